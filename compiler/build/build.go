@@ -1,0 +1,61 @@
+// Package build runs the compiler: it loads the spec, runs every target's
+// emitter over the validated model, and writes out/ atomically.
+package build
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/spec"
+)
+
+// Target is one output target: a pure function of the validated model.
+type Target struct {
+	Name string
+	Emit func(*model.Stack) ([]artifact.File, error)
+}
+
+// Targets are every output target, in the order they run.
+var Targets = []Target{
+	{Name: "stack", Emit: emitStackJSON},
+}
+
+// Compile runs every target over st and returns the complete output.
+func Compile(st *model.Stack) (artifact.Set, error) {
+	out := artifact.Set{}
+	for _, t := range Targets {
+		files, err := t.Emit(st)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		if err := out.Add(files...); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+	}
+	return out, nil
+}
+
+// CompileFile loads the spec at path and compiles it.
+func CompileFile(path string, opts spec.Options) (artifact.Set, *spec.Result, error) {
+	res, err := spec.LoadFile(path, opts)
+	if err != nil {
+		return nil, res, err
+	}
+	out, err := Compile(res.Stack)
+	return out, res, err
+}
+
+// emitStackJSON writes the resolved spec with every default filled in.
+func emitStackJSON(st *model.Stack) ([]artifact.File, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		return nil, err
+	}
+	return []artifact.File{{Path: "stack.json", Data: buf.Bytes()}}, nil
+}

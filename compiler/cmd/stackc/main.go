@@ -1,0 +1,221 @@
+// Command stackc compiles stack.jsonnet into a complete monitoring stack:
+// the app's metric registry, Prometheus config, rules and rule tests,
+// Alertmanager config, Grafana dashboards, a Compose file and a review summary.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/google/go-jsonnet/formatter"
+
+	"github.com/stackc/stackc/compiler/build"
+	"github.com/stackc/stackc/compiler/spec"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitSpecError = 1
+	exitUsage     = 2
+)
+
+const usage = `stackc compiles one Jsonnet spec into a monitoring stack.
+
+Usage:
+  stackc build [-o DIR] [--profile P] [SPEC]   compile SPEC (default stack.jsonnet) into DIR (default out)
+  stackc check [-o DIR] [--profile P] [SPEC]   fail when DIR differs from what build would write
+  stackc fmt [--check] [SPEC...]               format Jsonnet specs in place (--check: only report)
+  stackc COMMAND --help                        help for one command
+
+Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
+`
+
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"build", "compile the spec into the output directory", runBuild},
+		{"check", "fail when the output directory is stale", runCheck},
+		{"fmt", "format Jsonnet specs", runFmt},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "stackc: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// buildFlags are the flags build and check share.
+type buildFlags struct {
+	out, profile, spec string
+}
+
+func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writer) (*buildFlags, int, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bf := &buildFlags{}
+	fs.StringVar(&bf.out, "o", "out", "output `directory`")
+	fs.StringVar(&bf.profile, "profile", "default", "build profile: "+strings.Join(spec.Profiles, " or "))
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil, exitOK, false
+		}
+		return nil, exitUsage, false
+	}
+	switch fs.NArg() {
+	case 0:
+		bf.spec = "stack.jsonnet"
+	case 1:
+		bf.spec = fs.Arg(0)
+	default:
+		fmt.Fprintf(stderr, "stackc %s: one spec at most, got %d\n", name, fs.NArg())
+		return nil, exitUsage, false
+	}
+	return bf, 0, true
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	bf, code, ok := parseBuildFlags("build", "Compile the spec into the output directory; a failed build leaves it untouched", args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	out, code := compile(bf, stderr)
+	if out == nil {
+		return code
+	}
+	if err := build.Write(bf.out, out); err != nil {
+		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", len(out), bf.out)
+	return exitOK
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	bf, code, ok := parseBuildFlags("check", "Validate the spec and fail when the output directory differs from what build would write", args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	out, code := compile(bf, stderr)
+	if out == nil {
+		return code
+	}
+	stale, err := build.Stale(bf.out, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc check: %v\n", err)
+		return exitUsage
+	}
+	if len(stale) > 0 {
+		fmt.Fprintf(stderr, "stackc check: %s is stale; run `make build` (stackc build) and commit the result:\n", bf.out)
+		for _, s := range stale {
+			fmt.Fprintf(stderr, "\t%s\n", s)
+		}
+		return exitSpecError
+	}
+	fmt.Fprintf(stdout, "stackc: %s is up to date (%d files)\n", bf.out, len(out))
+	return exitOK
+}
+
+// compile loads and compiles the spec, printing warnings and errors. A nil
+// result comes with the exit code to return.
+func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
+	out, res, err := build.CompileFile(bf.spec, spec.Options{Profile: bf.profile})
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
+	if err != nil {
+		var specErr *spec.Error
+		if errors.As(err, &specErr) {
+			fmt.Fprintf(stderr, "%s\n", specErr)
+			fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
+			return nil, exitSpecError
+		}
+		fmt.Fprintf(stderr, "stackc: %v\n", err)
+		return nil, exitUsage
+	}
+	return out, exitOK
+}
+
+func runFmt(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fmt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.Bool("check", false, "only report files that are not formatted (exit 1)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: stackc fmt [--check] [SPEC...]\n\nFormat Jsonnet files in place with go-jsonnet's formatter.\nSPEC defaults to stack.jsonnet.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK
+		}
+		return exitUsage
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		files = []string{"stack.jsonnet"}
+	}
+	sort.Strings(files)
+	code := exitOK
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "stackc fmt: %v\n", err)
+			return exitUsage
+		}
+		formatted, err := formatter.Format(f, string(src), formatter.DefaultOptions())
+		if err != nil {
+			fmt.Fprintf(stderr, "%v\n", err)
+			code = exitSpecError
+			continue
+		}
+		if formatted == string(src) {
+			continue
+		}
+		if *check {
+			fmt.Fprintf(stderr, "%s is not formatted; run `stackc fmt %s`\n", f, f)
+			code = exitSpecError
+			continue
+		}
+		if err := os.WriteFile(f, []byte(formatted), 0o644); err != nil {
+			fmt.Fprintf(stderr, "stackc fmt: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "formatted %s\n", f)
+	}
+	return code
+}

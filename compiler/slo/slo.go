@@ -1,0 +1,192 @@
+// Package slo holds the SLO math shared by every target: burn-rate tiers and
+// their windows and factors, the names of the recorded SLO series, and the
+// names of the metrics and alerts the compiler generates. Rules, dashboards,
+// routing expectations and generated tests all read them from here, so they
+// cannot drift apart.
+package slo
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/stackc/stackc/compiler/model"
+)
+
+// Severity is the value of the "severity" label of a generated alert.
+type Severity string
+
+const (
+	Page   Severity = "page"
+	Ticket Severity = "ticket"
+)
+
+// Tier is one multi-window burn-rate alert (Google SRE workbook, "Alerting on
+// SLOs"): it fires when both windows burn the error budget at least Factor
+// times faster than the pace that would spend it exactly over the period.
+type Tier struct {
+	// Name is the value of the "tier" label: page-fast, page-slow,
+	// ticket-fast or ticket-slow.
+	Name     string
+	Severity Severity
+	Long     time.Duration
+	Short    time.Duration
+	// BudgetShare is the share of the period's error budget the tier lets
+	// burn within its long window before it fires.
+	BudgetShare float64
+}
+
+// Tiers are the four workbook tiers, fastest first. Windows stay fixed for
+// every period; the factor scales with the period (see Factor).
+var Tiers = []Tier{
+	{Name: "page-fast", Severity: Page, Long: time.Hour, Short: 5 * time.Minute, BudgetShare: 0.02},
+	{Name: "page-slow", Severity: Page, Long: 6 * time.Hour, Short: 30 * time.Minute, BudgetShare: 0.05},
+	{Name: "ticket-fast", Severity: Ticket, Long: 24 * time.Hour, Short: 2 * time.Hour, BudgetShare: 0.10},
+	{Name: "ticket-slow", Severity: Ticket, Long: 72 * time.Hour, Short: 6 * time.Hour, BudgetShare: 0.10},
+}
+
+// TierNames lists the valid tier names, fastest first.
+func TierNames() []string {
+	names := make([]string, len(Tiers))
+	for i, t := range Tiers {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// Factor is the burn rate at which the tier fires for an SLO over period:
+// budget share x period / long window (14.4, 6, 3 and 1 for 30 days).
+func (t Tier) Factor(period time.Duration) float64 {
+	return t.BudgetShare * period.Hours() / t.Long.Hours()
+}
+
+// Threshold is the error ratio both windows must exceed: Factor x error budget.
+func (t Tier) Threshold(s model.SLO) float64 {
+	return t.Factor(time.Duration(s.Period)) * s.ErrorBudget()
+}
+
+// CanFire reports whether the tier's threshold is reachable, i.e. below an
+// error ratio of 1. A 14.4x page on a 93% objective needs more than 100% errors.
+func (t Tier) CanFire(s model.SLO) bool { return t.Threshold(s) < 1 }
+
+// EnabledTiers returns the tiers the SLO alerts on, fastest first.
+func EnabledTiers(s model.SLO) []Tier {
+	var out []Tier
+	for _, t := range Tiers {
+		disabled := false
+		for _, d := range s.DisabledTiers {
+			if d == t.Name {
+				disabled = true
+			}
+		}
+		if !disabled {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Windows returns every window an error ratio is recorded for, shortest
+// first: the tiers' short and long windows and the SLO period.
+func Windows(period time.Duration) []time.Duration {
+	return []time.Duration{
+		5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
+		6 * time.Hour, 24 * time.Hour, 72 * time.Hour, period,
+	}
+}
+
+// CascadeWindow is the window of the coarse rate the long windows (1d and
+// longer) are computed from, so they read one sample per rule evaluation
+// interval of the slow group instead of every raw sample.
+const CascadeWindow = time.Hour
+
+// SlowGroupInterval is the evaluation interval of the rule group that records
+// the cascade rate and the long-window ratios.
+const SlowGroupInterval = 5 * time.Minute
+
+// Names of the automatic per-endpoint RED metrics every service exports.
+const (
+	// RequestsTotal counts requests by endpoint, method and code.
+	RequestsTotal = "http_requests_total"
+	// RequestDuration is the request duration histogram by endpoint and method.
+	RequestDuration = "http_request_duration_seconds"
+	// RequestsInFlight is the gauge of requests being served, by endpoint and method.
+	RequestsInFlight = "http_requests_in_flight"
+)
+
+// Label names of the generated metrics, series and alerts.
+const (
+	LabelService  = "service"
+	LabelTeam     = "team"
+	LabelSLO      = "slo"
+	LabelSeverity = "severity"
+	LabelTier     = "tier"
+	LabelEndpoint = "endpoint"
+	LabelMethod   = "method"
+	LabelCode     = "code"
+	LabelWindow   = "window"
+)
+
+// Names of the recording rules of every SLO; each carries the labels
+// service and slo. Ratios are error ratios (bad/total) over a window.
+const (
+	// ErrorsRate5m and RequestsRate5m are the per-second rates of bad and of
+	// all events over 5m, read from the raw metrics.
+	ErrorsRate5m   = "slo:sli_errors:rate5m"
+	RequestsRate5m = "slo:sli_requests:rate5m"
+	// ErrorsRate1h and RequestsRate1h are the cascade: 1h averages of the 5m
+	// rates, recorded in the slow group.
+	ErrorsRate1h   = "slo:sli_errors:rate1h"
+	RequestsRate1h = "slo:sli_requests:rate1h"
+	// Objective is the SLO's objective as a ratio (0.999).
+	Objective = "slo:objective:ratio"
+	// ErrorBudget is 1 - objective.
+	ErrorBudget = "slo:error_budget:ratio"
+	// PeriodBurnRate is the error ratio over the period divided by the error budget.
+	PeriodBurnRate = "slo:burn_rate:period"
+	// BudgetRemaining is 1 - PeriodBurnRate: the share of the period's budget left.
+	BudgetRemaining = "slo:error_budget_remaining:ratio"
+)
+
+// ErrorRatio returns the name of the recorded error ratio over window,
+// e.g. slo:sli_error:ratio_rate5m; the period's is ratio_rate30d.
+func ErrorRatio(window time.Duration) string {
+	return "slo:sli_error:ratio_rate" + model.Duration(window).String()
+}
+
+// BurnAlertName is the name of an SLO's burn-rate alert (every tier shares
+// it and differs in the tier and severity labels): checkout-latency ->
+// CheckoutLatencyBudgetBurn.
+func BurnAlertName(s model.SLO) string { return Camel(s.Name) + "BudgetBurn" }
+
+// TargetDownAlertName is the alert for a service whose scrape fails.
+func TargetDownAlertName(svc model.Service) string { return Camel(svc.Name) + "TargetDown" }
+
+// MetricsAbsentAlertName is the alert for a service that has no scrape target at all.
+func MetricsAbsentAlertName(svc model.Service) string { return Camel(svc.Name) + "MetricsAbsent" }
+
+// Camel turns a spec name (kebab, snake or dotted) into CamelCase.
+func Camel(name string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range name {
+		if r == '-' || r == '_' || r == '.' || r == ' ' {
+			upper = true
+			continue
+		}
+		if upper {
+			b.WriteRune(unicode.ToUpper(r))
+			upper = false
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// DashboardUID returns the stable Grafana UID of a service's dashboard of
+// the given kind ("overview" or "slos").
+func DashboardUID(service, kind string) string { return "stackc-" + service + "-" + kind }
+
+// DatasourceUID is the UID of the provisioned Prometheus data source.
+const DatasourceUID = "stackc-prometheus"

@@ -1,0 +1,195 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/stackc/stackc/compiler/model"
+)
+
+var durationType = reflect.TypeFor[model.Duration]()
+
+// decoder fills Go values from evaluated JSON strictly: an unknown field or
+// a value of the wrong type is a problem at its JSON path, and decoding goes
+// on so that every problem is reported at once.
+type decoder struct {
+	ps *problems
+}
+
+// decode stores v (from json.Decoder with UseNumber) into dst.
+func (d *decoder) decode(path string, v any, dst reflect.Value) {
+	if v == nil {
+		return // null keeps the default
+	}
+	t := dst.Type()
+	if t == durationType {
+		s, ok := v.(string)
+		if !ok {
+			d.ps.errorf(path, `write it as a string such as "300ms", "5m" or "30d"`, "want a duration, got %s", describe(v))
+			return
+		}
+		dur, err := model.ParseDuration(s)
+		if err != nil {
+			d.ps.errorf(path, `use a number and a unit: ms, s, m, h, d, w or y`, "%v", err)
+			return
+		}
+		dst.SetInt(int64(dur))
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		elem := reflect.New(t.Elem())
+		d.decode(path, v, elem.Elem())
+		dst.Set(elem)
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			d.ps.errorf(path, "", "want a string, got %s", describe(v))
+			return
+		}
+		dst.SetString(s)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			d.ps.errorf(path, "", "want true or false, got %s", describe(v))
+			return
+		}
+		dst.SetBool(b)
+	case reflect.Int:
+		n, ok := v.(json.Number)
+		if !ok {
+			d.ps.errorf(path, "", "want a whole number, got %s", describe(v))
+			return
+		}
+		f, err := n.Float64()
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			d.ps.errorf(path, "", "want a whole number, got %s", n)
+			return
+		}
+		dst.SetInt(int64(f))
+	case reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			d.ps.errorf(path, "", "want a number, got %s", describe(v))
+			return
+		}
+		f, err := n.Float64()
+		if err != nil {
+			d.ps.errorf(path, "", "want a number, got %s", n)
+			return
+		}
+		dst.SetFloat(f)
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			d.ps.errorf(path, "", "want a list, got %s", describe(v))
+			return
+		}
+		out := reflect.MakeSlice(t, len(arr), len(arr))
+		for i, e := range arr {
+			d.decode(path+elemKey(e, i), e, out.Index(i))
+		}
+		dst.Set(out)
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			d.ps.errorf(path, "", "want an object, got %s", describe(v))
+			return
+		}
+		out := reflect.MakeMapWithSize(t, len(obj))
+		for _, k := range sortedKeys(obj) {
+			e := reflect.New(t.Elem()).Elem()
+			d.decode(joinPath(path, k), obj[k], e)
+			out.SetMapIndex(reflect.ValueOf(k), e)
+		}
+		dst.Set(out)
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			d.ps.errorf(path, "", "want an object, got %s", describe(v))
+			return
+		}
+		fields := jsonFields(t)
+		for _, k := range sortedKeys(obj) {
+			i, ok := fields[k]
+			if !ok {
+				d.ps.errorf(joinPath(path, k), "remove it, or use one of: "+strings.Join(fieldNames(fields), ", "), "unknown field %q", k)
+				continue
+			}
+			d.decode(joinPath(path, k), obj[k], dst.Field(i))
+		}
+	default:
+		d.ps.errorf(path, "", "internal: cannot decode into %s", t)
+	}
+}
+
+// jsonFields maps a struct's JSON field names to field indexes.
+func jsonFields(t reflect.Type) map[string]int {
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fields[name] = i
+	}
+	return fields
+}
+
+func fieldNames(fields map[string]int) []string {
+	names := make([]string, 0, len(fields))
+	for n := range fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// elemKey names a list element by its "name" field when it has one
+// (services[shop]), and by its index otherwise (endpoints[2]).
+func elemKey(e any, i int) string {
+	if obj, ok := e.(map[string]any); ok {
+		if name, ok := obj["name"].(string); ok && name != "" && !strings.ContainsAny(name, "[]") {
+			return "[" + name + "]"
+		}
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// describe names a JSON value's type for an error message.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("the string %q", v)
+	case json.Number:
+		return "the number " + v.String()
+	case bool:
+		return fmt.Sprintf("%v", v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}

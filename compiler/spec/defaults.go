@@ -1,0 +1,171 @@
+package spec
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+)
+
+// Defaults of the two profiles. The demo profile shortens every interval so
+// that a broken endpoint pages within seconds on a laptop.
+type profileDefaults struct {
+	scrape, evaluation                       time.Duration
+	groupWait, groupInterval, repeatInterval time.Duration
+}
+
+var profileDefaultsByName = map[string]profileDefaults{
+	"default": {scrape: 15 * time.Second, evaluation: 30 * time.Second,
+		groupWait: 30 * time.Second, groupInterval: 5 * time.Minute, repeatInterval: 4 * time.Hour},
+	"demo": {scrape: 5 * time.Second, evaluation: 5 * time.Second,
+		groupWait: 5 * time.Second, groupInterval: 10 * time.Second, repeatInterval: time.Hour},
+}
+
+// Default values documented in README.md.
+var (
+	DefaultLatencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+	DefaultStatusCodes    = []int{200, 400, 404, 500, 503}
+	DefaultGroupBy        = []string{"alertname", "service", "slo"}
+)
+
+const (
+	DefaultSeriesBudget = 10000
+	DefaultBindAddress  = "127.0.0.1"
+	DefaultPort         = 8080
+	// DefaultMinEventRate (requests per second over an alert's long window)
+	// keeps a single failed request from paging a quiet service: at 0.1/s an
+	// hour holds 360 requests, so one error is a 0.28% ratio, below the
+	// 1.44% of a 99.9% SLO's fastest page.
+	DefaultMinEventRate = 0.1
+	DefaultPeriod       = 30 * 24 * time.Hour
+	DefaultSimLatency   = 20 * time.Millisecond
+)
+
+func applyDefaults(st *model.Stack) {
+	pd := profileDefaultsByName[st.Profile]
+	setDuration(&st.ScrapeInterval, pd.scrape)
+	setDuration(&st.EvaluationInterval, pd.evaluation)
+	if st.SeriesBudget == 0 {
+		st.SeriesBudget = DefaultSeriesBudget
+	}
+	n := &st.Network
+	setString(&n.BindAddress, DefaultBindAddress)
+	setInt(&n.PrometheusPort, 9090)
+	setInt(&n.AlertmanagerPort, 9093)
+	setInt(&n.GrafanaPort, 3000)
+	setInt(&n.InboxPort, 9095)
+	setString(&n.GrafanaURL, fmt.Sprintf("http://%s:%d", hostFor(n.BindAddress), n.GrafanaPort))
+
+	for i := range st.Services {
+		svc := &st.Services[i]
+		setInt(&svc.Port, DefaultPort)
+		setInt(&svc.AdminPort, svc.Port+1000)
+		if len(svc.Targets) == 0 {
+			svc.Targets = []string{fmt.Sprintf("%s:%d", hostFor(n.BindAddress), svc.Port)}
+		}
+		if svc.LatencyBuckets == nil {
+			svc.LatencyBuckets = append([]float64(nil), DefaultLatencyBuckets...)
+		}
+		if svc.StatusCodes == nil {
+			svc.StatusCodes = append([]int(nil), DefaultStatusCodes...)
+		}
+		if svc.Endpoints == nil {
+			svc.Endpoints = []model.Endpoint{}
+		}
+		if svc.Metrics == nil {
+			svc.Metrics = []model.Metric{}
+		}
+		if svc.SLOs == nil {
+			svc.SLOs = []model.SLO{}
+		}
+		for j := range svc.Endpoints {
+			sim := &svc.Endpoints[j].Sim
+			setDuration(&sim.Latency, DefaultSimLatency)
+			setDuration(&sim.LatencyP99, 4*time.Duration(sim.Latency))
+			if sim.Weight == 0 {
+				sim.Weight = 1
+			}
+		}
+		for j := range svc.Metrics {
+			m := &svc.Metrics[j]
+			if m.Labels == nil {
+				m.Labels = []model.Label{}
+			}
+			if m.Unit == "" {
+				m.Unit = unitFromName(m.Name)
+			}
+		}
+		for j := range svc.SLOs {
+			s := &svc.SLOs[j]
+			setDuration(&s.Period, DefaultPeriod)
+			if s.MinEventRate == 0 {
+				s.MinEventRate = DefaultMinEventRate
+			}
+			if s.DisabledTiers == nil {
+				s.DisabledTiers = []string{}
+			}
+		}
+	}
+
+	a := &st.Alerting
+	if a.GroupBy == nil {
+		a.GroupBy = append([]string(nil), DefaultGroupBy...)
+	}
+	setDuration(&a.GroupWait, pd.groupWait)
+	setDuration(&a.GroupInterval, pd.groupInterval)
+	setDuration(&a.RepeatInterval, pd.repeatInterval)
+	if a.DefaultReceiver == "" && len(a.Receivers) == 1 {
+		a.DefaultReceiver = a.Receivers[0].Name
+	}
+	if a.Receivers == nil {
+		a.Receivers = []model.Receiver{}
+	}
+	if a.Routes == nil {
+		a.Routes = []model.Route{}
+	}
+}
+
+// hostFor is the host other local processes use to reach a bind address.
+func hostFor(bind string) string {
+	if bind == "0.0.0.0" || bind == "" {
+		return "127.0.0.1"
+	}
+	return bind
+}
+
+// unitFromName reads the base unit from a metric name's suffix.
+func unitFromName(name string) string {
+	for _, u := range []string{"seconds", "bytes", "ratio", "euros", "dollars", "celsius", "meters", "volts", "amperes", "joules", "grams"} {
+		if hasUnitSuffix(name, u) {
+			return u
+		}
+	}
+	return ""
+}
+
+func hasUnitSuffix(name, unit string) bool {
+	for _, suffix := range []string{"_" + unit, "_" + unit + "_total"} {
+		if len(name) > len(suffix) && name[len(name)-len(suffix):] == suffix {
+			return true
+		}
+	}
+	return false
+}
+
+func setDuration(d *model.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = model.Duration(def)
+	}
+}
+
+func setString(s *string, def string) {
+	if *s == "" {
+		*s = def
+	}
+}
+
+func setInt(i *int, def int) {
+	if *i == 0 {
+		*i = def
+	}
+}

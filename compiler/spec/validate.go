@@ -1,0 +1,540 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+var (
+	nameRE       = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	endpointRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	segmentRE    = regexp.MustCompile(`^([A-Za-z0-9._~-]+|\{[a-zA-Z_][a-zA-Z0-9_]*\})$`)
+)
+
+// reservedLabels are set by the compiler or Prometheus; business metrics may not use them.
+var reservedLabels = map[string]bool{
+	"job": true, "instance": true, "le": true, "quantile": true,
+	slo.LabelService: true, slo.LabelEndpoint: true, slo.LabelMethod: true, slo.LabelCode: true,
+}
+
+// nonBaseUnits are unit suffixes Prometheus asks to be written in base units.
+var nonBaseUnits = map[string]string{
+	"milliseconds": "seconds", "ms": "seconds", "microseconds": "seconds", "minutes": "seconds", "hours": "seconds",
+	"kilobytes": "bytes", "megabytes": "bytes", "gigabytes": "bytes", "kb": "bytes", "mb": "bytes", "percent": "ratio",
+}
+
+var validPeriods = map[time.Duration]bool{7 * 24 * time.Hour: true, 28 * 24 * time.Hour: true, 30 * 24 * time.Hour: true}
+
+func validate(st *model.Stack, ps *problems) {
+	if len(st.Services) == 0 {
+		ps.errorf("services", "add a service: services: [s.service('shop', team='storefront', port=8080) { endpoints: [...] }]", "the spec has no services")
+	}
+	if st.EvaluationInterval < st.ScrapeInterval {
+		ps.warnf("evaluationInterval", "use an evaluation interval at least as long as the scrape interval",
+			"evaluation interval %s is shorter than the scrape interval %s", st.EvaluationInterval, st.ScrapeInterval)
+	}
+	ports := map[int]string{}
+	usePort := func(path string, port int) {
+		if port < 1 || port > 65535 {
+			ps.errorf(path, "use a port between 1 and 65535", "port %d is out of range", port)
+			return
+		}
+		if other, ok := ports[port]; ok {
+			ps.errorf(path, "give every server its own port", "port %d is already used by %s", port, other)
+			return
+		}
+		ports[port] = path
+	}
+	usePort("network.prometheusPort", st.Network.PrometheusPort)
+	usePort("network.alertmanagerPort", st.Network.AlertmanagerPort)
+	usePort("network.grafanaPort", st.Network.GrafanaPort)
+	usePort("network.inboxPort", st.Network.InboxPort)
+
+	services := map[string]bool{}
+	for _, svc := range st.Services {
+		path := "services[" + svc.Name + "]"
+		if !nameRE.MatchString(svc.Name) {
+			ps.errorf(path+".name", "use lower case letters, digits and dashes, starting with a letter (e.g. shop)", "service name %q is not valid", svc.Name)
+		}
+		if services[svc.Name] {
+			ps.errorf(path+".name", "give every service a unique name", "duplicate service %q", svc.Name)
+		}
+		services[svc.Name] = true
+		if svc.Team == "" {
+			ps.errorf(path+".team", "name the owning team, e.g. team='storefront'", "service %q has no team", svc.Name)
+		}
+		usePort(path+".port", svc.Port)
+		usePort(path+".adminPort", svc.AdminPort)
+		validateService(svc, path, ps)
+	}
+	validateAlerting(st, ps)
+	validateBudget(st, ps)
+}
+
+func validateService(svc model.Service, path string, ps *problems) {
+	if !sort.Float64sAreSorted(svc.LatencyBuckets) || hasDuplicateFloat(svc.LatencyBuckets) {
+		ps.errorf(path+".latencyBuckets", "list the bucket bounds in increasing order without repeats", "latency buckets must be strictly increasing")
+	}
+	for _, c := range svc.StatusCodes {
+		if c < 100 || c > 599 {
+			ps.errorf(path+".statusCodes", "use HTTP status codes between 100 and 599", "status code %d is not an HTTP status code", c)
+		}
+	}
+	endpoints := map[string]model.Endpoint{}
+	routes := map[string]string{}
+	for i, ep := range svc.Endpoints {
+		epPath := fmt.Sprintf("%s.endpoints%s", path, keyOrIndex(ep.Name, i))
+		if !endpointRE.MatchString(ep.Name) {
+			ps.errorf(epPath+".name", "use lower case letters, digits and underscores, e.g. get_product", "endpoint name %q is not valid", ep.Name)
+		}
+		if _, dup := endpoints[ep.Name]; dup {
+			ps.errorf(epPath+".name", "give every endpoint of a service a unique name", "duplicate endpoint %q", ep.Name)
+		}
+		endpoints[ep.Name] = ep
+		if err := checkRoute(ep.Route); err != nil {
+			ps.errorf(epPath+".route", `write a template like "/products/{id}"`, "route %q: %v", ep.Route, err)
+		}
+		key := ep.Method + " " + ep.Route
+		if other, dup := routes[key]; dup {
+			ps.errorf(epPath+".route", "serve each method and route from one endpoint", "%s is already served by endpoint %s", key, other)
+		}
+		routes[key] = ep.Name
+		if !validMethod(ep.Method) {
+			ps.errorf(epPath+".method", "use GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS", "method %q is not valid", ep.Method)
+		}
+		if ep.Sim.ErrorRate < 0 || ep.Sim.ErrorRate > 1 {
+			ps.errorf(epPath+".sim.errorRate", "use a share between 0 and 1, e.g. 0.001 for 0.1%", "error rate %v is not between 0 and 1", ep.Sim.ErrorRate)
+		}
+		if ep.Sim.LatencyP99 < ep.Sim.Latency {
+			ps.errorf(epPath+".sim.latencyP99", "make latencyP99 at least the median latency", "latencyP99 %s is below the median latency %s", ep.Sim.LatencyP99, ep.Sim.Latency)
+		}
+		if ep.Sim.Weight < 0 {
+			ps.errorf(epPath+".sim.weight", "use a non-negative traffic weight", "weight %v is negative", ep.Sim.Weight)
+		}
+	}
+	metrics := map[string]bool{slo.RequestsTotal: true, slo.RequestDuration: true, slo.RequestsInFlight: true}
+	for i, m := range svc.Metrics {
+		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), metrics, ps)
+	}
+	slos := map[string]bool{}
+	for i, s := range svc.SLOs {
+		sPath := fmt.Sprintf("%s.slos%s", path, keyOrIndex(s.Name, i))
+		if !nameRE.MatchString(s.Name) {
+			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, e.g. checkout-availability", "SLO name %q is not valid", s.Name)
+		}
+		if slos[s.Name] {
+			ps.errorf(sPath+".name", "give every SLO of a service a unique name", "duplicate SLO %q", s.Name)
+		}
+		slos[s.Name] = true
+		validateSLO(svc, s, sPath, endpoints, ps)
+	}
+}
+
+func validateMetric(m model.Metric, path string, seen map[string]bool, ps *problems) {
+	if !metricNameRE.MatchString(m.Name) || strings.Contains(m.Name, ":") {
+		ps.errorf(path+".name", "use letters, digits and underscores, e.g. shop_orders_total (colons are for recording rules)", "%q is not a valid metric name", m.Name)
+	}
+	if seen[m.Name] {
+		ps.errorf(path+".name", "give every metric of a service a unique name (http_* RED metrics are generated)", "duplicate metric %q", m.Name)
+	}
+	seen[m.Name] = true
+	if strings.TrimSpace(m.Help) == "" {
+		ps.errorf(path+".help", "describe what the metric counts or measures", "metric %q has no help text", m.Name)
+	}
+	switch m.Type {
+	case model.Counter:
+		if !strings.HasSuffix(m.Name, "_total") {
+			ps.errorf(path+".name", "rename it to "+m.Name+"_total", "counter %q must end in _total", m.Name)
+		}
+	case model.Gauge, model.Histogram, model.Summary:
+		if strings.HasSuffix(m.Name, "_total") {
+			ps.errorf(path+".name", "drop the _total suffix, or make it a counter", "%s %q must not end in _total (the suffix is for counters)", m.Type, m.Name)
+		}
+	default:
+		ps.errorf(path+".type", "use counter, gauge, histogram or summary", "unknown metric type %q", m.Type)
+	}
+	for _, part := range strings.Split(m.Name, "_") {
+		if base, ok := nonBaseUnits[part]; ok {
+			ps.errorf(path+".name", "use the base unit "+base+" (Prometheus convention), e.g. "+strings.Replace(m.Name, part, base, 1),
+				"metric %q uses the unit %q", m.Name, part)
+		}
+	}
+	if m.Type == model.Histogram {
+		if len(m.Buckets) == 0 {
+			ps.errorf(path+".buckets", "list the bucket upper bounds, e.g. [5, 10, 25, 50, 100]", "histogram %q has no buckets", m.Name)
+		}
+		if !sort.Float64sAreSorted(m.Buckets) || hasDuplicateFloat(m.Buckets) {
+			ps.errorf(path+".buckets", "list the bucket bounds in increasing order without repeats", "buckets of %q must be strictly increasing", m.Name)
+		}
+	} else if len(m.Buckets) > 0 {
+		ps.errorf(path+".buckets", "remove buckets, or make the metric a histogram", "only histograms have buckets")
+	}
+	if m.Type == model.Summary {
+		for _, o := range m.Objectives {
+			if o.Quantile <= 0 || o.Quantile >= 1 || o.Error <= 0 || o.Error >= 1 {
+				ps.errorf(path+".objectives", "use quantiles and errors strictly between 0 and 1, e.g. { '0.99': 0.001 }", "objective %v±%v is out of range", o.Quantile, o.Error)
+			}
+		}
+	} else if len(m.Objectives) > 0 {
+		ps.errorf(path+".objectives", "remove objectives, or make the metric a summary", "only summaries have objectives")
+	}
+	labels := map[string]bool{}
+	for i, l := range m.Labels {
+		lPath := fmt.Sprintf("%s.labels%s", path, keyOrIndex(l.Name, i))
+		if !labelNameRE.MatchString(l.Name) || strings.HasPrefix(l.Name, "__") {
+			ps.errorf(lPath, "use letters, digits and underscores, not starting with __", "%q is not a valid label name", l.Name)
+		}
+		if reservedLabels[l.Name] {
+			ps.errorf(lPath, "rename the label; "+l.Name+" is set by Prometheus or stackc", "label %q is reserved", l.Name)
+		}
+		if labels[l.Name] {
+			ps.errorf(lPath, "remove the duplicate label", "duplicate label %q", l.Name)
+		}
+		labels[l.Name] = true
+		if len(l.Values) == 0 {
+			ps.errorf(lPath, "list every value the label can take, e.g. { payment: ['card', 'paypal'] }", "label %q has no values; labels must be bounded", l.Name)
+		}
+		values := map[string]bool{}
+		for _, v := range l.Values {
+			if v == "" || values[v] {
+				ps.errorf(lPath, "list each value once and non-empty", "label %q has an empty or repeated value %q", l.Name, v)
+			}
+			values[v] = true
+		}
+	}
+}
+
+func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[string]model.Endpoint, ps *problems) {
+	if len(s.Endpoints) == 0 {
+		ps.errorf(path+".endpoints", "name the endpoint(s) the SLO covers, e.g. endpoint='checkout'", "SLO %q covers no endpoint", s.Name)
+	}
+	for _, e := range s.Endpoints {
+		if _, ok := endpoints[e]; !ok {
+			ps.errorf(path+".endpoints", "use one of: "+strings.Join(sortedEndpointNames(endpoints), ", "), "SLO %q references unknown endpoint %q", s.Name, e)
+		}
+	}
+	if !(s.Objective > 0 && s.Objective < 100) {
+		ps.errorf(path+".objective", "use a percentage strictly between 0 and 100, e.g. 99.9", "objective %v is not strictly between 0 and 100", s.Objective)
+		return
+	}
+	if !validPeriods[time.Duration(s.Period)] {
+		ps.errorf(path+".period", "use 7d, 28d or 30d", "period %s is not supported", s.Period)
+		return
+	}
+	if s.MinEventRate < 0 {
+		ps.errorf(path+".minEventRate", "use a rate in requests per second, e.g. 0.1", "minEventRate %v is negative", s.MinEventRate)
+	}
+	for _, d := range s.DisabledTiers {
+		if !contains(slo.TierNames(), d) {
+			ps.errorf(path+".disabledTiers", "use tier names from: "+strings.Join(slo.TierNames(), ", "), "unknown tier %q", d)
+		}
+	}
+	switch s.Kind {
+	case model.Availability:
+		if s.Threshold != 0 {
+			ps.errorf(path+".threshold", "remove the threshold, or make it a latency SLO", "an availability SLO has no threshold")
+		}
+	case model.Latency:
+		if s.Threshold <= 0 {
+			ps.errorf(path+".threshold", "set threshold to a bucket of latencyBuckets, e.g. '300ms'", "latency SLO %q has no threshold", s.Name)
+			break
+		}
+		checkThreshold(svc, s, path, ps)
+	default:
+		ps.errorf(path+".kind", "use availability or latency (s.availability(...) or s.latency(...))", "unknown SLO kind %q", s.Kind)
+	}
+	for _, t := range slo.EnabledTiers(s) {
+		if !t.CanFire(s) {
+			ps.warnf(path+".objective", "raise the objective, or disable the tier with disabledTiers: ['"+t.Name+"']",
+				"tier %s can never fire: its threshold %.4g x %.4g error budget is above 100%% errors", t.Name, t.Factor(time.Duration(s.Period)), s.ErrorBudget())
+		}
+	}
+}
+
+// checkThreshold refuses a latency threshold that is not exactly a bucket
+// boundary: the SLI would count the wrong requests as slow.
+func checkThreshold(svc model.Service, s model.SLO, path string, ps *problems) {
+	th := s.Threshold.Seconds()
+	for _, b := range svc.LatencyBuckets {
+		if math.Abs(b-th) < 1e-9 {
+			return
+		}
+	}
+	var below, above float64 = math.NaN(), math.NaN()
+	for _, b := range svc.LatencyBuckets {
+		if b < th {
+			below = b
+		} else if math.IsNaN(above) {
+			above = b
+		}
+	}
+	hint := fmt.Sprintf("add %s to services[%s].latencyBuckets", formatFloat(th), svc.Name)
+	var alts []string
+	for _, b := range []float64{below, above} {
+		if !math.IsNaN(b) {
+			alts = append(alts, model.Duration(time.Duration(b*float64(time.Second))).String())
+		}
+	}
+	if len(alts) > 0 {
+		hint += " or use " + strings.Join(alts, " or ")
+	}
+	ps.errorf(path+".threshold", hint, "threshold %s is not a bucket of %s (buckets: %s)", s.Threshold, slo.RequestDuration, formatFloats(svc.LatencyBuckets))
+}
+
+func validateAlerting(st *model.Stack, ps *problems) {
+	a := st.Alerting
+	receivers := map[string]bool{}
+	for _, r := range a.Receivers {
+		receivers[r.Name] = true
+		validateReceiver(r, "alerting.receivers."+r.Name, ps)
+	}
+	names := make([]string, 0, len(receivers))
+	for n := range receivers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(a.Receivers) == 0 {
+		ps.errorf("alerting.receivers", "add a receiver, e.g. receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') }", "no receivers: alerts would reach nobody")
+	}
+	if a.DefaultReceiver == "" && len(a.Receivers) > 1 {
+		ps.errorf("alerting.defaultReceiver", "set defaultReceiver to one of: "+strings.Join(names, ", "), "no default receiver for alerts no route matches")
+	} else if a.DefaultReceiver != "" && !receivers[a.DefaultReceiver] {
+		ps.errorf("alerting.defaultReceiver", "use one of: "+strings.Join(names, ", "), "unknown receiver %q", a.DefaultReceiver)
+	}
+	known := alertLabelValues(st)
+	for i, r := range a.Routes {
+		path := fmt.Sprintf("alerting.routes[%d]", i)
+		if !receivers[r.Receiver] {
+			ps.errorf(path+".receiver", "use one of: "+strings.Join(names, ", "), "unknown receiver %q", r.Receiver)
+		}
+		if len(r.Match) == 0 {
+			ps.errorf(path+".match", "match at least one label, e.g. { severity: 'page' }", "route matches nothing in particular; use defaultReceiver for a catch-all")
+		}
+		for _, l := range sortedStringKeys(r.Match) {
+			values, ok := known[l]
+			if !ok {
+				ps.errorf(path+".match."+l, "match on one of: "+strings.Join(sortedStringKeys(known), ", "), "no generated alert carries the label %q", l)
+				continue
+			}
+			if !values[r.Match[l]] {
+				ps.errorf(path+".match."+l, "use one of: "+strings.Join(sortedStringKeys(values), ", "), "no generated alert has %s=%q", l, r.Match[l])
+			}
+		}
+	}
+	for _, l := range a.GroupBy {
+		if l != "..." && !labelNameRE.MatchString(l) {
+			ps.errorf("alerting.groupBy", "use label names, e.g. ['alertname', 'service', 'slo']", "%q is not a label name", l)
+		}
+	}
+}
+
+// alertLabelValues lists the values each routable label takes on the
+// generated alerts, so a route that can match nothing is caught.
+func alertLabelValues(st *model.Stack) map[string]map[string]bool {
+	known := map[string]map[string]bool{
+		slo.LabelSeverity: {string(slo.Page): true, string(slo.Ticket): true},
+		slo.LabelTier:     {},
+		slo.LabelService:  {},
+		slo.LabelTeam:     {},
+		slo.LabelSLO:      {},
+		"alertname":       {},
+	}
+	for _, t := range slo.Tiers {
+		known[slo.LabelTier][t.Name] = true
+	}
+	for _, svc := range st.Services {
+		known[slo.LabelService][svc.Name] = true
+		known[slo.LabelTeam][svc.Team] = true
+		known["alertname"][slo.TargetDownAlertName(svc)] = true
+		known["alertname"][slo.MetricsAbsentAlertName(svc)] = true
+		for _, s := range svc.SLOs {
+			known[slo.LabelSLO][s.Name] = true
+			known["alertname"][slo.BurnAlertName(s)] = true
+		}
+	}
+	return known
+}
+
+// secretLooking flags values that should have been file references.
+var secretLooking = regexp.MustCompile(`(?i)(hooks\.slack\.com|://[^/\s]*:[^@/\s]+@|token=|key=|secret=|password=)`)
+
+func validateReceiver(r model.Receiver, path string, ps *problems) {
+	fileField := func(field, value, what string) {
+		if value == "" {
+			ps.errorf(path+"."+field, "point "+field+" at a file that holds the "+what+", e.g. '/etc/alertmanager/secrets/"+r.Name+"'", "%s receiver %q needs %s", r.Type, r.Name, field)
+		}
+	}
+	switch r.Type {
+	case model.Webhook:
+		if (r.URL == "") == (r.URLFile == "") {
+			ps.errorf(path, "set exactly one of url or urlFile", "webhook receiver %q needs exactly one of url or urlFile", r.Name)
+		}
+		if secretLooking.MatchString(r.URL) {
+			ps.errorf(path+".url", "move the URL into a file and reference it with urlFile", "webhook URL of %q looks like it embeds a secret; secrets are only accepted as file references", r.Name)
+		}
+	case model.Email:
+		if r.To == "" || r.From == "" || r.Smarthost == "" {
+			ps.errorf(path, "set to, from and smarthost (host:port)", "email receiver %q needs to, from and smarthost", r.Name)
+		}
+		if r.AuthUsername != "" {
+			fileField("authPasswordFile", r.AuthPasswordFile, "SMTP password")
+		}
+	case model.Slack:
+		fileField("apiURLFile", r.APIURLFile, "Slack webhook URL")
+		if r.Channel == "" {
+			ps.errorf(path+".channel", "name the channel, e.g. '#alerts'", "slack receiver %q needs a channel", r.Name)
+		}
+	case model.PagerDuty:
+		fileField("routingKeyFile", r.RoutingKeyFile, "Events API v2 routing key")
+	default:
+		ps.errorf(path+".type", "use s.webhook, s.email, s.slack or s.pagerduty", "unknown receiver type %q", r.Type)
+	}
+}
+
+// SeriesCount is the worst-case number of series one metric can expose.
+type SeriesCount struct {
+	Service, Metric string
+	Series          int
+}
+
+// WorstCaseSeries returns every metric's worst-case series count, largest first.
+func WorstCaseSeries(st *model.Stack) []SeriesCount {
+	var out []SeriesCount
+	for _, svc := range st.Services {
+		eps := len(svc.Endpoints)
+		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
+		out = append(out,
+			SeriesCount{svc.Name, slo.RequestsTotal, eps * codes},
+			SeriesCount{svc.Name, slo.RequestDuration, eps * (len(svc.LatencyBuckets) + 3)},
+			SeriesCount{svc.Name, slo.RequestsInFlight, eps},
+		)
+		for _, m := range svc.Metrics {
+			combos := 1
+			for _, l := range m.Labels {
+				combos *= max(len(l.Values), 1)
+				if combos > 1<<30 {
+					break
+				}
+			}
+			per := 1
+			switch m.Type {
+			case model.Histogram:
+				per = len(m.Buckets) + 3 // +Inf, _sum, _count
+			case model.Summary:
+				per = len(m.Objectives) + 2
+			}
+			out = append(out, SeriesCount{svc.Name, m.Name, combos * per})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Series > out[j].Series })
+	return out
+}
+
+func validateBudget(st *model.Stack, ps *problems) {
+	counts := WorstCaseSeries(st)
+	total := 0
+	for _, c := range counts {
+		total += c.Series
+	}
+	if total <= st.SeriesBudget {
+		return
+	}
+	var top []string
+	for i, c := range counts {
+		if i == 3 {
+			break
+		}
+		top = append(top, fmt.Sprintf("%s %s %d", c.Service, c.Metric, c.Series))
+	}
+	ps.errorf("seriesBudget", "raise seriesBudget, or drop label values of the largest metrics",
+		"worst case of %d series exceeds the budget of %d (largest: %s)", total, st.SeriesBudget, strings.Join(top, ", "))
+}
+
+func checkRoute(route string) error {
+	if !strings.HasPrefix(route, "/") {
+		return fmt.Errorf("must start with /")
+	}
+	if route == "/" {
+		return nil
+	}
+	params := map[string]bool{}
+	for _, seg := range strings.Split(route[1:], "/") {
+		if !segmentRE.MatchString(seg) {
+			return fmt.Errorf("segment %q is neither a literal nor a {parameter}", seg)
+		}
+		if strings.HasPrefix(seg, "{") {
+			if params[seg] {
+				return fmt.Errorf("parameter %s appears twice", seg)
+			}
+			params[seg] = true
+		}
+	}
+	return nil
+}
+
+func validMethod(m string) bool {
+	return contains([]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, m)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func keyOrIndex(name string, i int) string {
+	if name != "" && !strings.ContainsAny(name, "[]") {
+		return "[" + name + "]"
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+func hasDuplicateFloat(fs []float64) bool {
+	for i := 1; i < len(fs); i++ {
+		if fs[i] == fs[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedEndpointNames(m map[string]model.Endpoint) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func sortedStringKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func formatFloats(fs []float64) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = formatFloat(f)
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,27 @@
+// Command install builds the pinned tools (promtool, amtool, prometheus,
+// alertmanager) into .cache/bin, or only the ones named.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/stackc/stackc/tools"
+)
+
+func main() {
+	names := os.Args[1:]
+	if len(names) == 0 {
+		for _, t := range tools.Pinned {
+			names = append(names, t.Name)
+		}
+	}
+	for _, n := range names {
+		path, err := tools.Path(n)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "install: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Println(path)
+	}
+}

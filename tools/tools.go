@@ -1,0 +1,123 @@
+// Package tools pins and builds the external programs stackc is checked
+// with: promtool and amtool for the tests, and real Prometheus and
+// Alertmanager servers for `make demo` and the end-to-end test. They are
+// built from their Go modules at pinned versions into .cache/bin on first
+// use; nothing needs to be installed beforehand.
+package tools
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+)
+
+// Tool is an external program built from a Go module at a pinned version.
+type Tool struct {
+	Name    string
+	Package string
+	Version string
+	Tags    string
+}
+
+// Pinned are the tools and their versions. Alertmanager's server stays at
+// v0.31.1 because later module versions ship without their embedded UI;
+// its config format is the same as that of amtool v0.35.0.
+var Pinned = []Tool{
+	{Name: "promtool", Package: "github.com/prometheus/prometheus/cmd/promtool", Version: "v0.316.0"},
+	{Name: "prometheus", Package: "github.com/prometheus/prometheus/cmd/prometheus", Version: "v0.316.0", Tags: "remove_all_sd"},
+	{Name: "amtool", Package: "github.com/prometheus/alertmanager/cmd/amtool", Version: "v0.35.0"},
+	{Name: "alertmanager", Package: "github.com/prometheus/alertmanager/cmd/alertmanager", Version: "v0.31.1"},
+}
+
+// BinDir is where tools are built: $STACKC_BIN, or .cache/bin at the repository root.
+func BinDir() (string, error) {
+	if dir := os.Getenv("STACKC_BIN"); dir != "" {
+		return filepath.Abs(dir)
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".cache", "bin"), nil
+}
+
+// RepoRoot is the directory of this repository's go.mod.
+func RepoRoot() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", fmt.Errorf("cannot locate the repository")
+	}
+	return filepath.Dir(filepath.Dir(file)), nil
+}
+
+// Path returns the path of the named tool, building it first if needed.
+// Concurrent callers (parallel test packages) wait on a file lock instead
+// of building twice.
+func Path(name string) (string, error) {
+	var tool *Tool
+	for i := range Pinned {
+		if Pinned[i].Name == name {
+			tool = &Pinned[i]
+		}
+	}
+	if tool == nil {
+		return "", fmt.Errorf("unknown tool %q", name)
+	}
+	dir, err := BinDir()
+	if err != nil {
+		return "", err
+	}
+	// The version is part of the file name, so a pin change rebuilds.
+	bin := filepath.Join(dir, tool.Name+"-"+tool.Version)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := tool.install(bin); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// install builds the tool with `go install pkg@version` into a scratch
+// GOBIN and moves the binary to bin.
+func (t Tool) install(bin string) error {
+	scratch, err := os.MkdirTemp(filepath.Dir(bin), ".build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	args := []string{"install"}
+	if t.Tags != "" {
+		args = append(args, "-tags", t.Tags)
+	}
+	args = append(args, t.Package+"@"+t.Version)
+	cmd := exec.Command("go", args...)
+	// Run outside the repository so its go.mod plays no part.
+	cmd.Dir = os.TempDir()
+	cmd.Env = append(os.Environ(), "GOBIN="+scratch, "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	fmt.Fprintf(os.Stderr, "building %s %s (once; cached in %s)\n", t.Name, t.Version, filepath.Dir(bin))
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building %s@%s: %w", t.Package, t.Version, err)
+	}
+	return os.Rename(filepath.Join(scratch, filepath.Base(t.Package)), bin)
+}
