@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -21,6 +24,9 @@ type Target struct {
 // Targets are every output target, in the order they run.
 var Targets = []Target{
 	{Name: "stack", Emit: emitStackJSON},
+	{Name: "registry", Emit: registry.Emit},
+	{Name: "alertmanager", Emit: alertmanager.Emit},
+	{Name: "grafana", Emit: grafana.Emit},
 }
 
 // Compile runs every target over st and returns the complete output.

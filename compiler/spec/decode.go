@@ -48,45 +48,45 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
-			d.ps.errorf(path, "", "want a string, got %s", describe(v))
+			d.ps.errorf(path, `put the value in quotes, e.g. "shop"`, "want a string, got %s", describe(v))
 			return
 		}
 		dst.SetString(s)
 	case reflect.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			d.ps.errorf(path, "", "want true or false, got %s", describe(v))
+			d.ps.errorf(path, "write true or false, without quotes", "want true or false, got %s", describe(v))
 			return
 		}
 		dst.SetBool(b)
 	case reflect.Int:
 		n, ok := v.(json.Number)
 		if !ok {
-			d.ps.errorf(path, "", "want a whole number, got %s", describe(v))
+			d.ps.errorf(path, numberHint(v, "8080"), "want a whole number, got %s", describe(v))
 			return
 		}
 		f, err := n.Float64()
 		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			d.ps.errorf(path, "", "want a whole number, got %s", n)
+			d.ps.errorf(path, "use a whole number such as 8080", "want a whole number, got %s", n)
 			return
 		}
 		dst.SetInt(int64(f))
 	case reflect.Float64:
 		n, ok := v.(json.Number)
 		if !ok {
-			d.ps.errorf(path, "", "want a number, got %s", describe(v))
+			d.ps.errorf(path, numberHint(v, "99.9"), "want a number, got %s", describe(v))
 			return
 		}
 		f, err := n.Float64()
-		if err != nil {
-			d.ps.errorf(path, "", "want a number, got %s", n)
+		if err != nil || math.IsInf(f, 0) {
+			d.ps.errorf(path, "use a number such as 99.9", "want a number, got %s", n)
 			return
 		}
 		dst.SetFloat(f)
 	case reflect.Slice:
 		arr, ok := v.([]any)
 		if !ok {
-			d.ps.errorf(path, "", "want a list, got %s", describe(v))
+			d.ps.errorf(path, "write a list in brackets, e.g. [ ... ]; one value is a list of one", "want a list, got %s", describe(v))
 			return
 		}
 		out := reflect.MakeSlice(t, len(arr), len(arr))
@@ -97,7 +97,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 	case reflect.Map:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			d.ps.errorf(path, "", "want an object, got %s", describe(v))
+			d.ps.errorf(path, "write an object in braces, e.g. { severity: 'page' }", "want an object, got %s", describe(v))
 			return
 		}
 		out := reflect.MakeMapWithSize(t, len(obj))
@@ -110,13 +110,18 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			d.ps.errorf(path, "", "want an object, got %s", describe(v))
+			d.ps.errorf(path, "write an object in braces, or use the stackc.libsonnet constructor for it", "want an object, got %s", describe(v))
 			return
 		}
 		fields := jsonFields(t)
 		for _, k := range sortedKeys(obj) {
 			i, ok := fields[k]
 			if !ok {
+				if file, secret := inlineSecrets[k]; secret {
+					d.ps.errorf(joinPath(path, k), "put the value in a file readable by Alertmanager and set "+file+" to its path",
+						"inline secret %q: secrets are only accepted as file references", k)
+					continue
+				}
 				d.ps.errorf(joinPath(path, k), "remove it, or use one of: "+strings.Join(fieldNames(fields), ", "), "unknown field %q", k)
 				continue
 			}
@@ -125,6 +130,14 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 	default:
 		d.ps.errorf(path, "", "internal: cannot decode into %s", t)
 	}
+}
+
+// inlineSecrets are the fields people write a secret into, with the file
+// reference that replaces each.
+var inlineSecrets = map[string]string{
+	"authPassword": "authPasswordFile", "password": "authPasswordFile",
+	"apiURL": "apiURLFile", "apiUrl": "apiURLFile", "webhookURL": "apiURLFile",
+	"routingKey": "routingKeyFile", "serviceKey": "routingKeyFile", "token": "urlFile",
 }
 
 // jsonFields maps a struct's JSON field names to field indexes.
@@ -175,6 +188,16 @@ func joinPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// numberHint suggests how to write a number the spec wrote as something else.
+func numberHint(v any, example string) string {
+	if s, ok := v.(string); ok {
+		if _, err := json.Number(s).Float64(); err == nil && s != "" {
+			return "write it without quotes: " + s
+		}
+	}
+	return "use a number such as " + example
 }
 
 // describe names a JSON value's type for an error message.

@@ -11,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 
 	jsonnet "github.com/google/go-jsonnet"
@@ -83,17 +83,24 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 		return nil, &Error{Problems: []Problem{{Pos: path, Message: "spec is not valid JSON: " + err.Error()}}}
 	}
 	if _, ok := raw.(map[string]any); !ok {
-		return nil, &Error{Problems: []Problem{{Pos: path + ":1:1", Message: "the spec must evaluate to an object, got " + describe(raw),
+		pos := newLocator(path, src).find("")
+		if pos == "" {
+			pos = path
+		}
+		return nil, &Error{Problems: []Problem{{Pos: pos, Message: "the spec must evaluate to an object, got " + describe(raw),
 			Hint: "start from `local s = import 'stackc.libsonnet'; s.stack { services: [...] }`"}}}
 	}
 	var doc document
 	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
-	if len(ps.errs) == 0 {
-		applyDefaults(st)
-		validate(st, ps)
-	}
+	applyDefaults(st)
+	// Validate even a spec that did not decode cleanly, so every problem is
+	// reported at once, but drop what follows from a value that could not be
+	// read: a wrong-typed objective would also be "out of range".
+	decodeErrs := len(ps.errs)
+	validate(st, ps)
+	ps.errs = append(ps.errs[:decodeErrs], dropShadowed(ps.errs[:decodeErrs], ps.errs[decodeErrs:])...)
 	loc := newLocator(path, src)
 	for i := range ps.errs {
 		ps.errs[i].Pos = loc.find(ps.errs[i].Path)
@@ -109,6 +116,25 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	return &Result{Stack: st, Warnings: ps.warns}, nil
 }
 
+// dropShadowed returns the problems of later that are not about a value at
+// or below the path of a problem in first.
+func dropShadowed(first, later []Problem) []Problem {
+	var out []Problem
+	for _, p := range later {
+		shadowed := false
+		for _, f := range first {
+			if p.Path == f.Path || strings.HasPrefix(p.Path, f.Path+".") || strings.HasPrefix(p.Path, f.Path+"[") {
+				shadowed = true
+				break
+			}
+		}
+		if !shadowed {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func validProfile(p string) bool {
 	for _, q := range Profiles {
 		if p == q {
@@ -118,18 +144,17 @@ func validProfile(p string) bool {
 	return false
 }
 
-// evaluate runs the Jsonnet VM. Jsonnet's own errors keep their location:
-// the innermost stack frame in the user's files, not in the library.
+// evaluate runs the Jsonnet VM. Jsonnet's own errors keep their location.
 func evaluate(path string, src []byte, opts Options) ([]byte, error) {
 	vm := jsonnet.MakeVM()
 	vm.ExtVar("stackc.profile", opts.Profile)
-	vm.Importer(&importer{files: &jsonnet.FileImporter{JPaths: []string{filepath.Dir(path)}}})
+	vm.Importer(&importer{main: path, files: &jsonnet.FileImporter{}})
 	capture := &capturingFormatter{}
 	vm.ErrorFormatter = capture
 	out, err := vm.EvaluateAnonymousSnippet(path, string(src))
 	if err != nil {
 		if capture.err != nil {
-			return nil, &Error{Problems: []Problem{jsonnetProblem(capture.err)}}
+			return nil, &Error{Problems: []Problem{jsonnetProblem(capture.err, newLocator(path, src))}}
 		}
 		return nil, &Error{Problems: []Problem{{Pos: path, Message: err.Error()}}}
 	}
@@ -144,28 +169,63 @@ func (c *capturingFormatter) Format(err error) string                  { c.err =
 func (c *capturingFormatter) SetMaxStackTraceSize(int)                 {}
 func (c *capturingFormatter) SetColorFormatter(jsonnet.ColorFormatter) {}
 
-// importer serves the embedded library and reads everything else from disk.
-type importer struct{ files *jsonnet.FileImporter }
+// importer serves the embedded library and reads everything else from disk,
+// relative to the importing file (the spec's own imports relative to the spec).
+type importer struct {
+	main    string
+	files   *jsonnet.FileImporter
+	library jsonnet.Contents
+}
 
 func (i *importer) Import(importedFrom, importedPath string) (jsonnet.Contents, string, error) {
 	if importedPath == LibraryName {
-		return jsonnet.MakeContents(Library), "<stackc>/" + LibraryName, nil
+		// go-jsonnet insists on one Contents instance per path and VM.
+		if i.library == (jsonnet.Contents{}) {
+			i.library = jsonnet.MakeContents(Library)
+		}
+		return i.library, libraryPrefix + LibraryName, nil
+	}
+	if importedFrom == "" {
+		// The spec is evaluated as a snippet, whose imports come from "".
+		importedFrom = i.main
 	}
 	return i.files.Import(importedFrom, importedPath)
 }
 
+const libraryPrefix = "<stackc>/"
+
 // jsonnetProblem turns a Jsonnet static or runtime error into a Problem
-// located in the user's own file: a failed assert in the library is reported
-// where the user called the constructor.
-func jsonnetProblem(err error) Problem {
+// located in the user's own file. An error raised in user code is reported
+// where it was raised. A failed assert in the library is reported at the
+// argument or call it is about: go-jsonnet records the fields and list
+// elements it was manifesting, which is a JSON path the locator can follow
+// into the spec; failing that, at the innermost call from the user's code.
+func jsonnetProblem(err error, loc *locator) Problem {
 	var rt jsonnet.RuntimeError
 	if errors.As(err, &rt) {
-		p := Problem{Message: trimRuntime(rt.Msg)}
+		p := Problem{Message: trimRuntime(rt.Msg), Path: manifestPath(rt.StackTrace)}
+		var inner, user string
 		for _, f := range rt.StackTrace {
-			if f.Loc.FileName != "" && !isLibrary(f.Loc.FileName) && f.Loc.Begin.Line > 0 {
-				p.Pos = fmt.Sprintf("%s:%d:%d", f.Loc.FileName, f.Loc.Begin.Line, f.Loc.Begin.Column)
-				break
+			if !f.Loc.IsSet() {
+				continue
 			}
+			file := locFile(f.Loc)
+			pos := fmt.Sprintf("%s:%d:%d", file, f.Loc.Begin.Line, f.Loc.Begin.Column)
+			inner = file
+			if !isLibrary(file) {
+				user = pos
+			}
+		}
+		switch {
+		case inner != "" && !isLibrary(inner):
+			p.Pos = user
+		case loc.find(p.Path) != "":
+			p.Pos = loc.find(p.Path)
+		default:
+			p.Pos = user
+		}
+		if p.Pos == "" {
+			p.Pos = loc.file
 		}
 		return p
 	}
@@ -174,22 +234,61 @@ func jsonnetProblem(err error) Problem {
 		Error() string
 	}
 	if errors.As(err, &static) {
-		loc := static.Loc()
-		p := Problem{Message: static.Error()}
-		if loc.IsSet() {
-			p.Pos = fmt.Sprintf("%s:%d:%d", loc.FileName, loc.Begin.Line, loc.Begin.Column)
+		l := static.Loc()
+		p := Problem{Pos: loc.file, Message: static.Error()}
+		if l.IsSet() {
+			p.Pos = fmt.Sprintf("%s:%d:%d", locFile(l), l.Begin.Line, l.Begin.Column)
 			// The message repeats the location; keep only the text after it.
-			p.Message = strings.TrimSpace(strings.TrimPrefix(p.Message, loc.String()))
+			if _, msg, ok := strings.Cut(p.Message, l.String()); ok {
+				p.Message = strings.TrimSpace(msg)
+			}
 		}
 		return p
 	}
-	return Problem{Message: err.Error()}
+	return Problem{Pos: loc.file, Message: err.Error()}
 }
 
-func isLibrary(file string) bool { return strings.HasPrefix(file, "<stackc>/") }
+// locFile names the file of a location; go-jsonnet leaves FileName empty
+// for the spec itself, which it evaluates as a snippet.
+func locFile(l ast.LocationRange) string {
+	if l.FileName != "" {
+		return l.FileName
+	}
+	if l.File != nil {
+		return string(l.File.DiagnosticFileName)
+	}
+	return ""
+}
 
-// trimRuntime drops the "RUNTIME ERROR:" and "Assertion failed." noise.
+// manifestPath turns the manifestation frames of a runtime error (Field
+// "services", Array element 0, ...) into a JSON path: services[0].
+func manifestPath(frames []jsonnet.TraceFrame) string {
+	var b strings.Builder
+	for _, f := range frames {
+		if f.Loc.File != nil {
+			continue
+		}
+		switch name := f.Loc.FileName; {
+		case strings.HasPrefix(name, "Field "):
+			field, err := strconv.Unquote(strings.TrimPrefix(name, "Field "))
+			if err != nil {
+				return b.String()
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(field)
+		case strings.HasPrefix(name, "Array element "):
+			b.WriteString("[" + strings.TrimPrefix(name, "Array element ") + "]")
+		}
+	}
+	return b.String()
+}
+
+func isLibrary(file string) bool { return strings.HasPrefix(file, libraryPrefix) }
+
+// trimRuntime drops go-jsonnet's "Assertion failed." prefix of a message
+// the library already words completely.
 func trimRuntime(msg string) string {
-	msg = strings.TrimPrefix(msg, "Assertion failed. ")
-	return msg
+	return strings.TrimPrefix(msg, "Assertion failed. ")
 }

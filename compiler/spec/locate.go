@@ -3,25 +3,33 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"strconv"
+	"sync"
 
-	jsonnet "github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
-	"github.com/google/go-jsonnet/toolutils"
+	"github.com/google/go-jsonnet/formatter"
 )
 
 // locator finds, best effort, where in the spec's Jsonnet text the value at
-// a JSON path is written. Values built by functions or comprehensions have
-// no single place; then only the path is reported.
+// a JSON path is written. It follows the path through the AST the way the
+// evaluator would build the value: object fields, `a + b` and `a { ... }`
+// (right side first, as it overrides), local variables, list elements by
+// index or by their name, and the arguments of stackc.libsonnet's
+// constructors, positional or named. Values computed by comprehensions,
+// conditionals or the user's own functions have no single place; then the
+// locator gives up and only the path is reported.
 type locator struct {
 	file string
 	root ast.Node
 }
 
+// newLocator parses src without desugaring, so that the tree still shows
+// what the user wrote: named arguments, `a { ... }`, object fields by name.
 func newLocator(file string, src []byte) *locator {
 	if src == nil {
 		return &locator{file: file}
 	}
-	root, err := jsonnet.SnippetToAST(file, string(src))
+	root, _, err := formatter.SnippetToRawAST(file, string(src))
 	if err != nil {
 		return &locator{file: file}
 	}
@@ -30,108 +38,295 @@ func newLocator(file string, src []byte) *locator {
 
 var pathSegmentRE = regexp.MustCompile(`([^.\[\]]+)|\[([^\]]*)\]`)
 
-// find returns "file:line:col" for a JSON path such as
-// services[shop].slos[checkout-latency].threshold, or "" when the path's
-// value cannot be traced to one place in the text.
-//
-// It walks the path narrowing a scope in the AST: a [name] segment narrows
-// to the innermost object or call that has the string literal name as its
-// name (field, named or first positional argument); a key narrows to the
-// field or named argument of that name. The deepest scope reached is the
-// answer, so a positional argument resolves to the call that holds it.
-func (l *locator) find(path string) string {
-	if l.root == nil || path == "" {
-		return ""
-	}
-	scope := l.root
-	matched := false
+// segment is one step of a JSON path: a field key, or a list element named
+// by its index or its name (a bracket segment).
+type segment struct {
+	name    string
+	bracket bool
+}
+
+func parsePath(path string) []segment {
+	var segs []segment
 	for _, m := range pathSegmentRE.FindAllStringSubmatch(path, -1) {
-		var next ast.Node
 		if m[1] != "" {
-			next = findKey(scope, m[1])
-		} else if m[2] != "" && !isIndex(m[2]) {
-			next = findNamed(scope, m[2])
-		}
-		if next != nil {
-			scope = next
-			matched = true
+			segs = append(segs, segment{name: m[1]})
+		} else {
+			segs = append(segs, segment{name: m[2], bracket: true})
 		}
 	}
-	if !matched {
+	return segs
+}
+
+// find returns "file:line:col" for a JSON path such as
+// services[shop].slos[checkout-latency].threshold, or "" when the value
+// cannot be traced to one place in the text. A value that is not written
+// at all (a missing team, a defaulted bucket list) or not literally (a
+// computed list element) is reported at the object or list that holds it,
+// unless that is the whole spec. The empty path is the spec's expression.
+func (l *locator) find(path string) string {
+	if l.root == nil {
 		return ""
 	}
-	loc := scope.Loc()
+	segs := parsePath(path)
+	n := l.walk(l.root, nil, segs, 0)
+	if n == nil && len(segs) > 1 {
+		n = l.walk(l.root, nil, segs[:len(segs)-1], 0)
+	}
+	if n == nil {
+		return ""
+	}
+	loc := n.Loc()
 	if loc == nil || !loc.IsSet() {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d:%d", l.file, loc.Begin.Line, loc.Begin.Column)
 }
 
-func isIndex(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
+// maxDepth bounds the walk: a spec like `local x = x; x` must not hang it.
+const maxDepth = 200
+
+// env maps local variables to the expression bound to them.
+type env map[ast.Identifier]binding
+
+type binding struct {
+	node ast.Node
+	env  env
+}
+
+func (e env) with(ids []ast.Identifier, nodes []ast.Node) env {
+	out := make(env, len(e)+len(ids))
+	for k, v := range e {
+		out[k] = v
+	}
+	for i, id := range ids {
+		out[id] = binding{node: nodes[i], env: out}
+	}
+	return out
+}
+
+// resolve strips parentheses and locals and follows variables to the
+// expression they name.
+func resolve(n ast.Node, e env) (ast.Node, env) {
+	for range maxDepth {
+		switch t := n.(type) {
+		case *ast.Parens:
+			n = t.Inner
+		case *ast.Local:
+			ids := make([]ast.Identifier, len(t.Binds))
+			nodes := make([]ast.Node, len(t.Binds))
+			for i, b := range t.Binds {
+				ids[i], nodes[i] = b.Variable, b.Body
+			}
+			e = e.with(ids, nodes)
+			n = t.Body
+		case *ast.Var:
+			b, ok := e[t.Id]
+			if !ok {
+				return n, e
+			}
+			n, e = b.node, b.env
+		default:
+			return n, e
 		}
 	}
-	return s != ""
+	return nil, e
 }
 
-// findKey returns the value of the first field or named argument called key
-// below scope (breadth first, so the nearest one wins).
-func findKey(scope ast.Node, key string) ast.Node {
-	var found ast.Node
-	walkBreadthFirst(scope, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.Object:
-			for _, f := range n.Fields {
-				if fieldName(f) == key && f.Expr2 != nil {
-					found = f.Expr2
-					return false
-				}
+// walk returns the node written for the value at segs below n, or nil.
+func (l *locator) walk(n ast.Node, e env, segs []segment, depth int) ast.Node {
+	if n == nil || depth > maxDepth {
+		return nil
+	}
+	n, e = resolve(n, e)
+	if n == nil || len(segs) == 0 {
+		return n
+	}
+	seg, rest := segs[0], segs[1:]
+	switch t := n.(type) {
+	case *ast.Binary:
+		if t.Op != ast.BopPlus {
+			return nil
+		}
+		if i, ok := index(seg); ok {
+			return l.walkConcat(t, e, i, rest, depth)
+		}
+		if found := l.walk(t.Right, e, segs, depth+1); found != nil {
+			return found
+		}
+		return l.walk(t.Left, e, segs, depth+1)
+	case *ast.ApplyBrace:
+		if found := l.walk(t.Right, e, segs, depth+1); found != nil {
+			return found
+		}
+		return l.walk(t.Left, e, segs, depth+1)
+	case *ast.Object:
+		// A bracket segment on an object is a map written as fields, like
+		// labels={ payment: [...] } for the path labels[payment].
+		e = objectLocals(t, e)
+		for _, f := range t.Fields {
+			if f.Kind != ast.ObjectLocal && f.Kind != ast.ObjectAssert && fieldName(f) == seg.name {
+				return l.walk(f.Expr2, e, rest, depth+1)
 			}
-		case *ast.Apply:
-			for _, a := range n.Arguments.Named {
-				if string(a.Name) == key {
-					found = a.Arg
-					return false
+		}
+	case *ast.Array:
+		if !seg.bracket {
+			return nil
+		}
+		if i, ok := index(seg); ok {
+			if i < len(t.Elements) {
+				return l.walk(t.Elements[i].Expr, e, rest, depth+1)
+			}
+			return nil
+		}
+		for _, el := range t.Elements {
+			if l.nameOf(el.Expr, e, depth+1) == seg.name {
+				return l.walk(el.Expr, e, rest, depth+1)
+			}
+		}
+	case *ast.Apply:
+		if seg.bracket {
+			return nil
+		}
+		if arg := libraryArg(t, seg.name); arg != nil {
+			return l.walk(arg, e, rest, depth+1)
+		}
+	}
+	return nil
+}
+
+// walkConcat finds element i of `left + right` when left is a list literal.
+func (l *locator) walkConcat(b *ast.Binary, e env, i int, rest []segment, depth int) ast.Node {
+	left, le := resolve(b.Left, e)
+	arr, ok := left.(*ast.Array)
+	if !ok {
+		return nil
+	}
+	if i < len(arr.Elements) {
+		return l.walk(arr.Elements[i].Expr, le, rest, depth+1)
+	}
+	return l.walk(b.Right, e, append([]segment{{name: strconv.Itoa(i - len(arr.Elements)), bracket: true}}, rest...), depth+1)
+}
+
+// nameOf returns the literal name of a list element: its name field, or
+// the name argument of the library constructor that builds it.
+func (l *locator) nameOf(n ast.Node, e env, depth int) string {
+	if depth > maxDepth {
+		return ""
+	}
+	n, e = resolve(n, e)
+	switch t := n.(type) {
+	case *ast.Object:
+		for _, f := range t.Fields {
+			if f.Kind != ast.ObjectLocal && fieldName(f) == "name" {
+				if s, ok := f.Expr2.(*ast.LiteralString); ok {
+					return s.Value
 				}
 			}
 		}
-		return true
-	})
-	return found
-}
-
-// findNamed returns the innermost object or call below scope whose name
-// (field "name", named argument name=, or first positional argument) is the
-// string literal name.
-func findNamed(scope ast.Node, name string) ast.Node {
-	var found ast.Node
-	walkBreadthFirst(scope, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.Object:
-			for _, f := range n.Fields {
-				if fieldName(f) == "name" && isString(f.Expr2, name) {
-					found = n
-					return false
-				}
-			}
-		case *ast.Apply:
-			for _, a := range n.Arguments.Named {
-				if string(a.Name) == "name" && isString(a.Arg, name) {
-					found = n
-					return false
-				}
-			}
-			if len(n.Arguments.Positional) > 0 && isString(n.Arguments.Positional[0].Expr, name) {
-				found = n
-				return false
+	case *ast.ApplyBrace:
+		if name := l.nameOf(t.Right, e, depth+1); name != "" {
+			return name
+		}
+		return l.nameOf(t.Left, e, depth+1)
+	case *ast.Binary:
+		if t.Op != ast.BopPlus {
+			return ""
+		}
+		if name := l.nameOf(t.Right, e, depth+1); name != "" {
+			return name
+		}
+		return l.nameOf(t.Left, e, depth+1)
+	case *ast.Apply:
+		if arg := libraryArg(t, "name"); arg != nil {
+			if s, ok := arg.(*ast.LiteralString); ok {
+				return s.Value
 			}
 		}
-		return true
-	})
-	return found
+	}
+	return ""
 }
+
+func index(seg segment) (int, bool) {
+	if !seg.bracket || seg.name == "" {
+		return 0, false
+	}
+	i, err := strconv.Atoi(seg.name)
+	return i, err == nil && i >= 0
+}
+
+func objectLocals(o *ast.Object, e env) env {
+	var ids []ast.Identifier
+	var nodes []ast.Node
+	for _, f := range o.Fields {
+		if f.Kind == ast.ObjectLocal && f.Id != nil {
+			ids = append(ids, *f.Id)
+			nodes = append(nodes, f.Expr2)
+		}
+	}
+	if len(ids) == 0 {
+		return e
+	}
+	return e.with(ids, nodes)
+}
+
+// paramAliases maps an output field to the constructor parameter it comes
+// from where the two are spelled differently.
+var paramAliases = map[string]string{"endpoints": "endpoint"}
+
+// libraryArg returns the argument expression of a call to a stackc.libsonnet
+// constructor (s.endpoint(...)) that becomes the output field key, or nil.
+func libraryArg(call *ast.Apply, key string) ast.Node {
+	target, ok := call.Target.(*ast.Index)
+	if !ok || target.Id == nil {
+		return nil
+	}
+	params, ok := librarySignatures()[string(*target.Id)]
+	if !ok {
+		return nil
+	}
+	param := key
+	if alias, ok := paramAliases[key]; ok {
+		param = alias
+	}
+	for _, a := range call.Arguments.Named {
+		if string(a.Name) == param {
+			return a.Arg
+		}
+	}
+	for i, p := range params {
+		if p == param && i < len(call.Arguments.Positional) {
+			return call.Arguments.Positional[i].Expr
+		}
+	}
+	return nil
+}
+
+// librarySignatures maps every constructor of stackc.libsonnet to its
+// parameter names, read from the embedded library itself so the two cannot
+// drift apart.
+var librarySignatures = sync.OnceValue(func() map[string][]string {
+	sigs := map[string][]string{}
+	root, _, err := formatter.SnippetToRawAST(LibraryName, Library)
+	if err != nil {
+		panic("stackc.libsonnet does not parse: " + err.Error())
+	}
+	n, _ := resolve(root, nil)
+	obj, ok := n.(*ast.Object)
+	if !ok {
+		panic("stackc.libsonnet is not an object")
+	}
+	for _, f := range obj.Fields {
+		if f.Method == nil || f.Id == nil {
+			continue
+		}
+		var params []string
+		for _, p := range f.Method.Parameters {
+			params = append(params, string(p.Name))
+		}
+		sigs[string(*f.Id)] = params
+	}
+	return sigs
+})
 
 func fieldName(f ast.ObjectField) string {
 	switch f.Kind {
@@ -139,32 +334,10 @@ func fieldName(f ast.ObjectField) string {
 		if f.Id != nil {
 			return string(*f.Id)
 		}
-	case ast.ObjectFieldStr:
+	case ast.ObjectFieldStr, ast.ObjectFieldExpr:
 		if s, ok := f.Expr1.(*ast.LiteralString); ok {
 			return s.Value
 		}
 	}
 	return ""
-}
-
-func isString(n ast.Node, value string) bool {
-	s, ok := n.(*ast.LiteralString)
-	return ok && s.Value == value
-}
-
-// walkBreadthFirst visits scope and its descendants nearest first until
-// visit returns false.
-func walkBreadthFirst(scope ast.Node, visit func(ast.Node) bool) {
-	queue := []ast.Node{scope}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		if n == nil {
-			continue
-		}
-		if !visit(n) {
-			return
-		}
-		queue = append(queue, toolutils.Children(n)...)
-	}
 }

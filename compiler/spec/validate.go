@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"math"
+	"net"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -55,19 +57,28 @@ func validate(st *model.Stack, ps *problems) {
 		}
 		ports[port] = path
 	}
+	if ip := net.ParseIP(st.Network.BindAddress); ip == nil {
+		ps.errorf("network.bindAddress", "use an IP address, e.g. 127.0.0.1", "bind address %q is not an IP address", st.Network.BindAddress)
+	} else if !ip.IsLoopback() {
+		ps.warnf("network.bindAddress", "keep 127.0.0.1 unless the stack must be reachable from other machines",
+			"the stack's servers listen on %s, beyond this machine", st.Network.BindAddress)
+	}
 	usePort("network.prometheusPort", st.Network.PrometheusPort)
 	usePort("network.alertmanagerPort", st.Network.AlertmanagerPort)
 	usePort("network.grafanaPort", st.Network.GrafanaPort)
 	usePort("network.inboxPort", st.Network.InboxPort)
 
 	services := map[string]bool{}
-	for _, svc := range st.Services {
-		path := "services[" + svc.Name + "]"
-		if !nameRE.MatchString(svc.Name) {
+	for i, svc := range st.Services {
+		path := "services" + keyOrIndex(svc.Name, i)
+		if svc.Name == "" {
+			ps.errorf(path, "name the service: s.service('shop', team='storefront')", "service has no name")
+		} else if !nameRE.MatchString(svc.Name) {
 			ps.errorf(path+".name", "use lower case letters, digits and dashes, starting with a letter (e.g. shop)", "service name %q is not valid", svc.Name)
 		}
-		if services[svc.Name] {
-			ps.errorf(path+".name", "give every service a unique name", "duplicate service %q", svc.Name)
+		if services[svc.Name] && svc.Name != "" {
+			// The index, not the name, tells the duplicate from the original.
+			ps.errorf(fmt.Sprintf("services[%d].name", i), "give every service a unique name", "duplicate service %q", svc.Name)
 		}
 		services[svc.Name] = true
 		if svc.Team == "" {
@@ -82,6 +93,20 @@ func validate(st *model.Stack, ps *problems) {
 }
 
 func validateService(svc model.Service, path string, ps *problems) {
+	if len(svc.LatencyBuckets) == 0 {
+		ps.errorf(path+".latencyBuckets", "list the bucket bounds in seconds, or leave latencyBuckets out for the defaults", "latency buckets are empty")
+	}
+	for _, b := range svc.LatencyBuckets {
+		if b <= 0 {
+			ps.errorf(path+".latencyBuckets", "use positive bounds in seconds, e.g. 0.25 for 250ms", "latency bucket %s is not positive", formatFloat(b))
+			break
+		}
+	}
+	for _, t := range svc.Targets {
+		if host, port, err := net.SplitHostPort(t); err != nil || host == "" || port == "" {
+			ps.errorf(path+".targets", "write scrape targets as host:port, e.g. 127.0.0.1:8080", "scrape target %q is not host:port", t)
+		}
+	}
 	if !sort.Float64sAreSorted(svc.LatencyBuckets) || hasDuplicateFloat(svc.LatencyBuckets) {
 		ps.errorf(path+".latencyBuckets", "list the bucket bounds in increasing order without repeats", "latency buckets must be strictly increasing")
 	}
@@ -94,11 +119,13 @@ func validateService(svc model.Service, path string, ps *problems) {
 	routes := map[string]string{}
 	for i, ep := range svc.Endpoints {
 		epPath := fmt.Sprintf("%s.endpoints%s", path, keyOrIndex(ep.Name, i))
-		if !endpointRE.MatchString(ep.Name) {
+		if ep.Name == "" {
+			ps.errorf(epPath, "name the endpoint: s.endpoint('GET', '/products/{id}', name='get_product')", "endpoint %s %s has no name", ep.Method, ep.Route)
+		} else if !endpointRE.MatchString(ep.Name) {
 			ps.errorf(epPath+".name", "use lower case letters, digits and underscores, e.g. get_product", "endpoint name %q is not valid", ep.Name)
 		}
-		if _, dup := endpoints[ep.Name]; dup {
-			ps.errorf(epPath+".name", "give every endpoint of a service a unique name", "duplicate endpoint %q", ep.Name)
+		if _, dup := endpoints[ep.Name]; dup && ep.Name != "" {
+			ps.errorf(fmt.Sprintf("%s.endpoints[%d].name", path, i), "give every endpoint of a service a unique name", "duplicate endpoint %q", ep.Name)
 		}
 		endpoints[ep.Name] = ep
 		if err := checkRoute(ep.Route); err != nil {
@@ -124,28 +151,30 @@ func validateService(svc model.Service, path string, ps *problems) {
 	}
 	metrics := map[string]bool{slo.RequestsTotal: true, slo.RequestDuration: true, slo.RequestsInFlight: true}
 	for i, m := range svc.Metrics {
-		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), metrics, ps)
+		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), fmt.Sprintf("%s.metrics[%d]", path, i), metrics, ps)
 	}
 	slos := map[string]bool{}
 	for i, s := range svc.SLOs {
 		sPath := fmt.Sprintf("%s.slos%s", path, keyOrIndex(s.Name, i))
-		if !nameRE.MatchString(s.Name) {
+		if s.Name == "" {
+			ps.errorf(sPath, "name the SLO: s.availability('checkout-availability', ...)", "SLO has no name")
+		} else if !nameRE.MatchString(s.Name) {
 			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, e.g. checkout-availability", "SLO name %q is not valid", s.Name)
 		}
-		if slos[s.Name] {
-			ps.errorf(sPath+".name", "give every SLO of a service a unique name", "duplicate SLO %q", s.Name)
+		if slos[s.Name] && s.Name != "" {
+			ps.errorf(fmt.Sprintf("%s.slos[%d].name", path, i), "give every SLO of a service a unique name", "duplicate SLO %q", s.Name)
 		}
 		slos[s.Name] = true
 		validateSLO(svc, s, sPath, endpoints, ps)
 	}
 }
 
-func validateMetric(m model.Metric, path string, seen map[string]bool, ps *problems) {
+func validateMetric(m model.Metric, path, indexPath string, seen map[string]bool, ps *problems) {
 	if !metricNameRE.MatchString(m.Name) || strings.Contains(m.Name, ":") {
 		ps.errorf(path+".name", "use letters, digits and underscores, e.g. shop_orders_total (colons are for recording rules)", "%q is not a valid metric name", m.Name)
 	}
 	if seen[m.Name] {
-		ps.errorf(path+".name", "give every metric of a service a unique name (http_* RED metrics are generated)", "duplicate metric %q", m.Name)
+		ps.errorf(indexPath+".name", "give every metric of a service a unique name (http_* RED metrics are generated)", "duplicate metric %q", m.Name)
 	}
 	seen[m.Name] = true
 	if strings.TrimSpace(m.Help) == "" {
@@ -228,7 +257,7 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 		return
 	}
 	if !validPeriods[time.Duration(s.Period)] {
-		ps.errorf(path+".period", "use 7d, 28d or 30d", "period %s is not supported", s.Period)
+		ps.errorf(path+".period", "use 7d, 28d or 30d", "period %s is not supported", days(s.Period))
 		return
 	}
 	if s.MinEventRate < 0 {
@@ -331,6 +360,15 @@ func validateAlerting(st *model.Stack, ps *problems) {
 			}
 		}
 	}
+	used := map[string]bool{a.DefaultReceiver: true}
+	for _, r := range a.Routes {
+		used[r.Receiver] = true
+	}
+	for _, n := range names {
+		if !used[n] {
+			ps.warnf("alerting.receivers."+n, "route some alerts to it, or remove it", "receiver %q receives no alerts", n)
+		}
+	}
 	for _, l := range a.GroupBy {
 		if l != "..." && !labelNameRE.MatchString(l) {
 			ps.errorf("alerting.groupBy", "use label names, e.g. ['alertname', 'service', 'slo']", "%q is not a label name", l)
@@ -372,6 +410,8 @@ func validateReceiver(r model.Receiver, path string, ps *problems) {
 	fileField := func(field, value, what string) {
 		if value == "" {
 			ps.errorf(path+"."+field, "point "+field+" at a file that holds the "+what+", e.g. '/etc/alertmanager/secrets/"+r.Name+"'", "%s receiver %q needs %s", r.Type, r.Name, field)
+		} else if strings.Contains(value, "://") || strings.ContainsAny(value, " \t\n") {
+			ps.errorf(path+"."+field, "write the "+what+" into a file and set "+field+" to the file's path", "%s of %q looks like the secret itself, not a file path; secrets are only accepted as file references", field, r.Name)
 		}
 	}
 	switch r.Type {
@@ -381,10 +421,20 @@ func validateReceiver(r model.Receiver, path string, ps *problems) {
 		}
 		if secretLooking.MatchString(r.URL) {
 			ps.errorf(path+".url", "move the URL into a file and reference it with urlFile", "webhook URL of %q looks like it embeds a secret; secrets are only accepted as file references", r.Name)
+		} else if u, err := url.Parse(r.URL); r.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			ps.errorf(path+".url", "use an absolute http or https URL, e.g. 'http://127.0.0.1:9095/alerts'", "webhook URL %q of %q is not an http(s) URL", r.URL, r.Name)
+		}
+		if r.URLFile != "" {
+			fileField("urlFile", r.URLFile, "webhook URL")
 		}
 	case model.Email:
 		if r.To == "" || r.From == "" || r.Smarthost == "" {
 			ps.errorf(path, "set to, from and smarthost (host:port)", "email receiver %q needs to, from and smarthost", r.Name)
+		} else if _, _, err := net.SplitHostPort(r.Smarthost); err != nil {
+			ps.errorf(path+".smarthost", "write the SMTP server as host:port, e.g. 'smtp.example.com:587'", "smarthost %q of %q is not host:port", r.Smarthost, r.Name)
+		}
+		if r.AuthPasswordFile != "" && r.AuthUsername == "" {
+			ps.errorf(path+".authUsername", "set authUsername, or drop authPasswordFile", "email receiver %q has a password file but no authUsername", r.Name)
 		}
 		if r.AuthUsername != "" {
 			fileField("authPasswordFile", r.AuthPasswordFile, "SMTP password")
@@ -527,6 +577,15 @@ func sortedStringKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// days writes a period the way the spec does (14d), not as Prometheus
+// would (2w).
+func days(d model.Duration) string {
+	if d > 0 && time.Duration(d)%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", time.Duration(d)/(24*time.Hour))
+	}
+	return d.String()
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

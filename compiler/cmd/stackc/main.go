@@ -85,21 +85,30 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil, exitOK, false
+	// Flags may come before or after the spec: `stackc build stack.jsonnet -o x`.
+	var specs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
 		}
-		return nil, exitUsage, false
+		if fs.NArg() == 0 {
+			break
+		}
+		specs = append(specs, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	switch fs.NArg() {
+	switch len(specs) {
 	case 0:
 		bf.spec = "stack.jsonnet"
 	case 1:
-		bf.spec = fs.Arg(0)
+		bf.spec = specs[0]
 	default:
-		fmt.Fprintf(stderr, "stackc %s: one spec at most, got %d\n", name, fs.NArg())
+		fmt.Fprintf(stderr, "stackc %s: one spec at most, got %d: %s\n", name, len(specs), strings.Join(specs, " "))
 		return nil, exitUsage, false
 	}
 	return bf, 0, true

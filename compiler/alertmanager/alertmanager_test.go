@@ -1,0 +1,515 @@
+package alertmanager
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/alertmanager/alert"
+	amcommoncfg "github.com/prometheus/alertmanager/config/common"
+	"github.com/prometheus/alertmanager/dispatch"
+	"github.com/prometheus/alertmanager/eventrecorder"
+	"github.com/prometheus/alertmanager/inhibit"
+	"github.com/prometheus/alertmanager/labelset"
+	"github.com/prometheus/alertmanager/provider/mem"
+	"github.com/prometheus/client_golang/prometheus"
+	prommodel "github.com/prometheus/common/model"
+
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/tools"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// loadStack loads the repository's stack.jsonnet.
+func loadStack(t testing.TB, profile string) *model.Stack {
+	t.Helper()
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{Profile: profile})
+	if err != nil {
+		t.Fatalf("stack.jsonnet: %v", err)
+	}
+	return res.Stack
+}
+
+func emit(t testing.TB, st *model.Stack) map[string][]byte {
+	t.Helper()
+	files, err := Emit(st)
+	if err != nil {
+		t.Fatalf("Emit: %v", err)
+	}
+	set := artifact.Set{}
+	if err := set.Add(files...); err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// writeOut writes the emitted files into a fresh directory laid out like
+// out/ and returns the config's path there.
+func writeOut(t testing.TB, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, data := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, filepath.FromSlash(ConfigPath))
+}
+
+func TestGolden(t *testing.T) {
+	for _, profile := range spec.Profiles {
+		t.Run(profile, func(t *testing.T) {
+			files := emit(t, loadStack(t, profile))
+			for _, p := range []string{ConfigPath, RoutingPath} {
+				golden := filepath.Join("testdata", "stack-"+profile, filepath.Base(p))
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, files[p], 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./compiler/alertmanager -update)", err)
+				}
+				if !bytes.Equal(files[p], want) {
+					t.Errorf("%s differs from %s at %s (run go test ./compiler/alertmanager -update and review the diff)", p, golden, firstDiff(files[p], want))
+				}
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	st := loadStack(t, "default")
+	first := emit(t, st)
+	for i := 0; i < 5; i++ {
+		if again := emit(t, st); !reflect.DeepEqual(first, again) {
+			t.Fatal("two runs of Emit differ")
+		}
+	}
+}
+
+func TestAlertsCoverEveryTierAndService(t *testing.T) {
+	st := loadStack(t, "default")
+	st.Services[0].SLOs[0].DisabledTiers = []string{"ticket-slow"}
+	alerts := Alerts(st)
+	count := map[string]int{}
+	for _, a := range alerts {
+		count[a.Name]++
+		for _, l := range []string{slo.LabelSeverity, slo.LabelService, slo.LabelTeam} {
+			if a.Labels[l] == "" {
+				t.Errorf("%s has no %s label", a.Display(), l)
+			}
+		}
+	}
+	svc := st.Services[0]
+	for i, s := range svc.SLOs {
+		want := len(slo.Tiers)
+		if i == 0 {
+			want-- // the disabled tier emits nothing
+		}
+		if got := count[slo.BurnAlertName(s)]; got != want {
+			t.Errorf("%s: %d alerts, want %d", slo.BurnAlertName(s), got, want)
+		}
+	}
+	for _, name := range []string{slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)} {
+		if count[name] != 1 {
+			t.Errorf("%s: %d alerts, want 1", name, count[name])
+		}
+	}
+}
+
+// specReceivers is the spec's routing semantics, written independently of
+// the config: routes in order, a route matches when every label is equal,
+// the first match stops unless it continues, and no match goes to the
+// default receiver.
+func specReceivers(a model.Alerting, labels prommodel.LabelSet) []string {
+	var out []string
+	for _, r := range a.Routes {
+		match := true
+		for k, v := range r.Match {
+			if string(labels[prommodel.LabelName(k)]) != v {
+				match = false
+			}
+		}
+		if match {
+			out = append(out, r.Receiver)
+			if !r.Continue {
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = []string{a.DefaultReceiver}
+	}
+	return out
+}
+
+// verifyRouting checks a config against the spec: every alert reaches
+// exactly the receivers the spec's routes name, and every receiver it
+// reaches has a notifier (a receiver without one sends nowhere).
+func verifyRouting(st *model.Stack, data []byte) error {
+	cfg, err := LoadConfig(data)
+	if err != nil {
+		return err
+	}
+	integrations := map[string]int{}
+	for _, r := range cfg.Receivers {
+		integrations[r.Name] = len(r.WebhookConfigs) + len(r.EmailConfigs) + len(r.SlackConfigs) + len(r.PagerdutyConfigs)
+	}
+	tree := dispatch.NewRoute(cfg.Route, nil)
+	var problems []string
+	for _, a := range Alerts(st) {
+		var got []string
+		for _, r := range tree.Match(a.LabelSet()) {
+			got = append(got, r.RouteOpts.Receiver)
+		}
+		want := specReceivers(st.Alerting, a.LabelSet())
+		if !reflect.DeepEqual(got, want) {
+			problems = append(problems, fmt.Sprintf("%s reaches %v, want %v", a.Display(), got, want))
+		}
+		for _, r := range got {
+			if integrations[r] == 0 {
+				problems = append(problems, fmt.Sprintf("%s reaches %s, which notifies nobody", a.Display(), r))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func TestRoutingMatchesSpec(t *testing.T) {
+	for _, profile := range spec.Profiles {
+		st := loadStack(t, profile)
+		if err := verifyRouting(st, emit(t, st)[ConfigPath]); err != nil {
+			t.Errorf("%s: %v", profile, err)
+		}
+	}
+}
+
+// TestBrokenRouteTreesFail proves the routing check can fail: each
+// mutation of the generated route tree must be caught.
+func TestBrokenRouteTreesFail(t *testing.T) {
+	st := loadStack(t, "default")
+	pageRoute := func(c *configYAML) *routeYAML {
+		for i, r := range c.Route.Routes {
+			if len(r.Matchers) == 1 && r.Matchers[0] == `severity="page"` {
+				return &c.Route.Routes[i]
+			}
+		}
+		t.Fatal("no severity=page route in the generated config")
+		return nil
+	}
+	cases := []struct {
+		name   string
+		mutate func(c *configYAML)
+		want   string
+	}{
+		{"page route dropped", func(c *configYAML) {
+			r := pageRoute(c)
+			r.Matchers = []string{`severity="never"`}
+		}, "want [oncall]"},
+		{"page sent to a receiver without notifiers", func(c *configYAML) {
+			c.Receivers = append(c.Receivers, receiverYAML{Name: "blackhole"})
+			pageRoute(c).Receiver = "blackhole"
+		}, "notifies nobody"},
+		{"page sent to the ticket queue", func(c *configYAML) {
+			pageRoute(c).Receiver = "tickets"
+		}, "want [oncall]"},
+		{"continue lost", func(c *configYAML) {
+			for i := range c.Route.Routes {
+				c.Route.Routes[i].Continue = false
+			}
+		}, "want [storefront-email tickets]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := configFor(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.mutate(&c)
+			data, err := c.encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadConfig(data); err != nil {
+				t.Fatalf("mutated config must still load, so routing is what fails: %v", err)
+			}
+			err = verifyRouting(st, data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("routing check: got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRoutingFileMatchesModule checks routing.md row by row against the
+// module's route tree and the spec semantics.
+func TestRoutingFileMatchesModule(t *testing.T) {
+	st := loadStack(t, "default")
+	files := emit(t, st)
+	rows, err := ParseRouting(files[RoutingPath])
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := Alerts(st)
+	if len(rows) != len(alerts) {
+		t.Fatalf("routing.md has %d alert rows, want %d", len(rows), len(alerts))
+	}
+	for i, a := range alerts {
+		if !reflect.DeepEqual(rows[i].Labels, a.LabelSet()) {
+			t.Errorf("row %d: labels %v, want %v", i+1, rows[i].Labels, a.LabelSet())
+		}
+		if want := specReceivers(st.Alerting, a.LabelSet()); !reflect.DeepEqual(rows[i].Receivers, want) {
+			t.Errorf("%s: routing.md says %v, the spec says %v", a.Display(), rows[i].Receivers, want)
+		}
+	}
+}
+
+// TestAmtool runs the real amtool (pinned, built once into .cache/bin) on
+// the generated files: check-config, and a routes test for every alert.
+func TestAmtool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the amtool integration test")
+	}
+	amtool, err := tools.Path("amtool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := loadStack(t, "default")
+	cfgPath := writeOut(t, emit(t, st))
+	run := func(args ...string) (string, error) { return runTool(amtool, args...) }
+	if out, err := run("check-config", cfgPath); err != nil {
+		t.Fatalf("amtool check-config: %v\n%s", err, out)
+	} else if !strings.Contains(out, "Found:") || !strings.Contains(out, "templates") {
+		t.Errorf("amtool check-config did not report the templates:\n%s", out)
+	}
+	for _, a := range Alerts(st) {
+		want := strings.Join(specReceivers(st.Alerting, a.LabelSet()), ",")
+		args := append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=" + want}, strings.Fields(a.String())...)
+		if out, err := run(args...); err != nil {
+			t.Errorf("%s: amtool %s: %v\n%s", a.Display(), strings.Join(args, " "), err, out)
+		}
+	}
+
+	// The same check on a tree that sends pages to the ticket queue fails.
+	c, err := configFor(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Route.Routes {
+		if c.Route.Routes[i].Receiver == "oncall" {
+			c.Route.Routes[i].Receiver = "tickets"
+		}
+	}
+	data, err := c.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := Alerts(st)[0]
+	out, err := run(append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=oncall"}, strings.Fields(page.String())...)...)
+	if err == nil {
+		t.Errorf("amtool accepted a page routed to tickets:\n%s", out)
+	}
+}
+
+// startInhibitor runs a real inhibit.Inhibitor over the given firing alerts.
+func startInhibitor(t *testing.T, rules []amcommoncfg.InhibitRule, firing ...Alert) *inhibit.Inhibitor {
+	t.Helper()
+	logger := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	provider, err := mem.NewAlerts(ctx, time.Hour, 0, nil, logger, eventrecorder.NopRecorder(), prometheus.NewRegistry(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, a := range firing {
+		am := alert.New(prommodel.Alert{Labels: a.LabelSet(), StartsAt: now.Add(-time.Minute), EndsAt: now.Add(time.Hour)}, now, false)
+		if err := provider.Put(ctx, am); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ih := inhibit.NewInhibitor(provider, rules, logger, eventrecorder.NopRecorder())
+	done := make(chan struct{})
+	go func() { ih.Run(); close(done) }()
+	ih.WaitForLoading()
+	t.Cleanup(func() {
+		ih.Stop()
+		<-done
+		cancel()
+		provider.Close()
+	})
+	return ih
+}
+
+func mutes(ih *inhibit.Inhibitor, target Alert) bool {
+	return ih.Mutes(context.Background(), labelset.FromModel(target.LabelSet()))
+}
+
+// TestInhibitions checks every inhibit rule with a real Inhibitor: a pair
+// that must be silenced and pairs that must not.
+func TestInhibitions(t *testing.T) {
+	st := loadStack(t, "default")
+	cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(name, tier string) Alert {
+		for _, a := range Alerts(st) {
+			if a.Name == name && a.Labels[slo.LabelTier] == tier {
+				return a
+			}
+		}
+		t.Fatalf("no alert %s %s", name, tier)
+		return Alert{}
+	}
+	svc := st.Services[0]
+	checkout, catalog := slo.BurnAlertName(svc.SLOs[0]), slo.BurnAlertName(svc.SLOs[2])
+	down, absent := slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)
+	other := func(a Alert, service string) Alert {
+		a.Labels = copyLabels(a.Labels)
+		a.Labels[slo.LabelService] = service
+		return a
+	}
+	cases := []struct {
+		rule           string
+		source, target Alert
+		muted          bool
+	}{
+		{"page-silences-ticket", find(checkout, "page-slow"), find(checkout, "ticket-fast"), true},
+		{"page-silences-ticket", find(checkout, "page-fast"), find(checkout, "ticket-slow"), true},
+		{"page-silences-ticket", find(checkout, "page-fast"), find(catalog, "ticket-fast"), false},
+		{"page-silences-ticket", find(checkout, "ticket-fast"), find(checkout, "page-fast"), false},
+		{"page-fast-silences-page-slow", find(checkout, "page-fast"), find(checkout, "page-slow"), true},
+		{"page-fast-silences-page-slow", find(checkout, "page-slow"), find(checkout, "page-fast"), false},
+		{"page-fast-silences-page-slow", find(catalog, "page-fast"), find(checkout, "page-slow"), false},
+		{"ticket-fast-silences-ticket-slow", find(checkout, "ticket-fast"), find(checkout, "ticket-slow"), true},
+		{"ticket-fast-silences-ticket-slow", find(checkout, "ticket-slow"), find(checkout, "ticket-fast"), false},
+		{"ticket-fast-silences-ticket-slow", find(catalog, "ticket-fast"), find(checkout, "ticket-slow"), false},
+		{"shop-target-down-silences-slos", find(down, ""), find(checkout, "page-fast"), true},
+		{"shop-target-down-silences-slos", find(down, ""), find(catalog, "ticket-slow"), true},
+		{"shop-target-down-silences-slos", other(find(down, ""), "cart"), find(checkout, "page-fast"), false},
+		{"shop-target-down-silences-slos", find(down, ""), other(find(checkout, "page-fast"), "cart"), false},
+		{"shop-target-down-silences-slos", find(down, ""), find(absent, ""), false},
+		{"shop-target-down-silences-slos", find(absent, ""), find(down, ""), false},
+	}
+	for _, tc := range cases {
+		name := fmt.Sprintf("%s/%s→%s", tc.rule, tc.source.Display(), tc.target.Display())
+		t.Run(name, func(t *testing.T) {
+			ih := startInhibitor(t, cfg.InhibitRules, tc.source)
+			if got := mutes(ih, tc.target); got != tc.muted {
+				t.Errorf("muted = %v, want %v", got, tc.muted)
+			}
+		})
+	}
+	// Every named rule is exercised above.
+	tested := map[string]bool{}
+	for _, tc := range cases {
+		tested[tc.rule] = true
+	}
+	for _, r := range cfg.InhibitRules {
+		if !tested[r.Name] {
+			t.Errorf("inhibit rule %s has no test case", r.Name)
+		}
+	}
+}
+
+// TestSilencedByMatchesInhibitor checks the "silenced while firing" column
+// of routing.md against a real Inhibitor for every pair of alerts.
+func TestSilencedByMatchesInhibitor(t *testing.T) {
+	st := loadStack(t, "default")
+	cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := Alerts(st)
+	want := map[string][]string{}
+	for _, src := range alerts {
+		ih := startInhibitor(t, cfg.InhibitRules, src)
+		for _, target := range alerts {
+			if target.String() != src.String() && mutes(ih, target) {
+				want[target.String()] = append(want[target.String()], src.String())
+			}
+		}
+	}
+	for _, e := range Expectations(st, cfg) {
+		var got []string
+		for _, s := range e.SilencedBy {
+			got = append(got, s.String())
+		}
+		w := want[e.Alert.String()]
+		sort.Strings(got)
+		sort.Strings(w)
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s: routing.md says silenced by %v, the Inhibitor by %v", e.Alert.Display(), got, w)
+		}
+	}
+}
+
+func copyLabels(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// firstDiff describes the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, gl, wl)
+		}
+	}
+	return "no line (lengths differ)"
+}
+
+// BenchmarkEmit measures the whole target for stack.jsonnet: building the
+// config, loading it back with the module, routing and inhibiting every alert.
+func BenchmarkEmit(b *testing.B) {
+	st := loadStack(b, "default")
+	for b.Loop() {
+		if _, err := Emit(st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

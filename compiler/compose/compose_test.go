@@ -1,0 +1,375 @@
+package compose_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
+
+	"github.com/stackc/stackc/compiler/alertmanager"
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/build"
+	"github.com/stackc/stackc/compiler/compose"
+	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/tools"
+)
+
+func loadSpec(t *testing.T) *model.Stack {
+	t.Helper()
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Stack
+}
+
+// buildOut compiles the spec like `make build` and writes it to a
+// temporary out/ directory.
+func buildOut(t *testing.T, st *model.Stack) string {
+	t.Helper()
+	set, err := build.Compile(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Targets compose.yaml depends on that are not registered yet are
+	// added by hand, so the test checks the complete out/.
+	for path, emit := range map[string]func(*model.Stack) ([]artifact.File, error){
+		compose.Path:                  compose.Emit,
+		alertmanager.ConfigPath:       alertmanager.Emit,
+		"prometheus/prometheus.yml":   prometheus.Emit,
+		grafana.DashboardProvisioning: grafana.Emit,
+	} {
+		if _, ok := set[path]; ok {
+			continue
+		}
+		files, err := emit(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := set.Add(files...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	for p, data := range set {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func loadProject(dir string, env map[string]string) (*types.Project, error) {
+	return loader.LoadWithContext(context.Background(), types.ConfigDetails{
+		WorkingDir:  dir,
+		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(dir, compose.Path)}},
+		Environment: env,
+	})
+}
+
+func TestComposeFileLoadsAndIsLockedDown(t *testing.T) {
+	st := loadSpec(t)
+	dir := buildOut(t, st)
+	p, err := loadProject(dir, map[string]string{compose.GrafanaPasswordVar: "test-only"})
+	if err != nil {
+		t.Fatalf("compose-go does not load compose.yaml: %v", err)
+	}
+
+	want := []string{compose.AlertmanagerService, compose.GrafanaService, compose.InboxService, compose.PrometheusService}
+	for _, svc := range st.Services {
+		want = append(want, svc.Name, compose.LoadService(svc.Name))
+	}
+	slices.Sort(want)
+	if got := p.ServiceNames(); !slices.Equal(got, want) {
+		t.Errorf("services %v, want %v", got, want)
+	}
+
+	for name, s := range p.Services {
+		t.Run(name, func(t *testing.T) {
+			checkImage(t, dir, s)
+			if s.Privileged {
+				t.Error("privileged")
+			}
+			if !slices.Contains(s.CapDrop, "ALL") {
+				t.Errorf("cap_drop %v lacks ALL", s.CapDrop)
+			}
+			for _, port := range s.Ports {
+				if port.HostIP != "127.0.0.1" || port.Published == "" {
+					t.Errorf("port %d published on %q:%q, want 127.0.0.1 only", port.Target, port.HostIP, port.Published)
+				}
+			}
+			for _, v := range s.Volumes {
+				checkVolume(t, p, dir, v)
+			}
+			for dep, cond := range s.DependsOn {
+				if _, ok := p.Services[dep]; !ok {
+					t.Errorf("depends on unknown service %s", dep)
+				}
+				if cond.Condition != types.ServiceConditionHealthy {
+					t.Errorf("depends on %s with condition %q, want service_healthy", dep, cond.Condition)
+				}
+				if p.Services[dep].HealthCheck == nil {
+					t.Errorf("depends on %s being healthy, which has no healthcheck", dep)
+				}
+			}
+			if !strings.HasSuffix(name, "-load") && (s.HealthCheck == nil || len(s.HealthCheck.Test) == 0) {
+				t.Error("no healthcheck")
+			}
+		})
+	}
+
+	// Grafana: anonymous viewers, an admin password from the environment only.
+	g := p.Services[compose.GrafanaService]
+	if v := g.Environment["GF_SECURITY_ADMIN_PASSWORD"]; v == nil || *v != "test-only" {
+		t.Errorf("Grafana admin password is not the environment's: %v", v)
+	}
+	if v := g.Environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]; v == nil || *v != "Viewer" {
+		t.Errorf("anonymous role %v, want Viewer", v)
+	}
+}
+
+func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
+	t.Helper()
+	image := s.Image
+	if s.Build != nil {
+		if image != compose.DemoAppImage {
+			t.Errorf("built image tagged %q, want %q", image, compose.DemoAppImage)
+		}
+		// The build context is the parent of out/: the repository root.
+		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != "demoapp/Dockerfile" {
+			t.Errorf("build context %s, dockerfile %s; want the repository root and demoapp/Dockerfile", s.Build.Context, s.Build.Dockerfile)
+		}
+		return
+	}
+	i := strings.LastIndex(image, ":")
+	if i < 0 || strings.Contains(image[i:], "/") {
+		t.Errorf("image %q has no tag", image)
+		return
+	}
+	if tag := image[i+1:]; tag == "" || tag == "latest" {
+		t.Errorf("image %q is not pinned", image)
+	}
+}
+
+func checkVolume(t *testing.T, p *types.Project, dir string, v types.ServiceVolumeConfig) {
+	t.Helper()
+	switch v.Type {
+	case types.VolumeTypeVolume:
+		if _, ok := p.Volumes[v.Source]; !ok {
+			t.Errorf("volume %s is not declared", v.Source)
+		}
+	case types.VolumeTypeBind:
+		rel, err := filepath.Rel(dir, v.Source)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			t.Errorf("bind mount %s is outside out/", v.Source)
+			return
+		}
+		if st, err := os.Stat(v.Source); err != nil || !st.Mode().IsRegular() {
+			t.Errorf("mounted file %s does not exist in out/ (%v)", rel, err)
+		}
+		if !v.ReadOnly {
+			t.Errorf("config %s mounted writable", rel)
+		}
+	default:
+		t.Errorf("unexpected volume type %s", v.Type)
+	}
+}
+
+func TestGrafanaPasswordHasNoDefault(t *testing.T) {
+	dir := buildOut(t, loadSpec(t))
+	_, err := loadProject(dir, map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), compose.GrafanaPasswordVar) {
+		t.Fatalf("compose.yaml loads without %s: %v", compose.GrafanaPasswordVar, err)
+	}
+}
+
+// TestContainerAddresses reads the configs Compose mounts: servers reach
+// each other by service name, not loopback.
+func TestContainerAddresses(t *testing.T) {
+	st := loadSpec(t)
+	dir := buildOut(t, st)
+	p, err := loadProject(dir, map[string]string{compose.GrafanaPasswordVar: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mounted := map[string]string{} // container path -> contents
+	for _, s := range p.Services {
+		for _, v := range s.Volumes {
+			if v.Type == types.VolumeTypeBind {
+				data, err := os.ReadFile(v.Source)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mounted[v.Target] = string(data)
+			}
+		}
+	}
+	am := mounted["/etc/alertmanager/alertmanager.yml"]
+	if am == "" {
+		t.Fatal("no alertmanager.yml mounted")
+	}
+	var urls []string
+	collectURLs(t, am, &urls)
+	if len(urls) == 0 {
+		t.Fatal("alertmanager.yml has no webhook URL")
+	}
+	for _, u := range urls {
+		if strings.Contains(u, "127.0.0.1") || strings.Contains(u, "localhost") {
+			t.Errorf("container alertmanager.yml posts to loopback: %s", u)
+		}
+	}
+	if !slices.Contains(urls, "http://inbox:9095/alerts") {
+		t.Errorf("webhooks %v do not reach the inbox service", urls)
+	}
+	for _, l := range strings.Split(am, "\n") {
+		if strings.Contains(l, "127.0.0.1") {
+			t.Errorf("container alertmanager.yml names loopback: %s", l)
+		}
+	}
+
+	// Prometheus scrapes the services and alerts the Alertmanager by name.
+	var prom struct {
+		Alerting struct {
+			Alertmanagers []struct {
+				StaticConfigs []struct {
+					Targets []string `yaml:"targets"`
+				} `yaml:"static_configs"`
+			} `yaml:"alertmanagers"`
+		} `yaml:"alerting"`
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			StaticConfigs []struct {
+				Targets []string `yaml:"targets"`
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal([]byte(mounted["/etc/prometheus/prometheus.yml"]), &prom); err != nil {
+		t.Fatal(err)
+	}
+	var amTargets, scrapeTargets []string
+	for _, am := range prom.Alerting.Alertmanagers {
+		for _, sc := range am.StaticConfigs {
+			amTargets = append(amTargets, sc.Targets...)
+		}
+	}
+	for _, job := range prom.ScrapeConfigs {
+		for _, sc := range job.StaticConfigs {
+			scrapeTargets = append(scrapeTargets, sc.Targets...)
+		}
+	}
+	if !slices.Equal(amTargets, []string{"alertmanager:9093"}) {
+		t.Errorf("Prometheus alerts %v, want alertmanager:9093", amTargets)
+	}
+	if !slices.Equal(scrapeTargets, []string{"shop:8080"}) {
+		t.Errorf("Prometheus scrapes %v, want shop:8080", scrapeTargets)
+	}
+	for _, rules := range []string{"/etc/prometheus/rules/shop.yml"} {
+		if mounted[rules] == "" {
+			t.Errorf("%s is not mounted", rules)
+		}
+	}
+
+	// Grafana's data source is the prometheus service.
+	var ds struct {
+		Datasources []struct {
+			URL string `yaml:"url"`
+		} `yaml:"datasources"`
+	}
+	if err := yaml.Unmarshal([]byte(mounted["/etc/grafana/provisioning/datasources/prometheus.yaml"]), &ds); err != nil {
+		t.Fatal(err)
+	}
+	if len(ds.Datasources) != 1 || ds.Datasources[0].URL != "http://prometheus:9090" {
+		t.Errorf("Grafana data sources %+v, want http://prometheus:9090", ds.Datasources)
+	}
+	dashboards := 0
+	for target := range mounted {
+		if strings.HasPrefix(target, "/var/lib/grafana/dashboards/stackc/") && strings.HasSuffix(target, ".json") {
+			dashboards++
+		}
+	}
+	if dashboards == 0 {
+		t.Error("no dashboard mounted")
+	}
+}
+
+// collectURLs gathers every "url" value of a YAML document.
+func collectURLs(t *testing.T, doc string, out *[]string) {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "url" {
+					*out = append(*out, n.Content[i+1].Value)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&n)
+}
+
+func TestEmitIsDeterministic(t *testing.T) {
+	st := loadSpec(t)
+	a, err := compose.Emit(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := compose.Emit(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, sb := artifact.Set{}, artifact.Set{}
+	if err := sa.Add(a...); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Add(b...); err != nil {
+		t.Fatal(err)
+	}
+	for p := range sa {
+		if string(sa[p]) != string(sb[p]) {
+			t.Errorf("%s differs between two runs", p)
+		}
+	}
+	if len(sa) != len(sb) {
+		t.Errorf("%d files, then %d", len(sa), len(sb))
+	}
+}
+
+func TestRefusesBadServiceNames(t *testing.T) {
+	for _, tt := range []struct{ name, wantErr string }{
+		{"prometheus", "already the Prometheus server"},
+		{"inbox", "already the alert inbox"},
+		{"Shop", "not a valid Compose service name"},
+	} {
+		st := loadSpec(t)
+		st.Services[0].Name = tt.name
+		_, err := compose.Emit(st)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("service %q: err %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}

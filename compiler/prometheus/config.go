@@ -1,0 +1,92 @@
+package prometheus
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+// The scrape configuration is written from these types rather than from
+// Prometheus's config package, whose Config drags in every service
+// discovery mechanism; `promtool check config --lint=all --lint-fatal`
+// checks the result in the tests.
+type promConfig struct {
+	Global        globalConfig   `yaml:"global"`
+	RuleFiles     []string       `yaml:"rule_files"`
+	Alerting      alertingConfig `yaml:"alerting"`
+	ScrapeConfigs []scrapeConfig `yaml:"scrape_configs"`
+}
+
+type globalConfig struct {
+	ScrapeInterval     string `yaml:"scrape_interval"`
+	ScrapeTimeout      string `yaml:"scrape_timeout"`
+	EvaluationInterval string `yaml:"evaluation_interval"`
+}
+
+type alertingConfig struct {
+	Alertmanagers []alertmanagerConfig `yaml:"alertmanagers"`
+}
+
+type alertmanagerConfig struct {
+	StaticConfigs []staticConfig `yaml:"static_configs"`
+}
+
+type staticConfig struct {
+	Targets []string          `yaml:"targets"`
+	Labels  map[string]string `yaml:"labels,omitempty"`
+}
+
+type scrapeConfig struct {
+	JobName                       string         `yaml:"job_name"`
+	ScrapeNativeHistograms        bool           `yaml:"scrape_native_histograms,omitempty"`
+	AlwaysScrapeClassicHistograms bool           `yaml:"always_scrape_classic_histograms,omitempty"`
+	StaticConfigs                 []staticConfig `yaml:"static_configs"`
+}
+
+// loopbackFor is the address to reach a server bound to bind from this
+// machine: a wildcard bind is reached on loopback.
+func loopbackFor(bind string) string {
+	if ip := net.ParseIP(bind); bind == "" || (ip != nil && ip.IsUnspecified()) {
+		return "127.0.0.1"
+	}
+	return bind
+}
+
+func configFile(st *model.Stack) ([]byte, error) {
+	scrape := time.Duration(st.ScrapeInterval)
+	// The timeout stays below the interval, as Prometheus requires.
+	timeout := min(10*time.Second, scrape)
+	cfg := promConfig{
+		Global: globalConfig{
+			ScrapeInterval:     dur(scrape),
+			ScrapeTimeout:      dur(timeout),
+			EvaluationInterval: dur(time.Duration(st.EvaluationInterval)),
+		},
+		// Relative paths are resolved against prometheus.yml's directory.
+		RuleFiles: []string{"rules/*.yml"},
+		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{
+			Targets: []string{net.JoinHostPort(loopbackFor(st.Network.BindAddress), strconv.Itoa(st.Network.AlertmanagerPort))},
+		}}}}},
+	}
+	for _, svc := range st.Services {
+		cfg.ScrapeConfigs = append(cfg.ScrapeConfigs, scrapeConfig{
+			JobName: svc.Name,
+			// Classic buckets stay scraped beside native ones: the latency
+			// SLIs read bucket{le=threshold}.
+			ScrapeNativeHistograms:        svc.NativeHistograms,
+			AlwaysScrapeClassicHistograms: svc.NativeHistograms,
+			StaticConfigs: []staticConfig{{
+				Targets: svc.Targets,
+				// Target labels put service and team on every series, so
+				// dashboards and ad-hoc queries can filter by them.
+				Labels: map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team},
+			}},
+		})
+	}
+	return marshalYAML(cfg)
+}
+
+func timeDuration(d model.Duration) time.Duration { return time.Duration(d) }

@@ -1,0 +1,157 @@
+package prometheus
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/tools"
+)
+
+// repoFile returns the path of a file relative to the repository root.
+func repoFile(t testing.TB, rel string) string {
+	t.Helper()
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, filepath.FromSlash(rel))
+}
+
+func loadStack(t testing.TB, path string) *model.Stack {
+	t.Helper()
+	res, err := spec.LoadFile(path, spec.Options{Profile: "default"})
+	if err != nil {
+		t.Fatalf("loading %s: %v", path, err)
+	}
+	return res.Stack
+}
+
+// writeOut emits st into dir/out (like `stackc build -o dir/out`) and
+// returns dir/out.
+func writeOut(t testing.TB, st *model.Stack, dir string) string {
+	t.Helper()
+	files, err := Emit(st)
+	if err != nil {
+		t.Fatalf("Emit: %v", err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, f := range files {
+		p := filepath.Join(out, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func promtool(t testing.TB) string {
+	t.Helper()
+	bin, err := tools.Path("promtool")
+	if err != nil {
+		t.Fatalf("building promtool: %v", err)
+	}
+	return bin
+}
+
+// run runs promtool and returns its combined output and whether it succeeded.
+func run(t testing.TB, bin string, args ...string) (string, bool) {
+	t.Helper()
+	var buf bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	return buf.String(), err == nil
+}
+
+func mustRun(t testing.TB, bin string, args ...string) {
+	t.Helper()
+	if out, ok := run(t, bin, args...); !ok {
+		t.Fatalf("promtool %s failed:\n%s", strings.Join(args, " "), out)
+	}
+}
+
+func glob(t testing.TB, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// checkOut runs every promtool check over an output directory.
+func checkOut(t *testing.T, bin, out string) {
+	mustRun(t, bin, "check", "config", "--lint=all", "--lint-fatal", filepath.Join(out, "prometheus", "prometheus.yml"))
+	mustRun(t, bin, append([]string{"check", "rules", "--lint=all", "--lint-fatal"}, glob(t, filepath.Join(out, "prometheus", "rules", "*.yml"))...)...)
+	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*.yml"))...)...)
+}
+
+func TestPromtoolGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool")
+	}
+	bin := promtool(t)
+	for _, specFile := range []string{repoFile(t, "stack.jsonnet"), filepath.Join("testdata", "periods.jsonnet")} {
+		t.Run(filepath.Base(specFile), func(t *testing.T) {
+			t.Parallel()
+			out := writeOut(t, loadStack(t, specFile), t.TempDir())
+			checkOut(t, bin, out)
+		})
+	}
+}
+
+// TestPromtoolHandWritten runs the reviewer's tests in rules/ against the
+// rules generated for stack.jsonnet, laid out as in the repository.
+func TestPromtoolHandWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool")
+	}
+	bin := promtool(t)
+	dir := t.TempDir()
+	writeOut(t, loadStack(t, repoFile(t, "stack.jsonnet")), dir)
+	tests := glob(t, repoFile(t, "rules/*.yml"))
+	if len(tests) == 0 {
+		t.Fatal("no hand-written tests in rules/")
+	}
+	var copied []string
+	if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range tests {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, "rules", filepath.Base(f))
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		copied = append(copied, dst)
+	}
+	mustRun(t, bin, append([]string{"test", "rules"}, copied...)...)
+}
+
+// TestPromtoolCommittedOut checks the committed out/ when it has been built.
+func TestPromtoolCommittedOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool")
+	}
+	out := repoFile(t, "out")
+	if _, err := os.Stat(filepath.Join(out, "prometheus", "prometheus.yml")); err != nil {
+		t.Skip("out/prometheus not built yet")
+	}
+	bin := promtool(t)
+	checkOut(t, bin, out)
+	if tests := glob(t, repoFile(t, "rules/*.yml")); len(tests) > 0 {
+		mustRun(t, bin, append([]string{"test", "rules"}, tests...)...)
+	}
+}

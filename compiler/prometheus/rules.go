@@ -1,0 +1,316 @@
+package prometheus
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+// Names of the per-endpoint RED recording rules (level:metric:operations).
+// Each carries the labels service and endpoint; the quantile series also
+// carries quantile ("0.5", "0.9", "0.99").
+const (
+	REDRequestsRate    = "service_endpoint:http_requests:rate5m"
+	REDErrorRatio      = "service_endpoint:http_requests_errors:ratio_rate5m"
+	REDLatencyQuantile = "service_endpoint:http_request_duration_seconds:histogram_quantile_rate5m"
+)
+
+// REDQuantiles are the latency quantiles recorded per endpoint.
+var REDQuantiles = []float64{0.5, 0.9, 0.99}
+
+// TargetDownFor is how long a scrape must fail before TargetDown fires: long
+// enough to ride out a restart, short enough to page before an SLO burns.
+const TargetDownFor = 5 * time.Minute
+
+// MetricsAbsentFor is how long a service may have no scrape target at all.
+const MetricsAbsentFor = 10 * time.Minute
+
+// shortWindowMax is the longest window computed from the 5m rates in the
+// fast group; longer windows read the 1h cascade in the slow group.
+const shortWindowMax = 6 * time.Hour
+
+// Group name suffixes; a service's file holds "<service>-red",
+// "<service>-slo-<slo>" (fast), "<service>-slo-<slo>-slow" and "<service>-health".
+func redGroup(svc model.Service) string               { return svc.Name + "-red" }
+func fastGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-" + s.Name }
+func slowGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-" + s.Name + "-slow" }
+func healthGroup(svc model.Service) string            { return svc.Name + "-health" }
+
+// dur formats d as a PromQL duration.
+func dur(d time.Duration) string { return prommodel.Duration(d).String() }
+
+// num formats a float for PromQL and YAML: 12 significant digits, so
+// 1 - 0.999 prints as 0.001 instead of 0.0010000000000000009.
+func num(f float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64)
+	return strconv.FormatFloat(r, 'g', -1, 64)
+}
+
+// leValue formats a bucket bound exactly as client_golang exposes it in
+// the le label (strconv 'g' with shortest representation: 0.3, 1, 2.5).
+func leValue(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// matcher renders label="value" with PromQL string quoting.
+func matcher(name, op, value string) string { return name + op + strconv.Quote(value) }
+
+// endpointMatcher selects an SLO's endpoints: = for one, =~ for several.
+func endpointMatcher(eps []string) string {
+	if len(eps) == 1 {
+		return matcher(slo.LabelEndpoint, "=", eps[0])
+	}
+	quoted := make([]string, len(eps))
+	for i, e := range eps {
+		quoted[i] = regexp.QuoteMeta(e)
+	}
+	return matcher(slo.LabelEndpoint, "=~", strings.Join(quoted, "|"))
+}
+
+func sel(metric string, matchers ...string) string {
+	return metric + "{" + strings.Join(matchers, ",") + "}"
+}
+
+// sloSel selects one recorded SLO series.
+func sloSel(metric string, svc model.Service, s model.SLO) string {
+	return sel(metric, matcher(slo.LabelService, "=", svc.Name), matcher(slo.LabelSLO, "=", s.Name))
+}
+
+func sloLabels(svc model.Service, s model.SLO) map[string]string {
+	return map[string]string{slo.LabelService: svc.Name, slo.LabelSLO: s.Name}
+}
+
+func record(name, expr string, labels map[string]string) rulefmt.Rule {
+	return rulefmt.Rule{Record: name, Expr: expr, Labels: labels}
+}
+
+// ruleGroups builds every rule group of one service.
+func ruleGroups(st *model.Stack, svc model.Service) []rulefmt.RuleGroup {
+	groups := []rulefmt.RuleGroup{redRules(svc)}
+	for _, s := range svc.SLOs {
+		fast, slow := sloRules(st, svc, s)
+		groups = append(groups, fast, slow)
+	}
+	return append(groups, healthRules(st, svc))
+}
+
+func redRules(svc model.Service) rulefmt.RuleGroup {
+	job := matcher("job", "=", svc.Name)
+	by := "sum by (" + slo.LabelService + ", " + slo.LabelEndpoint + ")"
+	g := rulefmt.RuleGroup{Name: redGroup(svc)}
+	g.Rules = append(g.Rules,
+		record(REDRequestsRate, by+" (rate("+sel(slo.RequestsTotal, job)+"[5m]))", nil),
+		// An endpoint without any 5xx yet has no 5xx series; "or ... * 0"
+		// records 0 for it instead of nothing, while no traffic stays absent.
+		record(REDErrorRatio, "("+by+" (rate("+sel(slo.RequestsTotal, job, matcher(slo.LabelCode, "=~", "5.."))+"[5m]))"+
+			" or "+REDRequestsRate+"{"+job2service(svc)+"} * 0)"+
+			" / ("+REDRequestsRate+"{"+job2service(svc)+"} > 0)", nil),
+	)
+	for _, q := range REDQuantiles {
+		// The "and" drops endpoints without traffic, whose quantile is NaN.
+		expr := "histogram_quantile(" + num(q) + ", sum by (" + slo.LabelService + ", " + slo.LabelEndpoint + ", le) (rate(" +
+			sel(slo.RequestDuration+"_bucket", job) + "[5m])))" +
+			" and on (" + slo.LabelService + ", " + slo.LabelEndpoint + ") (" + REDRequestsRate + "{" + job2service(svc) + "} > 0)"
+		g.Rules = append(g.Rules, record(REDLatencyQuantile, expr, map[string]string{"quantile": num(q)}))
+	}
+	return g
+}
+
+func job2service(svc model.Service) string { return matcher(slo.LabelService, "=", svc.Name) }
+
+// sliExprs returns the PromQL of the bad-event and all-event rates over 5m.
+func sliExprs(svc model.Service, s model.SLO) (bad, total string) {
+	job := matcher("job", "=", svc.Name)
+	eps := endpointMatcher(s.Endpoints)
+	switch s.Kind {
+	case model.Latency:
+		count := "sum(rate(" + sel(slo.RequestDuration+"_count", job, eps) + "[5m]))"
+		le := matcher("le", "=", leValue(time.Duration(s.Threshold).Seconds()))
+		fast := "sum(rate(" + sel(slo.RequestDuration+"_bucket", job, eps, le) + "[5m]))"
+		return "(" + count + " - " + fast + ") or vector(0)", count + " or vector(0)"
+	default:
+		errs := "sum(rate(" + sel(slo.RequestsTotal, job, eps, matcher(slo.LabelCode, "=~", "5..")) + "[5m]))"
+		all := "sum(rate(" + sel(slo.RequestsTotal, job, eps) + "[5m]))"
+		return errs + " or vector(0)", all + " or vector(0)"
+	}
+}
+
+// ratioExpr is the traffic-weighted error ratio over window: the ratio of
+// the sums of the recorded rates, absent (never NaN) without traffic.
+func ratioExpr(errs, reqs string, window time.Duration) string {
+	w := "[" + dur(window) + "]"
+	return "sum_over_time(" + errs + w + ") / (sum_over_time(" + reqs + w + ") > 0)"
+}
+
+// sloRules returns the fast group (5m rates, ratios up to 6h, burn alerts)
+// and the slow group (1h cascade, ratios over 1d and longer, budget series).
+func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulefmt.RuleGroup) {
+	lbl := func() map[string]string { return sloLabels(svc, s) }
+	bad, total := sliExprs(svc, s)
+	errs5m, reqs5m := sloSel(slo.ErrorsRate5m, svc, s), sloSel(slo.RequestsRate5m, svc, s)
+	errs1h, reqs1h := sloSel(slo.ErrorsRate1h, svc, s), sloSel(slo.RequestsRate1h, svc, s)
+	period := time.Duration(s.Period)
+
+	fast = rulefmt.RuleGroup{Name: fastGroup(svc, s)}
+	fast.Rules = append(fast.Rules,
+		record(slo.ErrorsRate5m, bad, lbl()),
+		record(slo.RequestsRate5m, total, lbl()),
+		record(slo.ErrorRatio(5*time.Minute), errs5m+" / ("+reqs5m+" > 0)", lbl()),
+	)
+	slow = rulefmt.RuleGroup{Name: slowGroup(svc, s), Interval: prommodel.Duration(slo.SlowGroupInterval)}
+	slow.Rules = append(slow.Rules,
+		record(slo.ErrorsRate1h, "avg_over_time("+errs5m+"["+dur(slo.CascadeWindow)+"])", lbl()),
+		record(slo.RequestsRate1h, "avg_over_time("+reqs5m+"["+dur(slo.CascadeWindow)+"])", lbl()),
+	)
+	for _, w := range slo.Windows(period) {
+		switch {
+		case w == 5*time.Minute:
+		case w <= shortWindowMax:
+			fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), ratioExpr(errs5m, reqs5m, w), lbl()))
+		default:
+			slow.Rules = append(slow.Rules, record(slo.ErrorRatio(w), ratioExpr(errs1h, reqs1h, w), lbl()))
+		}
+	}
+	budget := num(s.ErrorBudget())
+	slow.Rules = append(slow.Rules,
+		record(slo.Objective, "vector("+num(s.Target())+")", lbl()),
+		record(slo.ErrorBudget, "vector("+budget+")", lbl()),
+		record(slo.PeriodBurnRate, sloSel(slo.ErrorRatio(period), svc, s)+" / "+budget, lbl()),
+		record(slo.BudgetRemaining, "1 - "+sloSel(slo.PeriodBurnRate, svc, s), lbl()),
+	)
+	for _, t := range emittedTiers(s) {
+		fast.Rules = append(fast.Rules, burnAlert(st, svc, s, t))
+	}
+	return fast, slow
+}
+
+// emittedTiers are the enabled tiers that can fire; a tier whose threshold
+// needs more than 100% errors is left out (the spec loader warns about it).
+func emittedTiers(s model.SLO) []slo.Tier {
+	var out []slo.Tier
+	for _, t := range slo.EnabledTiers(s) {
+		if t.CanFire(s) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// requestRateOver is the mean request rate over window, read from the
+// cheapest recorded series that covers it.
+func requestRateOver(svc model.Service, s model.SLO, window time.Duration) string {
+	src := sloSel(slo.RequestsRate5m, svc, s)
+	if window > shortWindowMax {
+		src = sloSel(slo.RequestsRate1h, svc, s)
+	}
+	return "avg_over_time(" + src + "[" + dur(window) + "])"
+}
+
+// burnAlert is one tier's multi-window alert. Its value is the long
+// window's burn rate, which the description shows.
+func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rulefmt.Rule {
+	period := time.Duration(s.Period)
+	factor := num(t.Factor(period))
+	budget := num(s.ErrorBudget())
+	on := "and on (" + slo.LabelService + ", " + slo.LabelSLO + ")\n"
+	expr := sloSel(slo.ErrorRatio(t.Long), svc, s) + " / " + budget + " > " + factor + "\n" +
+		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
+		on + requestRateOver(svc, s, t.Long) + " >= " + num(s.MinEventRate) + "\n"
+	return rulefmt.Rule{
+		Alert:       slo.BurnAlertName(s),
+		Expr:        expr,
+		Labels:      burnLabels(svc, s, t),
+		Annotations: burnAnnotations(st, svc, s, t),
+	}
+}
+
+func burnLabels(svc model.Service, s model.SLO, t slo.Tier) map[string]string {
+	return map[string]string{
+		slo.LabelSeverity: string(t.Severity),
+		slo.LabelTier:     t.Name,
+		slo.LabelService:  svc.Name,
+		slo.LabelTeam:     svc.Team,
+		slo.LabelSLO:      s.Name,
+	}
+}
+
+// budgetLeftTemplate renders the share of the period's budget left, read at
+// notification time; "unknown" before the first period ratio exists.
+func budgetLeftTemplate(svc model.Service, s model.SLO) string {
+	return "{{ with query " + strconv.Quote(sloSel(slo.BudgetRemaining, svc, s)) +
+		" }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
+}
+
+func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) map[string]string {
+	period := time.Duration(s.Period)
+	factor := num(t.Factor(period))
+	return dropEmpty(map[string]string{
+		"summary": fmt.Sprintf("%s is burning its %s error budget more than %sx too fast (%s).",
+			s.Name, dur(period), factor, t.Name),
+		"description": fmt.Sprintf("%s (objective %s%% over %s) burns its error budget "+
+			"{{ $value | printf \"%%.1f\" }}x as fast as it may over the last %s, and over the last %s too; "+
+			"above %sx, %s of the budget goes within %s. %s of the %s budget is left.",
+			s.Name, num(s.Objective), dur(period), dur(t.Long), dur(t.Short),
+			factor, percent(t.BudgetShare), dur(t.Long), budgetLeftTemplate(svc, s), dur(period)),
+		"runbook_url": runbookURL(svc, slo.BurnAlertName(s)),
+		"dashboard":   dashboardURL(st, svc, "slos"),
+	})
+}
+
+func percent(f float64) string { return num(math.Round(f*10000)/100) + "%" }
+
+func runbookURL(svc model.Service, alert string) string {
+	if svc.RunbookURL == "" {
+		return ""
+	}
+	return svc.RunbookURL + "#" + alert
+}
+
+func dashboardURL(st *model.Stack, svc model.Service, kind string) string {
+	return strings.TrimSuffix(st.Network.GrafanaURL, "/") + "/d/" + slo.DashboardUID(svc.Name, kind)
+}
+
+// healthRules are the per-service alerts that need no traffic: a failing
+// scrape and a missing scrape target. Both read up, which exists for every
+// target whether or not the application's counters have seen a request.
+func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
+	job := matcher("job", "=", svc.Name)
+	labels := func(sev slo.Severity) map[string]string {
+		return map[string]string{slo.LabelSeverity: string(sev), slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}
+	}
+	down := slo.TargetDownAlertName(svc)
+	absent := slo.MetricsAbsentAlertName(svc)
+	return rulefmt.RuleGroup{Name: healthGroup(svc), Rules: []rulefmt.Rule{
+		{
+			Alert:  down,
+			Expr:   sel("up", job) + " == 0",
+			For:    prommodel.Duration(TargetDownFor),
+			Labels: labels(slo.Page),
+			Annotations: dropEmpty(map[string]string{
+				"summary":     svc.Name + " cannot be scraped.",
+				"description": "Prometheus has failed to scrape " + svc.Name + " at {{ $labels.instance }} for " + dur(TargetDownFor) + "; its SLOs are blind meanwhile.",
+				"runbook_url": runbookURL(svc, down),
+				"dashboard":   dashboardURL(st, svc, "overview"),
+			}),
+		},
+		{
+			Alert:  absent,
+			Expr:   "absent(" + sel("up", job) + ")",
+			For:    prommodel.Duration(MetricsAbsentFor),
+			Labels: labels(slo.Ticket),
+			Annotations: dropEmpty(map[string]string{
+				"summary":     svc.Name + " has no scrape target.",
+				"description": "Prometheus has had no target for job " + svc.Name + " for " + dur(MetricsAbsentFor) + "; check the scrape configuration and service discovery.",
+				"runbook_url": runbookURL(svc, absent),
+				"dashboard":   dashboardURL(st, svc, "overview"),
+			}),
+		},
+	}}
+}

@@ -1,0 +1,424 @@
+package prometheus
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+// The promtool unit test file format (promtool's own types are in package
+// main and cannot be imported); `promtool test rules` checks it.
+type testFile struct {
+	RuleFiles          []string    `yaml:"rule_files"`
+	EvaluationInterval string      `yaml:"evaluation_interval"`
+	Tests              []testGroup `yaml:"tests"`
+}
+
+type testGroup struct {
+	Name            string        `yaml:"name"`
+	Interval        string        `yaml:"interval"`
+	InputSeries     []inputSeries `yaml:"input_series"`
+	AlertRuleTests  []alertTest   `yaml:"alert_rule_test,omitempty"`
+	PromqlExprTests []exprTest    `yaml:"promql_expr_test,omitempty"`
+}
+
+type inputSeries struct {
+	Series string `yaml:"series"`
+	Values string `yaml:"values"`
+}
+
+type alertTest struct {
+	EvalTime  string `yaml:"eval_time"`
+	Alertname string `yaml:"alertname"`
+	// An empty list asserts that the alert is not firing.
+	ExpAlerts []expAlert `yaml:"exp_alerts"`
+}
+
+type expAlert struct {
+	ExpLabels      map[string]string `yaml:"exp_labels"`
+	ExpAnnotations map[string]string `yaml:"exp_annotations"`
+}
+
+type exprTest struct {
+	Expr     string `yaml:"expr"`
+	EvalTime string `yaml:"eval_time"`
+	// No samples asserts an empty result.
+	ExpSamples []expSample `yaml:"exp_samples"`
+}
+
+type expSample struct {
+	Labels string  `yaml:"labels"`
+	Value  float64 `yaml:"value"`
+}
+
+// testStep is the input series' sample interval and the evaluation
+// interval of the generated tests. promtool evaluates every group at every
+// step, the slow group included, so the tests see the cascade at 1m
+// resolution; the long windows' results do not depend on it.
+const testStep = time.Minute
+
+// phase is a stretch of constant traffic: rate requests per second, of
+// which the share bad is bad.
+type phase struct {
+	d    time.Duration
+	rate float64
+	bad  float64
+}
+
+// counterValues renders a counter growing by inc per step in each phase,
+// in promtool's expanding notation ("0+600x120 72600+590x59").
+func counterValues(phases []phase, inc func(phase) float64) string {
+	var parts []string
+	v := 0.0
+	first := true
+	for _, p := range phases {
+		n := int(p.d / testStep)
+		d := inc(p)
+		if first {
+			parts = append(parts, fmt.Sprintf("0+%sx%d", num(d), n))
+			v = d * float64(n)
+			first = false
+			continue
+		}
+		start := v + d
+		parts = append(parts, fmt.Sprintf("%s+%sx%d", num(start), num(d), n-1))
+		v = start + d*float64(n-1)
+	}
+	return strings.Join(parts, " ")
+}
+
+func seriesLabels(metric string, lbls map[string]string) string {
+	keys := make([]string, 0, len(lbls))
+	for k := range lbls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = matcher(k, "=", lbls[k])
+	}
+	return metric + "{" + strings.Join(parts, ", ") + "}"
+}
+
+// targetLabels are the labels Prometheus and the scrape config put on
+// every series of svc's first target.
+func targetLabels(svc model.Service) map[string]string {
+	instance := "127.0.0.1:" + strconv.Itoa(svc.Port)
+	if len(svc.Targets) > 0 {
+		instance = svc.Targets[0]
+	}
+	return map[string]string{"job": svc.Name, "instance": instance, slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}
+}
+
+func endpointOf(svc model.Service, name string) model.Endpoint {
+	for _, e := range svc.Endpoints {
+		if e.Name == name {
+			return e
+		}
+	}
+	return model.Endpoint{Name: name, Method: "GET"}
+}
+
+// sliSeries returns raw input series (the metrics the application exports)
+// that carry the given traffic on the SLO's first endpoint, plus up.
+func sliSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
+	ep := endpointOf(svc, s.Endpoints[0])
+	lbl := func(extra ...string) map[string]string {
+		m := targetLabels(svc)
+		m[slo.LabelEndpoint] = ep.Name
+		m[slo.LabelMethod] = ep.Method
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	perStep := func(p phase) float64 { return p.rate * testStep.Seconds() }
+	good := func(p phase) float64 { return perStep(p) * (1 - p.bad) }
+	bad := func(p phase) float64 { return perStep(p) * p.bad }
+	var out []inputSeries
+	switch s.Kind {
+	case model.Latency:
+		le := leValue(time.Duration(s.Threshold).Seconds())
+		out = append(out,
+			inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), counterValues(phases, good)},
+			inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", "+Inf")), counterValues(phases, perStep)},
+			inputSeries{seriesLabels(slo.RequestDuration+"_count", lbl()), counterValues(phases, perStep)},
+		)
+	default:
+		out = append(out,
+			inputSeries{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "200")), counterValues(phases, good)},
+			inputSeries{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "500")), counterValues(phases, bad)},
+		)
+	}
+	var total time.Duration
+	for _, p := range phases {
+		total += p.d
+	}
+	return append(out, inputSeries{seriesLabels("up", targetLabels(svc)), fmt.Sprintf("1x%d", int(total/testStep))})
+}
+
+// minutes formats d for eval_time.
+func minutes(d time.Duration) string { return dur(d.Truncate(testStep)) }
+
+// alertsSeries is the ALERTS series promtool stores for a firing tier.
+func alertsSeries(svc model.Service, s model.SLO, t slo.Tier) string {
+	l := burnLabels(svc, s, t)
+	l["alertname"] = slo.BurnAlertName(s)
+	l["alertstate"] = "firing"
+	return seriesLabels("ALERTS", l)
+}
+
+func alertsQuery(s model.SLO, t slo.Tier) string {
+	return sel("ALERTS", matcher("alertname", "=", slo.BurnAlertName(s)), matcher(slo.LabelSLO, "=", s.Name),
+		matcher(slo.LabelTier, "=", t.Name), matcher("alertstate", "=", "firing"))
+}
+
+// firing asserts that tier t's alert fires (want) or not at time at.
+func firing(svc model.Service, s model.SLO, t slo.Tier, at time.Duration, want bool) exprTest {
+	e := exprTest{Expr: alertsQuery(s, t), EvalTime: minutes(at), ExpSamples: []expSample{}}
+	if want {
+		e.ExpSamples = []expSample{{Labels: alertsSeries(svc, s, t), Value: 1}}
+	}
+	return e
+}
+
+// stable reports whether format gives the same text for v nudged either
+// way, so float noise in the evaluation cannot change an asserted annotation.
+func stable(format string, v float64) bool {
+	return fmt.Sprintf(format, v*(1+1e-9)) == fmt.Sprintf(format, v*(1-1e-9))
+}
+
+// burnAbove is a burn rate about 10% above factor whose annotations print
+// stably, and the error ratio it needs (below 100%).
+func burnAbove(s model.SLO, factor float64) (burn, ratio float64) {
+	budget := s.ErrorBudget()
+	for b := math.Ceil(factor*110) / 100; b*budget < 1; b += 0.01 {
+		if stable("%.1f", b) && stable("%.4g", (1-b)*100) {
+			return b, b * budget
+		}
+	}
+	ratio = (factor*budget + 1) / 2
+	return ratio / budget, ratio
+}
+
+// burnBelow is a burn rate about 10% below factor.
+func burnBelow(factor float64) float64 { return math.Floor(factor*90) / 100 }
+
+// detectionLag bounds how much later than the ideal window arithmetic an
+// alert fires: the 5m rate (and, for windows read from the 1h cascade, the
+// hour it averages) plus evaluation steps.
+func detectionLag(window time.Duration) time.Duration {
+	if window > shortWindowMax {
+		return slo.CascadeWindow + 15*time.Minute
+	}
+	return 15 * time.Minute
+}
+
+// steadyTraffic is the request rate of the generated scenarios: well above
+// the SLO's minimum event rate.
+func steadyTraffic(s model.SLO) float64 { return math.Max(10, 10*s.MinEventRate) }
+
+func unitTests(st *model.Stack, svc model.Service) testFile {
+	f := testFile{
+		RuleFiles:          []string{"../rules/" + svc.Name + ".yml"},
+		EvaluationInterval: dur(testStep),
+	}
+	f.Tests = append(f.Tests, healthTests(st, svc)...)
+	for _, s := range svc.SLOs {
+		f.Tests = append(f.Tests, sloTests(st, svc, s)...)
+	}
+	return f
+}
+
+// expectedBurnAlert is a firing tier's exact labels and annotations while
+// every window shows the error ratio ratio.
+func expectedBurnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier, ratio float64) expAlert {
+	burn := ratio / s.ErrorBudget()
+	ann := burnAnnotations(st, svc, s, t)
+	desc := strings.Replace(ann["description"], `{{ $value | printf "%.1f" }}`, fmt.Sprintf("%.1f", burn), 1)
+	ann["description"] = strings.Replace(desc, budgetLeftTemplate(svc, s), fmt.Sprintf("%.4g%%", (1-burn)*100), 1)
+	return expAlert{ExpLabels: burnLabels(svc, s, t), ExpAnnotations: dropEmpty(ann)}
+}
+
+func sloTests(st *model.Stack, svc model.Service, s model.SLO) []testGroup {
+	period := time.Duration(s.Period)
+	rate := steadyTraffic(s)
+	tiers := emittedTiers(s)
+	alert := slo.BurnAlertName(s)
+	var out []testGroup
+	for _, t := range tiers {
+		factor := t.Factor(period)
+		burn, ratio := burnAbove(s, factor)
+
+		// Steady burn from the start: every window shows the same ratio,
+		// so the annotations are exact; then errors stop.
+		burnFor := 2 * time.Hour
+		check := 90 * time.Minute
+		resolved := burnFor + t.Short + 15*time.Minute
+		g := testGroup{
+			Name: fmt.Sprintf("%s %s: %.4gx burn (threshold %sx) fires with exact labels and annotations, and resolves within %s after errors stop",
+				s.Name, t.Name, burn, num(factor), dur(t.Short+15*time.Minute)),
+			Interval:    dur(testStep),
+			InputSeries: sliSeries(svc, s, []phase{{burnFor, rate, ratio}, {resolved - burnFor + testStep, rate, 0}}),
+		}
+		at := alertTest{EvalTime: minutes(check), Alertname: alert, ExpAlerts: []expAlert{}}
+		for _, other := range tiers {
+			if burn > other.Factor(period) {
+				at.ExpAlerts = append(at.ExpAlerts, expectedBurnAlert(st, svc, s, other, ratio))
+			}
+		}
+		g.AlertRuleTests = append(g.AlertRuleTests, at)
+		g.PromqlExprTests = append(g.PromqlExprTests, firing(svc, s, t, check, true), firing(svc, s, t, resolved, false))
+		out = append(out, g)
+
+		// Detection time: after a clean history longer than the long
+		// window, the long window crosses the threshold after
+		// long x factor / burn; the short window is faster.
+		history := t.Long + 2*time.Hour
+		detect := time.Duration(float64(t.Long) * factor / burn)
+		silentAt := history + time.Duration(0.95*float64(detect))
+		fireBy := history + detect + detectionLag(t.Long)
+		out = append(out, testGroup{
+			Name: fmt.Sprintf("%s %s: after %s without errors, a %.4gx burn is silent at %s and fires by %s (ideal detection %s)",
+				s.Name, t.Name, dur(history), burn, minutes(silentAt-history), minutes(fireBy-history), minutes(detect)),
+			Interval:    dur(testStep),
+			InputSeries: sliSeries(svc, s, []phase{{history, rate, 0}, {fireBy - history + testStep, rate, ratio}}),
+			PromqlExprTests: []exprTest{
+				firing(svc, s, t, silentAt, false),
+				firing(svc, s, t, fireBy, true),
+			},
+		})
+
+		// Slightly below the factor, the tier never fires.
+		below := burnBelow(factor)
+		length := t.Long + time.Hour
+		out = append(out, testGroup{
+			Name:        fmt.Sprintf("%s %s: a %.4gx burn for %s stays silent", s.Name, t.Name, below, dur(length)),
+			Interval:    dur(testStep),
+			InputSeries: sliSeries(svc, s, []phase{{length, rate, below * s.ErrorBudget()}}),
+			PromqlExprTests: []exprTest{
+				firing(svc, s, t, time.Hour, false),
+				firing(svc, s, t, length, false),
+			},
+		})
+	}
+
+	// Zero traffic: no alert, and no NaN: the ratios and the budget are
+	// absent while the rates are 0.
+	quiet := 2 * time.Hour
+	zero := testGroup{
+		Name:        s.Name + ": zero traffic fires nothing and records no ratio (no NaN)",
+		Interval:    dur(testStep),
+		InputSeries: sliSeries(svc, s, []phase{{quiet, 0, 0}}),
+		AlertRuleTests: []alertTest{
+			{EvalTime: minutes(quiet), Alertname: alert, ExpAlerts: []expAlert{}},
+		},
+		PromqlExprTests: []exprTest{
+			{Expr: sloSel(slo.RequestsRate5m, svc, s), EvalTime: minutes(quiet),
+				ExpSamples: []expSample{{Labels: seriesLabels(slo.RequestsRate5m, sloLabels(svc, s)), Value: 0}}},
+			{Expr: sloSel(slo.ErrorRatio(5*time.Minute), svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
+			{Expr: sloSel(slo.ErrorRatio(period), svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
+			{Expr: sloSel(slo.BudgetRemaining, svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
+		},
+	}
+	out = append(out, zero)
+
+	if s.MinEventRate > 0 && len(tiers) > 0 {
+		// Every request failing, but slightly under the minimum event rate:
+		// silent; slightly above it: every tier fires.
+		length := 7 * time.Hour
+		out = append(out, testGroup{
+			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (under the minimum of %s) stay silent", s.Name, num(0.9*s.MinEventRate), num(s.MinEventRate)),
+			Interval:    dur(testStep),
+			InputSeries: sliSeries(svc, s, []phase{{length, 0.9 * s.MinEventRate, 1}}),
+			AlertRuleTests: []alertTest{
+				{EvalTime: minutes(time.Hour), Alertname: alert, ExpAlerts: []expAlert{}},
+				{EvalTime: minutes(length), Alertname: alert, ExpAlerts: []expAlert{}},
+			},
+		})
+		above := testGroup{
+			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (over the minimum of %s) fire every tier", s.Name, num(1.2*s.MinEventRate), num(s.MinEventRate)),
+			Interval:    dur(testStep),
+			InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, 1.2 * s.MinEventRate, 1}}),
+		}
+		for _, t := range tiers {
+			above.PromqlExprTests = append(above.PromqlExprTests, firing(svc, s, t, 90*time.Minute, true))
+		}
+		out = append(out, above)
+	}
+	return out
+}
+
+// healthTests cover TargetDown and MetricsAbsent: both fire and clear, and
+// neither fires for a healthy target whose counters never saw a request.
+func healthTests(st *model.Stack, svc model.Service) []testGroup {
+	up := seriesLabels("up", targetLabels(svc))
+	down, absent := slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)
+	var hr = healthRules(st, svc).Rules
+	downLabels := targetLabels(svc)
+	for k, v := range hr[0].Labels {
+		downLabels[k] = v
+	}
+	downAnn := dropEmpty(hr[0].Annotations)
+	downAnn["description"] = strings.ReplaceAll(downAnn["description"], "{{ $labels.instance }}", downLabels["instance"])
+	absentLabels := map[string]string{"job": svc.Name}
+	for k, v := range hr[1].Labels {
+		absentLabels[k] = v
+	}
+	var burnSilent []alertTest
+	for _, s := range svc.SLOs {
+		burnSilent = append(burnSilent, alertTest{EvalTime: "40m", Alertname: slo.BurnAlertName(s), ExpAlerts: []expAlert{}})
+	}
+	return []testGroup{
+		{
+			Name:        svc.Name + ": a target failing its scrape for 15m fires " + down + " after " + dur(TargetDownFor) + " and clears when it is back",
+			Interval:    dur(testStep),
+			InputSeries: []inputSeries{{up, "1x10 0x14 1x15"}},
+			AlertRuleTests: []alertTest{
+				{EvalTime: "14m", Alertname: down, ExpAlerts: []expAlert{}},
+				{EvalTime: "20m", Alertname: down, ExpAlerts: []expAlert{{ExpLabels: downLabels, ExpAnnotations: downAnn}}},
+				{EvalTime: "30m", Alertname: down, ExpAlerts: []expAlert{}},
+				{EvalTime: "20m", Alertname: absent, ExpAlerts: []expAlert{}},
+			},
+		},
+		{
+			Name:        svc.Name + ": no scrape target for 30m fires " + absent + " after " + dur(MetricsAbsentFor) + " and clears when the target is back",
+			Interval:    dur(testStep),
+			InputSeries: []inputSeries{{up, "1x10 _x29 1x10"}},
+			AlertRuleTests: []alertTest{
+				{EvalTime: "20m", Alertname: absent, ExpAlerts: []expAlert{}},
+				{EvalTime: "30m", Alertname: absent, ExpAlerts: []expAlert{{ExpLabels: absentLabels, ExpAnnotations: dropEmpty(hr[1].Annotations)}}},
+				{EvalTime: "45m", Alertname: absent, ExpAlerts: []expAlert{}},
+				{EvalTime: "30m", Alertname: down, ExpAlerts: []expAlert{}},
+			},
+		},
+		{
+			Name:        svc.Name + ": a healthy target whose counters never saw a request fires nothing",
+			Interval:    dur(testStep),
+			InputSeries: []inputSeries{{up, "1x40"}},
+			AlertRuleTests: append([]alertTest{
+				{EvalTime: "40m", Alertname: down, ExpAlerts: []expAlert{}},
+				{EvalTime: "40m", Alertname: absent, ExpAlerts: []expAlert{}},
+			}, burnSilent...),
+		},
+	}
+}
+
+// dropEmpty removes empty annotations (a service without a runbook URL).
+func dropEmpty(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func unquote(s string) (string, error) { return strconv.Unquote(s) }

@@ -1,0 +1,316 @@
+// Package review summarises a compiled stack for the people reviewing a
+// change to the spec: REVIEW.md (dashboards with their queries, SLOs with
+// their budgets and alerts, the route tree, the worst-case series count)
+// and an SVG picture of each dashboard's layout, both readable in a pull
+// request without a Grafana server. The same Summary is what `stackc diff`
+// compares between two versions of the spec.
+package review
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+
+	"github.com/stackc/stackc/compiler/alertmanager"
+	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/compiler/spec"
+)
+
+// Summary is what a reviewer needs to know about a stack, computed from
+// the generated artifacts themselves (dashboards from the Grafana target,
+// receivers from Alertmanager's own route tree).
+type Summary struct {
+	Dashboards []Dashboard
+	SLOs       []SLO
+	// Alerts are the alerts that belong to no SLO (target down, metrics absent).
+	Alerts    []Alert
+	Routes    Route
+	Receivers []Receiver
+	Series    []spec.SeriesCount
+	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
+	SeriesTotal, SeriesBudget int
+}
+
+// Dashboard is one generated dashboard.
+type Dashboard struct {
+	UID, Title string
+	// Variables are the template variables, as "name: query" lines.
+	Variables []string
+	Rows      []Row
+}
+
+// Row is a dashboard row; panels before the first row sit in a row with no title.
+type Row struct {
+	Title  string
+	Y      uint32
+	Panels []Panel
+}
+
+// Panel is one panel: what it shows and where.
+type Panel struct {
+	ID                uint32
+	Title, Type, Unit string
+	X, Y, W, H        uint32
+	Queries           []string
+}
+
+// SLO is one objective with its alerts.
+type SLO struct {
+	Service, Name, Kind, Description string
+	Endpoints                        []string
+	// Objective is in percent; Budget the allowed share of bad events.
+	Objective float64
+	Budget    float64
+	Period    string
+	// Outage is how long a full outage the budget allows per period.
+	Outage       string
+	Threshold    string
+	MinEventRate float64
+	// AlertName is the burn-rate alert every tier shares.
+	AlertName string
+	Tiers     []Tier
+	// Disabled lists tiers the spec turned off.
+	Disabled []string
+}
+
+// Tier is one burn-rate tier of an SLO's alert.
+type Tier struct {
+	Name, Severity string
+	Long, Short    string
+	// Factor is the burn rate that fires; Ratio the error ratio it means.
+	Factor, Ratio float64
+	CanFire       bool
+	Receivers     []string
+	SilencedBy    []string
+}
+
+// Alert is an alert outside any SLO.
+type Alert struct {
+	Name, Severity, Service string
+	Receivers               []string
+	SilencedBy              []string
+}
+
+// Route is a node of Alertmanager's route tree.
+type Route struct {
+	Matchers string
+	Receiver string
+	Continue bool
+	// Timing says group_wait, group_interval and repeat_interval where set.
+	Timing string
+	Routes []Route
+}
+
+// Receiver is a notification target, described without secrets.
+type Receiver struct {
+	Name, Type, Target string
+}
+
+// Summarize computes the summary of st.
+func Summarize(st *model.Stack) (*Summary, error) {
+	s := &Summary{SeriesBudget: st.SeriesBudget}
+	ds, err := grafana.Dashboards(st)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		s.Dashboards = append(s.Dashboards, summarizeDashboard(d))
+	}
+
+	cfg, err := alertmanagerConfig(st)
+	if err != nil {
+		return nil, err
+	}
+	routed := map[string]alertmanager.Expectation{}
+	for _, e := range alertmanager.Expectations(st, cfg) {
+		routed[e.Alert.Display()] = e
+	}
+	inSLO := map[string]bool{}
+	for _, svc := range st.Services {
+		for _, o := range svc.SLOs {
+			sum := summarizeSLO(svc, o, routed)
+			inSLO[sum.AlertName] = true
+			s.SLOs = append(s.SLOs, sum)
+		}
+	}
+	for _, a := range alertmanager.Alerts(st) {
+		if inSLO[a.Name] {
+			continue
+		}
+		e := routed[a.Display()]
+		s.Alerts = append(s.Alerts, Alert{Name: a.Name, Severity: a.Labels[slo.LabelSeverity], Service: a.Labels[slo.LabelService],
+			Receivers: e.Receivers, SilencedBy: displays(e.SilencedBy)})
+	}
+	s.Routes = summarizeRoute(cfg.Route)
+	for _, r := range st.Alerting.Receivers {
+		s.Receivers = append(s.Receivers, summarizeReceiver(r))
+	}
+	s.Series = spec.WorstCaseSeries(st)
+	for _, c := range s.Series {
+		s.SeriesTotal += c.Series
+	}
+	return s, nil
+}
+
+// alertmanagerConfig is the Alertmanager target's config, parsed by the
+// module's loader, so receivers are what Alertmanager would pick.
+func alertmanagerConfig(st *model.Stack) (*amconfig.Config, error) {
+	files, err := alertmanager.Emit(st)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.Path == alertmanager.ConfigPath {
+			return alertmanager.LoadConfig(f.Data)
+		}
+	}
+	return nil, fmt.Errorf("internal: the Alertmanager target wrote no %s", alertmanager.ConfigPath)
+}
+
+func displays(as []alertmanager.Alert) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Display()
+	}
+	return out
+}
+
+func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager.Expectation) SLO {
+	period := time.Duration(o.Period)
+	s := SLO{
+		Service: svc.Name, Name: o.Name, Kind: string(o.Kind), Description: o.Description,
+		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: grafana.PeriodName(period),
+		Outage:       time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute).String(),
+		MinEventRate: o.MinEventRate, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
+	}
+	if o.Kind == model.Latency {
+		s.Threshold = o.Threshold.String()
+	}
+	for _, t := range slo.EnabledTiers(o) {
+		a := alertmanager.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: t.Name}}
+		e := routed[a.Display()]
+		s.Tiers = append(s.Tiers, Tier{
+			Name: t.Name, Severity: string(t.Severity),
+			Long: model.Duration(t.Long).String(), Short: model.Duration(t.Short).String(),
+			Factor: t.Factor(period), Ratio: t.Threshold(o), CanFire: t.CanFire(o),
+			Receivers: e.Receivers, SilencedBy: displays(e.SilencedBy),
+		})
+	}
+	return s
+}
+
+func summarizeDashboard(d dashboard.Dashboard) Dashboard {
+	out := Dashboard{UID: deref(d.Uid), Title: deref(d.Title)}
+	for _, v := range d.Templating.List {
+		q := string(v.Type)
+		if v.Query != nil && v.Query.String != nil {
+			q += " " + *v.Query.String
+		}
+		out.Variables = append(out.Variables, v.Name+": "+q)
+	}
+	var cur *Row
+	for _, pr := range d.Panels {
+		switch {
+		case pr.RowPanel != nil:
+			var y uint32
+			if pr.RowPanel.GridPos != nil {
+				y = pr.RowPanel.GridPos.Y
+			}
+			out.Rows = append(out.Rows, Row{Title: deref(pr.RowPanel.Title), Y: y})
+			cur = &out.Rows[len(out.Rows)-1]
+			for _, p := range pr.RowPanel.Panels {
+				cur.Panels = append(cur.Panels, summarizePanel(p))
+			}
+		case pr.Panel != nil:
+			if cur == nil {
+				out.Rows = append(out.Rows, Row{})
+				cur = &out.Rows[len(out.Rows)-1]
+			}
+			cur.Panels = append(cur.Panels, summarizePanel(*pr.Panel))
+		}
+	}
+	return out
+}
+
+func summarizePanel(p dashboard.Panel) Panel {
+	out := Panel{ID: deref(p.Id), Title: deref(p.Title), Type: p.Type}
+	if p.FieldConfig != nil {
+		out.Unit = deref(p.FieldConfig.Defaults.Unit)
+	}
+	if p.GridPos != nil {
+		out.X, out.Y, out.W, out.H = p.GridPos.X, p.GridPos.Y, p.GridPos.W, p.GridPos.H
+	}
+	for _, t := range p.Targets {
+		switch q := t.(type) {
+		case prometheus.Dataquery:
+			out.Queries = append(out.Queries, q.Expr)
+		case *prometheus.Dataquery:
+			out.Queries = append(out.Queries, q.Expr)
+		}
+	}
+	return out
+}
+
+func summarizeRoute(r *amconfig.Route) Route {
+	out := Route{Receiver: r.Receiver, Continue: r.Continue}
+	var ms []string
+	for _, m := range r.AllMatchers() {
+		ms = append(ms, m.String())
+	}
+	sort.Strings(ms)
+	out.Matchers = strings.Join(ms, ", ")
+	var timing []string
+	if r.GroupWait != nil {
+		timing = append(timing, "group_wait "+r.GroupWait.String())
+	}
+	if r.GroupInterval != nil {
+		timing = append(timing, "group_interval "+r.GroupInterval.String())
+	}
+	if r.RepeatInterval != nil {
+		timing = append(timing, "repeat_interval "+r.RepeatInterval.String())
+	}
+	if len(r.GroupByStr) > 0 {
+		timing = append([]string{"grouped by " + strings.Join(r.GroupByStr, ", ")}, timing...)
+	}
+	out.Timing = strings.Join(timing, ", ")
+	for _, c := range r.Routes {
+		out.Routes = append(out.Routes, summarizeRoute(c))
+	}
+	return out
+}
+
+// summarizeReceiver names where a receiver sends, never a secret: secrets
+// are file references in the spec, and only the reference is shown.
+func summarizeReceiver(r model.Receiver) Receiver {
+	out := Receiver{Name: r.Name, Type: string(r.Type)}
+	switch r.Type {
+	case model.Webhook:
+		out.Target = r.URL
+		if r.URLFile != "" {
+			out.Target = "URL from file " + r.URLFile
+		}
+	case model.Email:
+		out.Target = fmt.Sprintf("%s via %s", r.To, r.Smarthost)
+	case model.Slack:
+		out.Target = r.Channel
+	case model.PagerDuty:
+		out.Target = "routing key from file " + r.RoutingKeyFile
+	}
+	return out
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,138 @@
+// Command cmd is `make demo`: it runs the whole stack natively on free
+// loopback ports, breaks one SLO's endpoint, and shows the page arrive in
+// the alert inbox and resolve after the fault is cleared. Ctrl-C stops
+// every server.
+//
+//	go run ./demoapp/demo/cmd [--spec stack.jsonnet] [--rps 20]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stackc/stackc/demoapp/demo"
+	"github.com/stackc/stackc/demoapp/fault"
+	"github.com/stackc/stackc/demoapp/inbox"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specPath := fs.String("spec", "", "spec file (default: the repository's stack.jsonnet)")
+	rps := fs.Float64("rps", demo.DefaultRPS, "traffic generator requests per second")
+	keep := fs.Bool("keep", false, "keep the working directory (configs, data, logs)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	opts := demo.Options{Spec: *specPath, RPS: *rps, Status: stdout}
+	if *keep {
+		dir, err := os.MkdirTemp("", "stackc-demo-")
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		opts.Dir = dir
+	}
+	// Alerts are printed as they arrive, from the inbox's goroutine.
+	opts.OnAlert = func(e inbox.Entry) {
+		fmt.Fprintf(stdout, "    inbox: %s\n", e.Line())
+	}
+	st, err := demo.Start(ctx, opts)
+	if st != nil {
+		defer func() {
+			fmt.Fprintln(stdout, "==> stopping every server")
+			st.Close()
+			if *keep {
+				fmt.Fprintf(stdout, "==> configs, data and logs kept in %s\n", st.Dir)
+			}
+		}()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "demo: %v\n", err)
+		if st != nil {
+			fmt.Fprint(stderr, st.Logs())
+		}
+		return 1
+	}
+	if err := scenario(ctx, st, stdout); err != nil {
+		if ctx.Err() != nil {
+			return 0 // Ctrl-C
+		}
+		fmt.Fprintf(stderr, "demo: %v\n%s", err, st.Logs())
+		return 1
+	}
+	return 0
+}
+
+func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
+	b, err := demo.PickBreakage(st.Model)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, `
+    Prometheus     %s/alerts
+    Alertmanager   %s
+    alert inbox    %s/   (JSON: %s/api/alerts)
+`, st.Prometheus, st.Alertmanager, st.Inbox, st.Inbox)
+	for _, sv := range st.Services {
+		fmt.Fprintf(out, "    %-14s %s/metrics   (fault API %s/faults)\n", sv.Name, sv.URL, sv.Admin)
+	}
+	fmt.Fprintf(out, "    logs           %s/logs\n\n", st.Dir)
+
+	warm, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if err := st.WaitWarm(warm, b); err != nil {
+		return err
+	}
+	forDur, err := st.PageFor(ctx, b)
+	if err != nil {
+		return err
+	}
+	bound := demo.Bound(st.Model, b.PageLabels(), forDur)
+
+	after := st.Received.Total()
+	fmt.Fprintf(out, "==> injecting a full outage into %s %s (SLO %s); expecting %s within ~%s\n",
+		b.Service.Name, b.Endpoint, b.SLO.Name, b.PageLabels()["alertname"], bound)
+	start := time.Now()
+	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+		return err
+	}
+	page, err := st.WaitAlert(ctx, after, func(e inbox.Entry) bool { return e.Status == "firing" && b.Matches(e) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "==> paged after %.1fs (bound %s): %s\n", page.Received.Sub(start).Seconds(), bound, page.Line())
+
+	fmt.Fprintf(out, "==> clearing the fault; the page resolves once the errors leave the %s window (a few minutes)\n", b.SLO.Name)
+	cleared := time.Now()
+	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
+		return err
+	}
+	resolved, err := st.WaitAlert(ctx, page.Seq, func(e inbox.Entry) bool {
+		return e.Status == "resolved" && e.Fingerprint == page.Fingerprint
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "==> resolved %.0fs after the fault was cleared: %s\n", resolved.Received.Sub(cleared).Seconds(), resolved.Line())
+	fmt.Fprintln(out, "==> the stack keeps running; press Ctrl-C to stop it")
+	<-ctx.Done()
+	return ctx.Err()
+}

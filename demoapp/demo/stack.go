@@ -1,0 +1,459 @@
+// Package demo runs the whole stack natively, without Docker: it compiles
+// the spec with the demo profile onto free loopback ports, and starts the
+// pinned Prometheus and Alertmanager servers, the demo app, its traffic
+// generator and the alert inbox with the generated configs. `make demo`
+// (cmd/demo) and the end-to-end test (demoapp/e2e) share it.
+//
+// Ports are chosen before the configs are generated: the runner rewrites
+// the model's ports, scrape targets and inbox webhook URLs and then runs
+// the real emitters, which are pure functions of the model.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stackc/stackc/compiler/build"
+	"github.com/stackc/stackc/compiler/compose"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/demoapp/fault"
+	"github.com/stackc/stackc/demoapp/inbox"
+	"github.com/stackc/stackc/tools"
+)
+
+// Options configure Start.
+type Options struct {
+	// Spec is the spec file; the repository's stack.jsonnet if empty.
+	Spec string
+	// Dir is the working directory (generated configs, server data and
+	// logs); a temporary one, removed by Close, if empty.
+	Dir string
+	// RPS is the traffic generator's request rate per service (default 20).
+	RPS float64
+	// Quiet turns the demo app's simulated errors and latency off, so that
+	// only injected faults move the SLIs (the end-to-end test uses it).
+	Quiet bool
+	// Status receives one line per step; nil discards them.
+	Status io.Writer
+	// Alerts receives the inbox's line for every alert; nil discards them.
+	Alerts io.Writer
+	// OnAlert is called with every alert the inbox receives.
+	OnAlert func(inbox.Entry)
+	// PrometheusFlags are extra flags for the Prometheus server.
+	PrometheusFlags []string
+}
+
+// Service is a running demo app.
+type Service struct {
+	Name string
+	// URL serves the endpoints and /metrics; Admin is the fault API.
+	URL, Admin string
+}
+
+// Stack is the running stack.
+type Stack struct {
+	// Model is the compiled model, with the ports the servers listen on.
+	Model *model.Stack
+	// Dir holds out/ (the generated configs), data/ and logs/.
+	Dir string
+	// Base URLs of the servers.
+	Prometheus, Alertmanager, Inbox string
+	Services                        []Service
+	// Received holds the alerts the inbox received.
+	Received *inbox.Inbox
+
+	opts       Options
+	removeDir  bool
+	procs      []*process // in start order
+	cancel     context.CancelFunc
+	inboxDone  chan error
+	inboxLog   string
+	closeOnce  sync.Once
+	binaries   map[string]string
+	statusLock sync.Mutex
+}
+
+// DefaultRPS is the traffic generator's default rate: at the spec's
+// endpoint weights it keeps every SLO above its minimum event rate.
+const DefaultRPS = 20
+
+// loadDuration bounds the traffic generator; the stack is stopped long before.
+const loadDuration = 24 * time.Hour
+
+// Start builds and starts the stack. The servers run until ctx is
+// cancelled or Close is called; Close must always be called.
+func Start(ctx context.Context, opts Options) (s *Stack, err error) {
+	if opts.Status == nil {
+		opts.Status = io.Discard
+	}
+	if opts.Alerts == nil {
+		opts.Alerts = io.Discard
+	}
+	if opts.RPS == 0 {
+		opts.RPS = DefaultRPS
+	}
+	root, err := tools.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Spec == "" {
+		opts.Spec = filepath.Join(root, "stack.jsonnet")
+	}
+	s = &Stack{opts: opts, binaries: map[string]string{}}
+	if opts.Dir == "" {
+		if s.Dir, err = os.MkdirTemp("", "stackc-demo-"); err != nil {
+			return nil, err
+		}
+		s.removeDir = true
+	} else {
+		s.Dir = opts.Dir
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	for _, d := range []string{"logs", "data/prometheus", "data/alertmanager", "bin"} {
+		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
+			return s, err
+		}
+	}
+
+	s.status("compiling %s with the demo profile", opts.Spec)
+	res, err := spec.LoadFile(opts.Spec, spec.Options{Profile: "demo"})
+	if err != nil {
+		return s, err
+	}
+	inboxLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return s, err
+	}
+	if s.Model, err = Localize(res.Stack, inboxLn.Addr().(*net.TCPAddr).Port); err != nil {
+		inboxLn.Close()
+		return s, err
+	}
+	set, err := build.Compile(s.Model)
+	if err != nil {
+		inboxLn.Close()
+		return s, err
+	}
+	if err := writeSet(filepath.Join(s.Dir, "out"), set); err != nil {
+		inboxLn.Close()
+		return s, err
+	}
+
+	s.status("building the servers (cached after the first run)")
+	for _, name := range []string{"prometheus", "alertmanager"} {
+		if s.binaries[name], err = tools.Path(name); err != nil {
+			inboxLn.Close()
+			return s, err
+		}
+	}
+	s.binaries["demoapp"] = filepath.Join(s.Dir, "bin", "demoapp")
+	gobuild := exec.CommandContext(ctx, "go", "build", "-o", s.binaries["demoapp"], "./demoapp")
+	gobuild.Dir = root
+	if out, err := gobuild.CombinedOutput(); err != nil {
+		inboxLn.Close()
+		return s, fmt.Errorf("go build ./demoapp: %w\n%s", err, out)
+	}
+
+	n := s.Model.Network
+	s.Inbox = "http://" + inboxLn.Addr().String()
+	s.Prometheus = fmt.Sprintf("http://127.0.0.1:%d", n.PrometheusPort)
+	s.Alertmanager = fmt.Sprintf("http://127.0.0.1:%d", n.AlertmanagerPort)
+
+	// The inbox runs in this process, so alerts are timed without polling.
+	s.inboxLog = filepath.Join(s.Dir, "logs", "inbox.log")
+	inboxLogFile, err := os.Create(s.inboxLog)
+	if err != nil {
+		inboxLn.Close()
+		return s, err
+	}
+	s.Received = inbox.New(inbox.Options{
+		Out:     opts.Alerts,
+		Logger:  slog.New(slog.NewTextHandler(inboxLogFile, nil)),
+		OnAlert: opts.OnAlert,
+	})
+	s.inboxDone = make(chan error, 1)
+	go func() {
+		s.inboxDone <- inbox.Serve(ctx, inboxLn, s.Received)
+		inboxLogFile.Close()
+	}()
+	s.status("alert inbox on %s", s.Inbox)
+
+	if err := s.startAlertmanager(ctx); err != nil {
+		return s, err
+	}
+	for _, svc := range s.Model.Services {
+		sv := Service{
+			Name:  svc.Name,
+			URL:   fmt.Sprintf("http://127.0.0.1:%d", svc.Port),
+			Admin: fmt.Sprintf("http://127.0.0.1:%d", svc.AdminPort),
+		}
+		args := []string{"serve", "--service", svc.Name,
+			"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
+			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)}
+		if opts.Quiet {
+			args = append(args, "--no-errors", "--latency-scale", "0")
+		}
+		if err := s.run(ctx, svc.Name, s.binaries["demoapp"], args, sv.URL+"/readyz"); err != nil {
+			return s, err
+		}
+		s.Services = append(s.Services, sv)
+	}
+	promArgs := append([]string{
+		"--config.file=" + filepath.Join(s.Dir, "out", "prometheus", "prometheus.yml"),
+		"--storage.tsdb.path=" + filepath.Join(s.Dir, "data", "prometheus"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", n.PrometheusPort),
+	}, opts.PrometheusFlags...)
+	if err := s.run(ctx, "prometheus", s.binaries["prometheus"], promArgs, s.Prometheus+"/-/ready"); err != nil {
+		return s, err
+	}
+	for _, sv := range s.Services {
+		args := []string{"load", "--service", sv.Name, "--target", sv.URL,
+			"--rps", strconv.FormatFloat(opts.RPS, 'g', -1, 64), "--duration", loadDuration.String()}
+		if err := s.run(ctx, sv.Name+"-load", s.binaries["demoapp"], args, ""); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// startAlertmanager starts the Alertmanager, keeping its data directory
+// across restarts.
+func (s *Stack) startAlertmanager(ctx context.Context) error {
+	args := []string{
+		"--config.file=" + filepath.Join(s.Dir, "out", "alertmanager", "alertmanager.yml"),
+		"--storage.path=" + filepath.Join(s.Dir, "data", "alertmanager"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", s.Model.Network.AlertmanagerPort),
+		// A single Alertmanager: no gossip listener on 0.0.0.0:9094.
+		"--cluster.listen-address=",
+	}
+	return s.run(ctx, "alertmanager", s.binaries["alertmanager"], args, s.Alertmanager+"/-/ready")
+}
+
+// RestartAlertmanager stops the Alertmanager and starts it again on the
+// same port and data directory.
+func (s *Stack) RestartAlertmanager(ctx context.Context) error {
+	for i, p := range s.procs {
+		if p.name == "alertmanager" {
+			p.stop()
+			s.procs = append(s.procs[:i], s.procs[i+1:]...)
+			break
+		}
+	}
+	return s.startAlertmanager(ctx)
+}
+
+// run starts a server and, if ready is set, waits until it answers 200 there.
+func (s *Stack) run(ctx context.Context, name, bin string, args []string, ready string) error {
+	p := &process{name: name, path: bin, args: args, dir: s.Dir, log: filepath.Join(s.Dir, "logs", name+".log")}
+	if err := p.start(ctx); err != nil {
+		return err
+	}
+	s.procs = append(s.procs, p)
+	if ready == "" {
+		s.status("%s started", name)
+		return nil
+	}
+	start := time.Now()
+	done, exitErr := p.exited()
+	if err := waitHTTP(ctx, ready, 60*time.Second, done); err != nil {
+		select {
+		case <-done:
+			return fmt.Errorf("%s exited (%v) before it was ready; its log:\n%s", name, exitErr(), tail(p.log, 4<<10))
+		default:
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	s.status("%s ready on %s (%.1fs)", name, strings.TrimSuffix(ready, "/-/ready"), time.Since(start).Seconds())
+	return nil
+}
+
+// waitHTTP polls url until it answers 200, the timeout passes, or exited closes.
+func waitHTTP(ctx context.Context, url string, timeout time.Duration, exited <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not ready: %w", url, ctx.Err())
+		case <-exited:
+			return errors.New("exited")
+		case <-tick.C:
+		}
+	}
+}
+
+// InjectFault sets a fault on a service's endpoint.
+func (s *Stack) InjectFault(ctx context.Context, service, endpoint string, req fault.Request) error {
+	sv, err := s.service(service)
+	if err != nil {
+		return err
+	}
+	_, err = fault.Client{Base: sv.Admin}.Set(ctx, endpoint, req)
+	return err
+}
+
+// ClearFault clears a service's endpoint's fault.
+func (s *Stack) ClearFault(ctx context.Context, service, endpoint string) error {
+	sv, err := s.service(service)
+	if err != nil {
+		return err
+	}
+	return fault.Client{Base: sv.Admin}.Clear(ctx, endpoint)
+}
+
+func (s *Stack) service(name string) (Service, error) {
+	for _, sv := range s.Services {
+		if sv.Name == name {
+			return sv, nil
+		}
+	}
+	return Service{}, fmt.Errorf("no running service %q", name)
+}
+
+// Logs returns the end of every server's log, for failure reports.
+func (s *Stack) Logs() string {
+	var b strings.Builder
+	files, _ := filepath.Glob(filepath.Join(s.Dir, "logs", "*.log"))
+	sort.Strings(files)
+	for _, f := range files {
+		fmt.Fprintf(&b, "==== %s ====\n%s\n", filepath.Base(f), tail(f, 16<<10))
+	}
+	return b.String()
+}
+
+// Close stops every server, newest first, and removes the temporary
+// directory. It is safe to call more than once.
+func (s *Stack) Close() {
+	s.closeOnce.Do(func() {
+		for i := len(s.procs) - 1; i >= 0; i-- {
+			s.procs[i].stop()
+		}
+		if s.cancel != nil {
+			s.cancel()
+		}
+		if s.inboxDone != nil {
+			<-s.inboxDone
+		}
+		if s.removeDir {
+			os.RemoveAll(s.Dir)
+		}
+	})
+}
+
+func (s *Stack) status(format string, args ...any) {
+	s.statusLock.Lock()
+	defer s.statusLock.Unlock()
+	fmt.Fprintf(s.opts.Status, "==> "+format+"\n", args...)
+}
+
+// Localize returns a copy of st whose servers listen on free loopback
+// ports: Prometheus, the Alertmanager, every service's port and admin
+// port, and the inbox (inboxPort, already listening). Scrape targets follow
+// the services, and webhooks that point at the spec's local inbox follow
+// the inbox.
+func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
+	c, err := clone(st)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(2 + 2*len(c.Services))
+	if err != nil {
+		return nil, err
+	}
+	n := &c.Network
+	n.BindAddress = "127.0.0.1"
+	n.PrometheusPort, n.AlertmanagerPort, ports = ports[0], ports[1], ports[2:]
+	n.InboxPort = inboxPort
+	for i := range c.Services {
+		svc := &c.Services[i]
+		svc.Port, svc.AdminPort, ports = ports[0], ports[1], ports[2:]
+		svc.Targets = []string{net.JoinHostPort(n.BindAddress, strconv.Itoa(svc.Port))}
+	}
+	for i, r := range st.Alerting.Receivers {
+		if r.Type != model.Webhook || r.URL == "" {
+			continue
+		}
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			return nil, fmt.Errorf("receiver %s: %w", r.Name, err)
+		}
+		if compose.IsLocalInbox(st, u) {
+			u.Host = net.JoinHostPort(n.BindAddress, strconv.Itoa(inboxPort))
+			c.Alerting.Receivers[i].URL = u.String()
+		}
+	}
+	return c, nil
+}
+
+// clone deep-copies a model through its JSON form (the form of out/stack.json).
+func clone(st *model.Stack) (*model.Stack, error) {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	var c model.Stack
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// freePorts returns n distinct loopback ports that were free a moment ago.
+// The listeners stay open until all are chosen, so no port repeats.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// writeSet writes a compiled output set below dir.
+func writeSet(dir string, set map[string][]byte) error {
+	for p, data := range set {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package instrument_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/out/metrics/shop"
+)
+
+// nopWriter is a ResponseWriter that allocates nothing, so benchmarks and
+// allocation tests measure the middleware alone.
+type nopWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nopWriter) WriteHeader(code int)        { w.code = code }
+
+func newRED(t testing.TB, codes []int) (*instrument.RED, *prometheus.Registry) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_requests_total", Help: "h"}, []string{"endpoint", "method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "h", Buckets: []float64{0.1, 1}}, []string{"endpoint", "method"})
+	inFlight := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "http_requests_in_flight", Help: "h"}, []string{"endpoint", "method"})
+	reg.MustRegister(requests, duration, inFlight)
+	eps := []instrument.Endpoint{
+		{Name: "list", Method: "GET", Route: "/items"},
+		{Name: "get", Method: "GET", Route: "/items/{id}"},
+		{Name: "create", Method: "POST", Route: "/items/"},
+	}
+	red, err := instrument.NewRED(requests, duration, inFlight, eps, codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return red, reg
+}
+
+func TestCodeLabel(t *testing.T) {
+	red, _ := newRED(t, []int{200, 201, 404, 500})
+	for _, tc := range []struct {
+		code int
+		want string
+	}{
+		{200, "200"}, {201, "201"}, {404, "404"}, {500, "500"},
+		{101, "1xx"}, {204, "2xx"}, {302, "3xx"}, {418, "4xx"}, {502, "5xx"},
+		{599, "5xx"}, {600, "5xx"}, {999, "5xx"}, {42, "5xx"}, {-1, "5xx"},
+	} {
+		if got := red.CodeLabel(tc.code); got != tc.want {
+			t.Errorf("CodeLabel(%d) = %q, want %q", tc.code, got, tc.want)
+		}
+	}
+}
+
+func TestNewREDRejects(t *testing.T) {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "r", Help: "h"}, []string{"endpoint", "method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Help: "h"}, []string{"endpoint", "method"})
+	inFlight := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "i", Help: "h"}, []string{"endpoint", "method"})
+	wrongLabels := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "r", Help: "h"}, []string{"path", "code"})
+	for _, tc := range []struct {
+		name     string
+		requests *prometheus.CounterVec
+		codes    []int
+		want     string
+	}{
+		{"code out of range", requests, []int{200, 700}, "700"},
+		{"wrong labels", wrongLabels, []int{200}, "requests counter"},
+		{"missing metric", nil, []int{200}, "needs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := instrument.NewRED(tc.requests, duration, inFlight, []instrument.Endpoint{{Name: "a", Method: "GET", Route: "/"}}, tc.codes)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEverySeriesBound checks that every endpoint x code combination (and
+// the unmatched endpoint) is exported at zero before any request.
+func TestEverySeriesBound(t *testing.T) {
+	_, reg := newRED(t, []int{200, 404})
+	// 4 endpoints (3 + unmatched) x (2 codes + 5 classes).
+	for name, want := range map[string]int{"http_requests_total": 4 * 7, "http_request_duration_seconds": 4, "http_requests_in_flight": 4} {
+		if n := count(t, reg, name); n != want {
+			t.Errorf("%s has %d series, want %d", name, n, want)
+		}
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	red, reg := newRED(t, []int{200, 201, 404, 405})
+	ok := func(code int) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) })
+	}
+	mux := http.NewServeMux()
+	if err := red.Routes(mux, []http.Handler{ok(200), ok(200), ok(201)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/items"}, {"GET", "/items/1"}, {"GET", "/items/2"}, {"POST", "/items/"},
+		{"GET", "/nope"}, {"GET", "/items/1/2"}, {"DELETE", "/items"}, {"POST", "/items/x/y"},
+	} {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tc.method, tc.path, nil))
+	}
+	diff(t, "http_requests_total", series(t, reg, "http_requests_total"), map[string]float64{
+		`code="200",endpoint="get",method="GET"`:        2,
+		`code="200",endpoint="list",method="GET"`:       1,
+		`code="201",endpoint="create",method="POST"`:    1,
+		`code="404",endpoint="_unmatched",method="ANY"`: 4,
+	})
+	diff(t, "http_request_duration_seconds", series(t, reg, "http_request_duration_seconds"), map[string]float64{
+		`endpoint="get",method="GET"`:        2,
+		`endpoint="list",method="GET"`:       1,
+		`endpoint="create",method="POST"`:    1,
+		`endpoint="_unmatched",method="ANY"`: 4,
+	})
+}
+
+// series returns the non-zero series of the metric family name as
+// `label="value",...` (labels sorted) -> value; histograms report their count.
+func series(t *testing.T, g prometheus.Gatherer, name string) map[string]float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.Metric {
+			v := m.GetCounter().GetValue() + m.GetGauge().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			if v == 0 {
+				continue
+			}
+			var parts []string
+			for _, l := range m.Label {
+				parts = append(parts, l.GetName()+"="+strconv.Quote(l.GetValue()))
+			}
+			out[strings.Join(parts, ",")] = v
+		}
+	}
+	return out
+}
+
+// count returns how many series the metric family name has, zero or not.
+func count(t *testing.T, g prometheus.Gatherer, name string) int {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return len(mf.Metric)
+		}
+	}
+	return 0
+}
+
+func diff(t *testing.T, what string, got, want map[string]float64) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
+	}
+}
+
+func TestRoutesConflictIsAnError(t *testing.T) {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "r", Help: "h"}, []string{"endpoint", "method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "d", Help: "h"}, []string{"endpoint", "method"})
+	inFlight := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "i", Help: "h"}, []string{"endpoint", "method"})
+	red, err := instrument.NewRED(requests, duration, inFlight, []instrument.Endpoint{
+		{Name: "a", Method: "GET", Route: "/a/{x}"},
+		{Name: "b", Method: "GET", Route: "/{y}/a"},
+	}, []int{200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.NotFoundHandler()
+	if err := red.Routes(http.NewServeMux(), []http.Handler{h, h}, nil); err == nil || !strings.Contains(err.Error(), "conflicts") {
+		t.Fatalf("err = %v, want a pattern conflict", err)
+	}
+}
+
+func TestWriterRecordsFinalCode(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"implicit 200 on write", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("x")) }, "200"},
+		{"nothing written", func(w http.ResponseWriter, r *http.Request) {}, "200"},
+		{"early hints then 404", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusEarlyHints)
+			w.WriteHeader(http.StatusNotFound)
+		}, "404"},
+		{"second WriteHeader ignored", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNotFound)
+			w.WriteHeader(http.StatusOK)
+		}, "404"},
+		{"flush means 200", func(w http.ResponseWriter, r *http.Request) {
+			w.(http.Flusher).Flush()
+			w.WriteHeader(http.StatusNotFound)
+		}, "200"},
+		{"unlisted code as class", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }, "5xx"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			red, reg := newRED(t, []int{200, 404})
+			red.Wrap(0, tc.handler).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/items", nil))
+			diff(t, "http_requests_total", series(t, reg, "http_requests_total"), map[string]float64{
+				`code="` + tc.want + `",endpoint="list",method="GET"`: 1,
+			})
+		})
+	}
+}
+
+func TestInFlightFallsBackAfterPanic(t *testing.T) {
+	red, reg := newRED(t, []int{200})
+	h := red.Wrap(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }))
+	func() {
+		defer func() { _ = recover() }()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/items", nil))
+	}()
+	diff(t, "http_requests_in_flight", series(t, reg, "http_requests_in_flight"), map[string]float64{})
+}
+
+func TestNoAllocations(t *testing.T) {
+	m, err := shop.New(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handle(shop.GetProduct, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+	w := &nopWriter{h: http.Header{}}
+	req := httptest.NewRequest("GET", "/products/42", nil)
+	if allocs := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, req) }); allocs != 0 {
+		t.Errorf("the generated middleware allocates %v times per request, want 0", allocs)
+	}
+}
+
+func TestLabelCombinations(t *testing.T) {
+	got := instrument.LabelCombinations([]string{"a", "b"}, []string{"x", "y", "z"})
+	want := "a,x a,y a,z b,x b,y b,z"
+	var parts []string
+	for _, c := range got {
+		parts = append(parts, strings.Join(c, ","))
+	}
+	if strings.Join(parts, " ") != want {
+		t.Errorf("LabelCombinations = %v, want %s", parts, want)
+	}
+}
+
+// BenchmarkMiddleware measures one request through each middleware with a
+// trivial handler. Run: go test ./demoapp/instrument -run '^$' -bench Middleware -benchmem
+func BenchmarkMiddleware(b *testing.B) {
+	trivial := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	req := httptest.NewRequest("GET", "/products/42", nil)
+	run := func(b *testing.B, h http.Handler) {
+		w := &nopWriter{h: http.Header{}}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			h.ServeHTTP(w, req)
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, trivial) })
+	b.Run("generated", func(b *testing.B) {
+		m, err := shop.New(prometheus.NewRegistry())
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, m.Handle(shop.GetProduct, trivial))
+	})
+	b.Run("promhttp", func(b *testing.B) {
+		reg := prometheus.NewRegistry()
+		requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_requests_total", Help: "h"}, []string{"endpoint", "method", "code"})
+		duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "h", Buckets: shop.LatencyBuckets}, []string{"endpoint", "method"})
+		reg.MustRegister(requests, duration)
+		ep := prometheus.Labels{"endpoint": "get_product"}
+		run(b, promhttp.InstrumentHandlerCounter(requests.MustCurryWith(ep),
+			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(ep), trivial)))
+	})
+}

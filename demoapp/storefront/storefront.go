@@ -1,0 +1,269 @@
+// Package storefront is the demo shop's business logic: a small in-memory
+// catalogue, carts and orders behind the shop service's endpoints. Its
+// handlers update the shop's business metrics through the generated,
+// typed registry (out/metrics/shop), so a label value the spec does not
+// list cannot be written.
+//
+// It is written against the shop service of stack.jsonnet; when the spec's
+// shop endpoints or business metrics change, this package follows (the
+// compiler tells where), and other services get the demo app's generic
+// handler.
+package storefront
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/stackc/stackc/out/metrics/shop"
+)
+
+// Product is an item of the catalogue.
+type Product struct {
+	ID    int     `json:"id"`
+	Name  string  `json:"name"`
+	Price float64 `json:"price"`
+}
+
+// Item is a product in a cart or an order.
+type Item struct {
+	Product  int `json:"product"`
+	Quantity int `json:"quantity"`
+}
+
+// Order is a placed order.
+type Order struct {
+	ID      int     `json:"id"`
+	Items   []Item  `json:"items"`
+	Total   float64 `json:"total"`
+	Payment string  `json:"payment"`
+}
+
+// Limits that keep the demo's memory bounded however long it runs.
+const (
+	maxCarts     = 1000
+	maxOrders    = 1000
+	maxQuantity  = 10
+	maxCartLines = 50
+	maxBody      = 4 << 10
+)
+
+// CartHeader names the cart a request works on; without it, the
+// "anonymous" cart.
+const CartHeader = "X-Cart-ID"
+
+// PaymentFailureRate is the share of checkouts the simulated payment
+// provider declines or times out.
+const PaymentFailureRate = 0.02
+
+// Shop is the state of the demo shop.
+type Shop struct {
+	m       *shop.Metrics
+	catalog []Product
+
+	mu        sync.Mutex
+	carts     map[string][]Item
+	orders    map[int]Order
+	nextOrder int
+}
+
+// New returns an empty shop that records into m.
+func New(m *shop.Metrics) *Shop {
+	s := &Shop{m: m, carts: map[string][]Item{}, orders: map[int]Order{}, nextOrder: 1}
+	names := []string{"mug", "t-shirt", "hoodie", "sticker", "poster", "notebook", "pen", "cap", "socks", "tote bag",
+		"keyboard", "mouse pad", "water bottle", "lanyard", "pin", "umbrella", "scarf", "backpack", "headphones", "lamp"}
+	for i, n := range names {
+		s.catalog = append(s.catalog, Product{ID: i + 1, Name: n, Price: float64(3 + (i*37)%120)})
+	}
+	return s
+}
+
+// Handlers returns the shop's handlers, indexed by shop.Endpoint.
+func (s *Shop) Handlers() []http.Handler {
+	h := make([]http.Handler, len(shop.Endpoints))
+	h[shop.ListProducts] = http.HandlerFunc(s.listProducts)
+	h[shop.GetProduct] = http.HandlerFunc(s.getProduct)
+	h[shop.GetCart] = http.HandlerFunc(s.getCart)
+	h[shop.AddToCart] = http.HandlerFunc(s.addToCart)
+	h[shop.Checkout] = http.HandlerFunc(s.checkout)
+	h[shop.GetOrder] = http.HandlerFunc(s.getOrder)
+	return h
+}
+
+func (s *Shop) listProducts(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.catalog)
+}
+
+func (s *Shop) getProduct(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "product id must be a number")
+		return
+	}
+	if id < 1 || id > len(s.catalog) {
+		httpError(w, http.StatusNotFound, "no such product")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.catalog[id-1])
+}
+
+func cartID(r *http.Request) string {
+	if id := r.Header.Get(CartHeader); id != "" && len(id) <= 64 {
+		return id
+	}
+	return "anonymous"
+}
+
+func (s *Shop) getCart(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	items := append([]Item{}, s.carts[cartID(r)]...)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// decodeOptional decodes a JSON body into v; an empty body leaves v as is,
+// so the load generator can send bare requests.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+func (s *Shop) addToCart(w http.ResponseWriter, r *http.Request) {
+	item := Item{Product: 1 + rand.IntN(len(s.catalog)), Quantity: 1 + rand.IntN(3)}
+	if err := decodeOptional(w, r, &item); err != nil {
+		httpError(w, http.StatusBadRequest, "body: "+err.Error())
+		return
+	}
+	if item.Product < 1 || item.Product > len(s.catalog) {
+		httpError(w, http.StatusNotFound, "no such product")
+		return
+	}
+	if item.Quantity < 1 || item.Quantity > maxQuantity {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("quantity must be between 1 and %d", maxQuantity))
+		return
+	}
+	id := cartID(r)
+	s.mu.Lock()
+	cart, open := s.carts[id]
+	switch {
+	case !open && len(s.carts) >= maxCarts:
+		s.mu.Unlock()
+		httpError(w, http.StatusConflict, "too many open carts")
+		return
+	case len(cart) >= maxCartLines:
+		s.mu.Unlock()
+		httpError(w, http.StatusConflict, "the cart is full")
+		return
+	}
+	s.carts[id] = append(cart, item)
+	n := len(s.carts[id])
+	if !open {
+		s.m.ShopCartsOpen.Inc()
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"lines": n})
+}
+
+// checkoutRequest is the optional body of POST /checkout.
+type checkoutRequest struct {
+	Payment string `json:"payment"`
+}
+
+// pickPayment draws a payment method the way shoppers choose them.
+func pickPayment() shop.Payment {
+	switch x := rand.Float64(); {
+	case x < 0.6:
+		return shop.PaymentCard
+	case x < 0.9:
+		return shop.PaymentPaypal
+	default:
+		return shop.PaymentInvoice
+	}
+}
+
+func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
+	var req checkoutRequest
+	if err := decodeOptional(w, r, &req); err != nil {
+		httpError(w, http.StatusBadRequest, "body: "+err.Error())
+		return
+	}
+	payment := pickPayment()
+	if req.Payment != "" {
+		p, ok := shop.ParsePayment(req.Payment)
+		if !ok {
+			httpError(w, http.StatusBadRequest, fmt.Sprintf("unknown payment method %q", req.Payment))
+			return
+		}
+		payment = p
+	}
+	id := cartID(r)
+	s.mu.Lock()
+	cart := s.carts[id]
+	if len(cart) == 0 {
+		s.mu.Unlock()
+		httpError(w, http.StatusConflict, "the cart is empty")
+		return
+	}
+	if rand.Float64() < PaymentFailureRate {
+		s.mu.Unlock()
+		reason := shop.ReasonDeclined
+		if rand.IntN(5) == 0 {
+			reason = shop.ReasonTimeout
+		}
+		s.m.ShopPaymentFailuresTotal.With(payment, reason).Inc()
+		httpError(w, http.StatusPaymentRequired, "payment "+reason.String())
+		return
+	}
+	order := Order{ID: s.nextOrder, Items: cart, Payment: payment.String()}
+	count := 0
+	for _, it := range cart {
+		order.Total += s.catalog[it.Product-1].Price * float64(it.Quantity)
+		count += it.Quantity
+	}
+	s.nextOrder++
+	delete(s.orders, order.ID-maxOrders) // keep the latest maxOrders
+	s.orders[order.ID] = order
+	delete(s.carts, id)
+	s.m.ShopCartsOpen.Dec()
+	s.mu.Unlock()
+
+	s.m.ShopOrdersTotal.With(payment).Inc()
+	s.m.ShopOrderValueEuros.Observe(order.Total)
+	s.m.ShopCartItems.Observe(float64(count))
+	writeJSON(w, http.StatusCreated, order)
+}
+
+func (s *Shop) getOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "order id must be a number")
+		return
+	}
+	s.mu.Lock()
+	order, ok := s.orders[id]
+	s.mu.Unlock()
+	if !ok {
+		httpError(w, http.StatusNotFound, "no such order")
+		return
+	}
+	writeJSON(w, http.StatusOK, order)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
