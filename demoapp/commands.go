@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stackc/stackc/demoapp/fault"
@@ -32,23 +32,30 @@ func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 `)
 		fs.PrintDefaults()
 	}
-	// The endpoint may come before the flags (demoapp fault checkout --errors 0.5).
-	endpoint := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		endpoint, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		if endpoint != "" || fs.NArg() > 1 {
-			fmt.Fprintf(stderr, "demoapp fault: one endpoint at most, got %q\n", append([]string{endpoint}, fs.Args()...))
+	// Flags may come before or after the endpoint (demoapp fault checkout
+	// --errors 0.5); the flag package stops at the first argument, so parse
+	// the rest again after each one.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
 			return exitUsage
 		}
-		endpoint = fs.Arg(0)
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) > 1 {
+		fmt.Fprintf(stderr, "demoapp fault: one endpoint at most, got %q\n", positional)
+		return exitUsage
+	}
+	endpoint := ""
+	if len(positional) == 1 {
+		endpoint = positional[0]
 	}
 	if *admin == "" {
 		svc, err := lookupService(*service)
@@ -163,5 +170,47 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fmt.Fprint(stdout, res)
+	return exitOK
+}
+
+// runHealthcheck exits 0 when the app answers /readyz with 200: the
+// container image has no curl, so Docker and Compose health checks call this.
+func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	service := fs.String("service", defaultService(), "service whose port to check")
+	url := fs.String("url", "", "URL to check (default http://127.0.0.1:<service port>/readyz)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *url == "" {
+		svc, err := lookupService(*service)
+		if err != nil {
+			fmt.Fprintf(stderr, "demoapp healthcheck: %v\n", err)
+			return exitUsage
+		}
+		*url = "http://127.0.0.1:" + strconv.Itoa(svc.Port) + "/readyz"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "demoapp healthcheck: %v\n", err)
+		return exitUsage
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "demoapp healthcheck: %v\n", err)
+		return exitFailure
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "demoapp healthcheck: %s: %s\n", *url, resp.Status)
+		return exitFailure
+	}
+	fmt.Fprintln(stdout, "ok")
 	return exitOK
 }

@@ -9,6 +9,7 @@
 //	demoapp fault checkout --errors 0.5 --latency 200ms --for 10m
 //	demoapp fault --clear
 //	demoapp inbox --listen 127.0.0.1:9095
+//	demoapp healthcheck
 package main
 
 import (
@@ -39,6 +40,7 @@ Usage:
                                inject (--errors, --latency, --for), clear (--clear)
                                or list faults through the admin API
   demoapp inbox [flags]        receive Alertmanager webhook notifications
+  demoapp healthcheck [flags]  exit 0 when the app is ready (for container health checks)
   demoapp COMMAND --help       flags of one command
 `
 
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runFault(ctx, args[1:], stdout, stderr)
 	case "inbox":
 		return inbox.Main(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

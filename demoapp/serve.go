@@ -40,6 +40,7 @@ type appOptions struct {
 type app struct {
 	svc    instrument.Service
 	reg    *prometheus.Registry
+	red    *instrument.RED
 	faults *fault.Store
 	ready  atomic.Bool
 	public http.Handler
@@ -89,6 +90,7 @@ func newApp(svc instrument.Service, opts appOptions, log *slog.Logger) (*app, er
 		}
 		io.WriteString(w, "ready\n")
 	})
+	a.red = red
 	if err := red.Routes(mux, handlers, nil); err != nil {
 		return nil, fmt.Errorf("routes of service %s: %w", svc.Name, err)
 	}

@@ -9,9 +9,11 @@ import (
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/registry"
+	"github.com/stackc/stackc/compiler/review"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -27,6 +29,8 @@ var Targets = []Target{
 	{Name: "registry", Emit: registry.Emit},
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},
+	{Name: "compose", Emit: compose.Emit},
+	{Name: "review", Emit: review.Emit},
 }
 
 // Compile runs every target over st and returns the complete output.

@@ -156,6 +156,13 @@ func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
 		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != "demoapp/Dockerfile" {
 			t.Errorf("build context %s, dockerfile %s; want the repository root and demoapp/Dockerfile", s.Build.Context, s.Build.Dockerfile)
 		}
+		root, err := tools.RepoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(s.Build.Dockerfile))); err != nil {
+			t.Errorf("the repository has no %s: %v", s.Build.Dockerfile, err)
+		}
 		return
 	}
 	i := strings.LastIndex(image, ":")

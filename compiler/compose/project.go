@@ -100,7 +100,7 @@ func httpCheck(url string) *healthcheckYAML {
 // shell or wget.
 func demoAppCheck(url string) *healthcheckYAML {
 	return &healthcheckYAML{
-		Test:     []string{"CMD", demoAppBinary, "healthcheck", url},
+		Test:     []string{"CMD", demoAppBinary, "healthcheck", "--url", url},
 		Interval: "10s", Timeout: "5s", Retries: 5, StartPeriod: "10s",
 	}
 }

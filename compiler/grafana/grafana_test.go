@@ -228,7 +228,7 @@ func TestLintFindings(t *testing.T) {
 		}, []string{`no label "path"`}},
 		{"unknown variable", func(d map[string]any) {
 			setExpr(d, 1, `sum(rate(http_requests_total[$window]))`)
-		}, []string{"invalid PromQL"}},
+		}, []string{"unknown variable(s) $window"}},
 		{"group by missing label", func(d map[string]any) {
 			setExpr(d, 1, `sum by (route) (rate(http_requests_total[$__rate_interval]))`)
 		}, []string{`label "route"`}},
@@ -292,4 +292,80 @@ func variables(d map[string]any) []any {
 
 func setExpr(d map[string]any, panel int, expr string) {
 	panelAt(d, panel)["targets"].([]any)[0].(map[string]any)["expr"] = expr
+}
+
+func BenchmarkEmit(b *testing.B) {
+	res, err := spec.LoadFile("../../stack.jsonnet", spec.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Emit(res.Stack); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLint(b *testing.B) {
+	res, err := spec.LoadFile("../../stack.jsonnet", spec.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds, err := Dashboards(res.Stack)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := Marshal(ds[1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := catalogOf(res.Stack)
+	for b.Loop() {
+		if ps := Lint(data, cat); len(ps) > 0 {
+			b.Fatal(ps)
+		}
+	}
+}
+
+// TestEdgeSpecs builds and lints the dashboards of specs at the edges:
+// no SLOs, no business metrics, disabled tiers, several services.
+func TestEdgeSpecs(t *testing.T) {
+	const head = "local s = import 'stackc.libsonnet';\n"
+	tests := []struct {
+		name       string
+		src        string
+		dashboards int
+		burnPanels int
+	}{
+		{"no SLOs, no metrics", `s.stack { services: [s.service('a', team='t') { endpoints: [s.endpoint('GET', '/', name='root')] }],
+			alerting: { receivers: { r: s.webhook('http://127.0.0.1:9095/x') } } }`, 1, 0},
+		{"disabled tiers", `s.stack { services: [s.service('a', team='t') {
+			endpoints: [s.endpoint('GET', '/', name='root')],
+			slos: [s.availability('up', endpoint='root', objective=99, disabledTiers=['ticket-slow', 'ticket-fast'])] }],
+			alerting: { receivers: { r: s.webhook('http://127.0.0.1:9095/x') } } }`, 2, 2},
+		{"two services", `s.stack { services: [
+			s.service('a', team='t', port=8080) { endpoints: [s.endpoint('GET', '/', name='root')],
+				slos: [s.latency('fast', endpoint='root', threshold='250ms', objective=99)] },
+			s.service('b', team='u', port=8070) { endpoints: [s.endpoint('GET', '/', name='root')] }],
+			alerting: { receivers: { r: s.webhook('http://127.0.0.1:9095/x') } } }`, 3, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := spec.Load("edge.jsonnet", []byte(head+tt.src), spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := emit(t, res.Stack)
+			dashboards, burn := 0, 0
+			for _, f := range files {
+				if strings.HasPrefix(f.Path, DashboardDir+"/") {
+					dashboards++
+					burn += strings.Count(string(f.Data), `"title": "Burn rate `)
+				}
+			}
+			if dashboards != tt.dashboards || burn != tt.burnPanels {
+				t.Errorf("%d dashboards with %d burn-rate panels, want %d and %d", dashboards, burn, tt.dashboards, tt.burnPanels)
+			}
+		})
+	}
 }

@@ -17,9 +17,19 @@ type board struct {
 	x, y   uint32
 	// lineHeight is the height of the tallest panel on the current line.
 	lineHeight uint32
+	// err is the first layout mistake, reported by build.
+	err error
 }
 
 func newBoard(b *dashboard.DashboardBuilder) *board { return &board{b: b, nextID: 1} }
+
+// build returns the dashboard, or the first layout or builder error.
+func (bd *board) build() (dashboard.Dashboard, error) {
+	if bd.err != nil {
+		return dashboard.Dashboard{}, bd.err
+	}
+	return bd.b.Build()
+}
 
 func (bd *board) id() uint32 {
 	id := bd.nextID
@@ -47,7 +57,10 @@ func (bd *board) row(title string) {
 // add places p right of the previous panel, or on a new line when it does not fit.
 func (bd *board) add(p panel) {
 	if p.w == 0 || p.w > gridWidth || p.h == 0 {
-		panic(fmt.Sprintf("internal: panel %q has size %dx%d", p.title, p.w, p.h))
+		if bd.err == nil {
+			bd.err = fmt.Errorf("internal: panel %q has size %dx%d", p.title, p.w, p.h)
+		}
+		return
 	}
 	if bd.x+p.w > gridWidth {
 		bd.newline()

@@ -289,7 +289,12 @@ func (l *linter) panel(p *dashboard.Panel) {
 			continue
 		}
 		l.datasource(id, title, q.Datasource)
-		if err := promlint.Check(l.substitute(q.Expr), l.cat); err != nil {
+		expr := l.substitute(q.Expr)
+		if left := variableRef.FindAllString(expr, -1); len(left) > 0 {
+			l.panelf(id, title, "query %s %s: unknown variable(s) %s", deref(q.RefId), q.Expr, strings.Join(left, ", "))
+			continue
+		}
+		if err := promlint.Check(expr, l.cat); err != nil {
 			l.panelf(id, title, "query %s %s: %s", deref(q.RefId), q.Expr, oneLine(err))
 		}
 	}

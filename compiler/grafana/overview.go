@@ -125,7 +125,7 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 			}
 		}
 	}
-	return b.Build()
+	return bd.build()
 }
 
 // businessPanels returns the panels of one business metric, by its type.

@@ -3,6 +3,8 @@ package grafana
 import (
 	"bytes"
 	"fmt"
+	"net"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -81,7 +83,7 @@ func provisioning(st *model.Stack) ([]artifact.File, error) {
 		Type:      "prometheus",
 		UID:       slo.DatasourceUID,
 		Access:    "proxy",
-		URL:       fmt.Sprintf("http://127.0.0.1:%d", st.Network.PrometheusPort),
+		URL:       "http://" + net.JoinHostPort(localHost(st.Network.BindAddress), strconv.Itoa(st.Network.PrometheusPort)),
 		IsDefault: true,
 		Editable:  false,
 		JSONData:  datasourceJSON{TimeInterval: st.ScrapeInterval.String(), HTTPMethod: "POST"},
@@ -109,6 +111,15 @@ func provisioning(st *model.Stack) ([]artifact.File, error) {
 		{Path: DatasourceProvisioning, Data: dsData},
 		{Path: DashboardProvisioning, Data: dbData},
 	}, nil
+}
+
+// localHost is the address a local Grafana reaches a server bound to bind:
+// loopback unless the spec binds the stack to one specific address.
+func localHost(bind string) string {
+	if bind == "" || bind == "0.0.0.0" || bind == "::" {
+		return "127.0.0.1"
+	}
+	return bind
 }
 
 func encodeYAML(header string, v any) ([]byte, error) {

@@ -43,7 +43,7 @@ func slos(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	for _, s := range svc.SLOs {
 		sloRow(bd, svc, s)
 	}
-	return b.Build()
+	return bd.build()
 }
 
 func sloRow(bd *board, svc model.Service, s model.SLO) {

@@ -66,7 +66,7 @@ func configFile(st *model.Stack) ([]byte, error) {
 			EvaluationInterval: dur(time.Duration(st.EvaluationInterval)),
 		},
 		// Relative paths are resolved against prometheus.yml's directory.
-		RuleFiles: []string{"rules/*.yml"},
+		RuleFiles: []string{"rules/*/*.yml"},
 		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{
 			Targets: []string{net.JoinHostPort(loopbackFor(st.Network.BindAddress), strconv.Itoa(st.Network.AlertmanagerPort))},
 		}}}}},

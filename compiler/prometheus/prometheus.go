@@ -7,16 +7,28 @@
 //	                                 after it, whose targets carry the labels
 //	                                 service and team; rule_files rules/*.yml;
 //	                                 the Alertmanager on loopback.
-//	prometheus/rules/<service>.yml   all rule groups of one service:
-//	  <service>-red                  per-endpoint RED rules (REDRequestsRate,
-//	                                 REDErrorRatio, REDLatencyQuantile)
-//	  <service>-slo-<slo>            5m SLI rates, error ratios 5m..6h, and the
-//	                                 burn-rate alert (one rule per tier)
-//	  <service>-slo-<slo>-slow       every 5m: the 1h cascade, ratios over 1d,
-//	                                 3d and the period, objective, budget, burn
-//	                                 rate and budget remaining
-//	  <service>-health               TargetDown and MetricsAbsent
-//	prometheus/tests/<service>.yml   generated promtool tests for every alert
+//	prometheus/rules/<service>/service.yml    groups <service>-red (per-endpoint
+//	                                          RED rules: REDRequestsRate,
+//	                                          REDErrorRatio, REDLatencyQuantile)
+//	                                          and <service>-health (TargetDown,
+//	                                          MetricsAbsent)
+//	prometheus/rules/<service>/slo-<slo>.yml  groups <service>-slo-<slo> (5m SLI
+//	                                          rates, error ratios 5m..6h, the
+//	                                          burn-rate alert: one rule per tier)
+//	                                          and <service>-slo-<slo>-slow (every
+//	                                          5m: the 1h cascade, ratios over 1d,
+//	                                          3d and the period, objective,
+//	                                          budget, burn rate, budget remaining)
+//	prometheus/tests/<service>/service.yml    promtool tests of the health alerts
+//	prometheus/tests/<service>/slo-<slo>.yml  promtool tests of the tiers whose
+//	                                          windows are 6h or shorter, zero
+//	                                          and low traffic (1m evaluation)
+//	prometheus/tests/<service>/slo-<slo>-long.yml  the tiers with 1d and 3d
+//	                                          windows (5m evaluation, days of
+//	                                          input in a few lines)
+//
+// One rule file per SLO keeps each test file's evaluation to the rules it
+// tests: promtool evaluates every loaded rule at every step.
 //
 // Every expression (and every query inside an annotation template) is
 // checked with promlint against Catalog(st) before it is written, and every
@@ -49,22 +61,23 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 	files := []artifact.File{{Path: "prometheus/prometheus.yml", Data: cfg}}
 	cat := Catalog(st)
 	for _, svc := range st.Services {
-		groups := ruleGroups(st, svc)
-		if err := lintGroups(groups, cat); err != nil {
-			return nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		for _, rf := range ruleFiles(st, svc) {
+			if err := lintGroups(rf.groups, cat); err != nil {
+				return nil, fmt.Errorf("service %s: %w", svc.Name, err)
+			}
+			data, err := marshalRules(rf.groups)
+			if err != nil {
+				return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
+			}
+			files = append(files, artifact.File{Path: "prometheus/rules/" + svc.Name + "/" + rf.name, Data: data})
 		}
-		data, err := marshalRules(groups)
-		if err != nil {
-			return nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		for _, tf := range unitTests(st, svc) {
+			data, err := marshalYAML(tf.file)
+			if err != nil {
+				return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
+			}
+			files = append(files, artifact.File{Path: "prometheus/tests/" + svc.Name + "/" + tf.name, Data: data})
 		}
-		tests, err := marshalYAML(unitTests(st, svc))
-		if err != nil {
-			return nil, fmt.Errorf("service %s: tests: %w", svc.Name, err)
-		}
-		files = append(files,
-			artifact.File{Path: "prometheus/rules/" + svc.Name + ".yml", Data: data},
-			artifact.File{Path: "prometheus/tests/" + svc.Name + ".yml", Data: tests},
-		)
 	}
 	return files, nil
 }
@@ -74,7 +87,9 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 func Rules(st *model.Stack) []rulefmt.RuleGroup {
 	var out []rulefmt.RuleGroup
 	for _, svc := range st.Services {
-		out = append(out, ruleGroups(st, svc)...)
+		for _, rf := range ruleFiles(st, svc) {
+			out = append(out, rf.groups...)
+		}
 	}
 	return out
 }

@@ -91,15 +91,25 @@ func record(name, expr string, labels map[string]string) rulefmt.Rule {
 	return rulefmt.Rule{Record: name, Expr: expr, Labels: labels}
 }
 
-// ruleGroups builds every rule group of one service.
-func ruleGroups(st *model.Stack, svc model.Service) []rulefmt.RuleGroup {
-	groups := []rulefmt.RuleGroup{redRules(svc)}
+// ruleFile is one generated rule file, named relative to its service's directory.
+type ruleFile struct {
+	name   string
+	groups []rulefmt.RuleGroup
+}
+
+// ruleFiles builds the rule files of one service: service.yml and one per SLO.
+func ruleFiles(st *model.Stack, svc model.Service) []ruleFile {
+	files := []ruleFile{{name: serviceFile, groups: []rulefmt.RuleGroup{redRules(svc), healthRules(st, svc)}}}
 	for _, s := range svc.SLOs {
 		fast, slow := sloRules(st, svc, s)
-		groups = append(groups, fast, slow)
+		files = append(files, ruleFile{name: sloFile(s), groups: []rulefmt.RuleGroup{fast, slow}})
 	}
-	return append(groups, healthRules(st, svc))
+	return files
 }
+
+const serviceFile = "service.yml"
+
+func sloFile(s model.SLO) string { return "slo-" + s.Name + ".yml" }
 
 func redRules(svc model.Service) rulefmt.RuleGroup {
 	job := matcher("job", "=", svc.Name)

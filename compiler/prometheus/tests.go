@@ -224,16 +224,47 @@ func detectionLag(window time.Duration) time.Duration {
 // the SLO's minimum event rate.
 func steadyTraffic(s model.SLO) float64 { return math.Max(10, 10*s.MinEventRate) }
 
-func unitTests(st *model.Stack, svc model.Service) testFile {
-	f := testFile{
-		RuleFiles:          []string{"../rules/" + svc.Name + ".yml"},
+// testFileOut is one generated test file, named relative to its service's directory.
+type testFileOut struct {
+	name string
+	file testFile
+}
+
+// longTestEval is the evaluation interval of the tests of the tiers with
+// windows of a day and more: days of input at a 1m step stay exact, and a
+// 5m evaluation makes them five times cheaper to run.
+const longTestEval = 5 * time.Minute
+
+func unitTests(st *model.Stack, svc model.Service) []testFileOut {
+	files := []testFileOut{{name: serviceFile, file: testFile{
+		RuleFiles:          []string{"../../rules/" + svc.Name + "/*.yml"},
 		EvaluationInterval: dur(testStep),
-	}
-	f.Tests = append(f.Tests, healthTests(st, svc)...)
+		Tests:              healthTests(st, svc),
+	}}}
 	for _, s := range svc.SLOs {
-		f.Tests = append(f.Tests, sloTests(st, svc, s)...)
+		rules := []string{"../../rules/" + svc.Name + "/" + sloFile(s)}
+		var short, long []slo.Tier
+		for _, t := range emittedTiers(s) {
+			if t.Long > shortWindowMax {
+				long = append(long, t)
+			} else {
+				short = append(short, t)
+			}
+		}
+		files = append(files, testFileOut{name: sloFile(s), file: testFile{
+			RuleFiles:          rules,
+			EvaluationInterval: dur(testStep),
+			Tests:              append(tierTests(st, svc, s, short, testStep), trafficTests(svc, s)...),
+		}})
+		if len(long) > 0 {
+			files = append(files, testFileOut{name: strings.TrimSuffix(sloFile(s), ".yml") + "-long.yml", file: testFile{
+				RuleFiles:          rules,
+				EvaluationInterval: dur(longTestEval),
+				Tests:              tierTests(st, svc, s, long, longTestEval),
+			}})
+		}
 	}
-	return f
+	return files
 }
 
 // expectedBurnAlert is a firing tier's exact labels and annotations while
@@ -246,13 +277,16 @@ func expectedBurnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Ti
 	return expAlert{ExpLabels: burnLabels(svc, s, t), ExpAnnotations: dropEmpty(ann)}
 }
 
-func sloTests(st *model.Stack, svc model.Service, s model.SLO) []testGroup {
+// tierTests are, per tier: a steady burn above the factor (exact labels
+// and annotations, resolution), the detection time after a clean history,
+// and a burn below the factor. Times are multiples of eval.
+func tierTests(st *model.Stack, svc model.Service, s model.SLO, tested []slo.Tier, eval time.Duration) []testGroup {
 	period := time.Duration(s.Period)
 	rate := steadyTraffic(s)
 	tiers := emittedTiers(s)
 	alert := slo.BurnAlertName(s)
 	var out []testGroup
-	for _, t := range tiers {
+	for _, t := range tested {
 		factor := t.Factor(period)
 		burn, ratio := burnAbove(s, factor)
 
@@ -282,8 +316,8 @@ func sloTests(st *model.Stack, svc model.Service, s model.SLO) []testGroup {
 		// long x factor / burn; the short window is faster.
 		history := t.Long + 2*time.Hour
 		detect := time.Duration(float64(t.Long) * factor / burn)
-		silentAt := history + time.Duration(0.95*float64(detect))
-		fireBy := history + detect + detectionLag(t.Long)
+		silentAt := history + time.Duration(0.95*float64(detect)).Truncate(eval)
+		fireBy := history + (detect + detectionLag(t.Long) + eval - 1).Truncate(eval)
 		out = append(out, testGroup{
 			Name: fmt.Sprintf("%s %s: after %s without errors, a %.4gx burn is silent at %s and fires by %s (ideal detection %s)",
 				s.Name, t.Name, dur(history), burn, minutes(silentAt-history), minutes(fireBy-history), minutes(detect)),
@@ -308,6 +342,15 @@ func sloTests(st *model.Stack, svc model.Service, s model.SLO) []testGroup {
 			},
 		})
 	}
+	return out
+}
+
+// trafficTests cover zero traffic and traffic around the minimum event rate.
+func trafficTests(svc model.Service, s model.SLO) []testGroup {
+	period := time.Duration(s.Period)
+	tiers := emittedTiers(s)
+	alert := slo.BurnAlertName(s)
+	var out []testGroup
 
 	// Zero traffic: no alert, and no NaN: the ratios and the budget are
 	// absent while the rates are 0.

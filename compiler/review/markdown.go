@@ -91,12 +91,12 @@ func writeSLO(b *strings.Builder, o SLO) {
 	fmt.Fprintf(b, "\nAlert `%s` fires a tier when both its windows burn the budget at least *factor* times too fast, i.e. the error ratio exceeds *threshold*:\n\n", o.AlertName)
 	b.WriteString("| tier | severity | windows | factor | threshold | receivers | silenced while firing |\n|---|---|---|---:|---:|---|---|\n")
 	for _, t := range o.Tiers {
-		threshold := percent(t.Ratio)
+		threshold := short(t.Ratio*100) + "%"
 		if !t.CanFire {
 			threshold += " (can never fire)"
 		}
 		fmt.Fprintf(b, "| %s | %s | %s / %s | %sx | %s | %s | %s |\n", t.Name, t.Severity, t.Long, t.Short,
-			num(t.Factor), threshold, cell(list(t.Receivers)), cell(list(t.SilencedBy)))
+			short(t.Factor), threshold, cell(list(t.Receivers)), cell(list(t.SilencedBy)))
 	}
 	b.WriteString("\n")
 }
@@ -125,19 +125,24 @@ func writeRoute(b *strings.Builder, r Route, depth int) {
 
 func writeDashboard(b *strings.Builder, d Dashboard) {
 	fmt.Fprintf(b, "### %s\n\n", d.Title)
-	fmt.Fprintf(b, "UID `%s`, file `grafana/dashboards/%s.json`. Variables: %s.\n\n", d.UID, d.UID, strings.Join(quoteAll(d.Variables), ", "))
+	fmt.Fprintf(b, "UID `%s`, file `grafana/dashboards/%s.json`. Variables: %s.\n\n", d.UID, d.UID, variables(d.Variables))
 	fmt.Fprintf(b, "![layout of %s](%s)\n\n", d.Title, PreviewPath(d.UID))
 	for _, r := range d.Rows {
 		if r.Title != "" {
 			fmt.Fprintf(b, "#### %s\n\n", r.Title)
 		}
-		b.WriteString("| id | panel | type | unit | query |\n|---:|---|---|---|---|\n")
+		b.WriteString("| id | panel | type | unit | thresholds | query |\n|---:|---|---|---|---|---|\n")
 		for _, p := range r.Panels {
 			qs := make([]string, len(p.Queries))
 			for i, q := range p.Queries {
 				qs[i] = code(q)
 			}
-			fmt.Fprintf(b, "| %d | %s | %s | %s | %s |\n", p.ID, cell(p.Title), p.Type, cell(p.Unit), strings.Join(qs, "<br>"))
+			ths := make([]string, len(p.Thresholds))
+			for i, t := range p.Thresholds {
+				ths[i] = num(t)
+			}
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s |\n", p.ID, cell(p.Title), p.Type, cell(p.Unit),
+				list(ths), strings.Join(qs, "<br>"))
 		}
 		b.WriteString("\n")
 	}
@@ -160,12 +165,12 @@ func list(xs []string) string {
 	return strings.Join(xs, ", ")
 }
 
-func quoteAll(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = code(x)
+func variables(vs []Variable) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = code(v.String())
 	}
-	return out
+	return strings.Join(out, ", ")
 }
 
 // code writes s as inline code that survives a Markdown table cell.
@@ -178,5 +183,9 @@ func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // num formats a number without float noise (1 - 0.999 = 0.001).
 func num(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+
+// short formats a derived number (a burn factor, a threshold) to four
+// significant digits: 0.9333 rather than 0.9333333333.
+func short(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
 
 func percent(ratio float64) string { return num(ratio*100) + "%" }

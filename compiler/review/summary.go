@@ -42,9 +42,21 @@ type Summary struct {
 // Dashboard is one generated dashboard.
 type Dashboard struct {
 	UID, Title string
-	// Variables are the template variables, as "name: query" lines.
-	Variables []string
-	Rows      []Row
+	Variables  []Variable
+	Rows       []Row
+}
+
+// Variable is a dashboard template variable.
+type Variable struct {
+	Name, Type, Query string
+}
+
+// String describes the variable in a sentence fragment.
+func (v Variable) String() string {
+	if v.Type == "datasource" {
+		return fmt.Sprintf("$%s (%s data sources)", v.Name, v.Query)
+	}
+	return fmt.Sprintf("$%s (%s: %s)", v.Name, v.Type, v.Query)
 }
 
 // Row is a dashboard row; panels before the first row sit in a row with no title.
@@ -60,6 +72,10 @@ type Panel struct {
 	Title, Type, Unit string
 	X, Y, W, H        uint32
 	Queries           []string
+	// Legends are the queries' legend formats, in the same order.
+	Legends []string
+	// Thresholds are the panel's threshold steps above its base color.
+	Thresholds []float64
 }
 
 // SLO is one objective with its alerts.
@@ -188,7 +204,7 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager
 	s := SLO{
 		Service: svc.Name, Name: o.Name, Kind: string(o.Kind), Description: o.Description,
 		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: grafana.PeriodName(period),
-		Outage:       time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute).String(),
+		Outage:       model.Duration(time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute)).String(),
 		MinEventRate: o.MinEventRate, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
 	}
 	if o.Kind == model.Latency {
@@ -210,11 +226,11 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager
 func summarizeDashboard(d dashboard.Dashboard) Dashboard {
 	out := Dashboard{UID: deref(d.Uid), Title: deref(d.Title)}
 	for _, v := range d.Templating.List {
-		q := string(v.Type)
+		q := ""
 		if v.Query != nil && v.Query.String != nil {
-			q += " " + *v.Query.String
+			q = *v.Query.String
 		}
-		out.Variables = append(out.Variables, v.Name+": "+q)
+		out.Variables = append(out.Variables, Variable{Name: v.Name, Type: string(v.Type), Query: q})
 	}
 	var cur *Row
 	for _, pr := range d.Panels {
@@ -244,6 +260,13 @@ func summarizePanel(p dashboard.Panel) Panel {
 	out := Panel{ID: deref(p.Id), Title: deref(p.Title), Type: p.Type}
 	if p.FieldConfig != nil {
 		out.Unit = deref(p.FieldConfig.Defaults.Unit)
+		if th := p.FieldConfig.Defaults.Thresholds; th != nil {
+			for _, st := range th.Steps {
+				if st.Value != nil {
+					out.Thresholds = append(out.Thresholds, *st.Value)
+				}
+			}
+		}
 	}
 	if p.GridPos != nil {
 		out.X, out.Y, out.W, out.H = p.GridPos.X, p.GridPos.Y, p.GridPos.W, p.GridPos.H
@@ -252,8 +275,10 @@ func summarizePanel(p dashboard.Panel) Panel {
 		switch q := t.(type) {
 		case prometheus.Dataquery:
 			out.Queries = append(out.Queries, q.Expr)
+			out.Legends = append(out.Legends, deref(q.LegendFormat))
 		case *prometheus.Dataquery:
 			out.Queries = append(out.Queries, q.Expr)
+			out.Legends = append(out.Legends, deref(q.LegendFormat))
 		}
 	}
 	return out

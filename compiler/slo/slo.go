@@ -21,6 +21,14 @@ const (
 	Ticket Severity = "ticket"
 )
 
+// Severities of the per-service health alerts: a scrape that fails pages;
+// a job that has vanished from Prometheus altogether (a configuration
+// problem, not an outage the users see) opens a ticket.
+const (
+	TargetDownSeverity    = Page
+	MetricsAbsentSeverity = Ticket
+)
+
 // Tier is one multi-window burn-rate alert (Google SRE workbook, "Alerting on
 // SLOs"): it fires when both windows burn the error budget at least Factor
 // times faster than the pace that would spend it exactly over the period.

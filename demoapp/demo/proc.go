@@ -31,7 +31,7 @@ type process struct {
 
 // stopGrace is how long a stopped process may take to exit after SIGTERM
 // before its process group is killed.
-const stopGrace = 5 * time.Second
+var stopGrace = 5 * time.Second
 
 // start runs the process. It keeps running until stop is called or ctx is
 // cancelled; either stops its whole process group.

@@ -281,7 +281,23 @@ func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 	}); err != nil {
 		return err
 	}
-	s.status("%s has traffic and an error ratio", b.SLO.Name)
+	// The burn-rate alerts stay quiet until the SLO's average request rate
+	// over the tier's long window reaches minEventRate. On a fresh
+	// Prometheus that average starts low (rate() over a young series
+	// undercounts), so the fault waits for it rather than for the alert.
+	tier := slo.Tiers[0]
+	guard := fmt.Sprintf(`avg_over_time(%s{%s=%q,%s=%q}[%s]) >= %g`, slo.RequestsRate5m,
+		slo.LabelService, b.Service.Name, slo.LabelSLO, b.SLO.Name, model.Duration(tier.Long), b.SLO.MinEventRate)
+	if err := Poll(ctx, time.Second, "the SLO's minimum event rate", func() error {
+		n, err := s.Query(ctx, guard)
+		if err == nil && n != 1 {
+			err = fmt.Errorf("%s is false", guard)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	s.status("%s has traffic above its minimum event rate (%g/s)", b.SLO.Name, b.SLO.MinEventRate)
 	return nil
 }
 
@@ -358,4 +374,35 @@ func (s *Stack) WaitAlert(ctx context.Context, after int, match func(inbox.Entry
 		return fmt.Errorf("not among the %d alerts received", s.Received.Total())
 	})
 	return found, err
+}
+
+// ActiveAlerts returns how many active alerts the Alertmanager holds whose
+// labels include labels.
+func (s *Stack) ActiveAlerts(ctx context.Context, labels map[string]string) (int, error) {
+	params := url.Values{"active": {"true"}, "silenced": {"false"}}
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		params.Add("filter", fmt.Sprintf("%s=%q", k, labels[k]))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Alertmanager+"/api/v2/alerts?"+params.Encode(), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("alertmanager /api/v2/alerts: %s", resp.Status)
+	}
+	var alerts []json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&alerts); err != nil {
+		return 0, err
+	}
+	return len(alerts), nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -153,6 +154,18 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		inboxLn.Close()
 		return s, err
+	}
+	// TRANSITIONAL: until the prometheus target is registered in build.Targets.
+	if _, ok := set["prometheus/prometheus.yml"]; !ok {
+		files, err := prometheus.Emit(s.Model)
+		if err != nil {
+			inboxLn.Close()
+			return s, err
+		}
+		if err := set.Add(files...); err != nil {
+			inboxLn.Close()
+			return s, err
+		}
 	}
 	if err := writeSet(filepath.Join(s.Dir, "out"), set); err != nil {
 		inboxLn.Close()

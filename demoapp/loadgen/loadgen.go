@@ -150,6 +150,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return res, nil
 		case <-tick.C:
 		}
+		if ctx.Err() != nil {
+			break // select picks at random among ready cases; never send after the end
+		}
 		select {
 		case slots <- struct{}{}:
 		default:

@@ -46,6 +46,7 @@ func commands() []command {
 		{"build", "compile the spec into the output directory", runBuild},
 		{"check", "fail when the output directory is stale", runCheck},
 		{"fmt", "format Jsonnet specs", runFmt},
+		{"diff", "print what a spec change does, as Markdown", runDiff},
 	}
 }
 

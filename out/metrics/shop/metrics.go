@@ -88,9 +88,11 @@ func register(reg prometheus.Registerer) (*instrument.RED, error) {
 	return m.HTTP, nil
 }
 
-// Payment is a value of the label "payment" (of shop_orders_total, shop_payment_failures_total). Only the
-// variables below hold valid values, so a value outside the spec does not
-// compile; the zero value is PaymentCard.
+// Payment is a value of the label "payment".
+// Used by: shop_orders_total, shop_payment_failures_total.
+//
+// Only the variables below hold valid values, so a value outside the spec
+// does not compile; the zero value is PaymentCard.
 type Payment struct{ i uint8 }
 
 // Values of Payment.
@@ -115,9 +117,11 @@ func ParsePayment(s string) (Payment, bool) {
 	return Payment{}, false
 }
 
-// Reason is a value of the label "reason" (of shop_payment_failures_total). Only the
-// variables below hold valid values, so a value outside the spec does not
-// compile; the zero value is ReasonDeclined.
+// Reason is a value of the label "reason".
+// Used by: shop_payment_failures_total.
+//
+// Only the variables below hold valid values, so a value outside the spec
+// does not compile; the zero value is ReasonDeclined.
 type Reason struct{ i uint8 }
 
 // Values of Reason.

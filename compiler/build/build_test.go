@@ -1,0 +1,222 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/spec"
+)
+
+const repoSpec = "../../stack.jsonnet"
+
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestWrite(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	first := artifact.Set{"a.txt": []byte("a"), "dir/b.txt": []byte("b"), "old/c.txt": []byte("c")}
+	if err := Write(out, first); err != nil {
+		t.Fatal(err)
+	}
+	if got := readTree(t, out); !reflect.DeepEqual(got, map[string]string{"a.txt": "a", "dir/b.txt": "b", "old/c.txt": "c"}) {
+		t.Fatalf("first write: %v", got)
+	}
+
+	// A second write replaces the tree: old/ is gone.
+	second := artifact.Set{"a.txt": []byte("A"), "dir/b.txt": []byte("b")}
+	if err := Write(out, second); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a.txt": "A", "dir/b.txt": "b"}
+	if got := readTree(t, out); !reflect.DeepEqual(got, want) {
+		t.Fatalf("second write: %v", got)
+	}
+
+	// A write that fails halfway (a path is both a file and a directory)
+	// leaves the previous tree exactly as it was, and no temporary files.
+	broken := artifact.Set{"a.txt": []byte("x"), "z": []byte("file"), "z/y": []byte("under a file")}
+	if err := Write(out, broken); err == nil {
+		t.Fatal("a write of a file below a file succeeded")
+	}
+	if got := readTree(t, out); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a failed write: %v", got)
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the parent directory holds %v, want only out", names)
+	}
+}
+
+func TestStale(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	set := artifact.Set{"same.txt": []byte("s"), "changed.txt": []byte("new"), "missing.txt": []byte("m")}
+	if err := Write(out, artifact.Set{"same.txt": []byte("s"), "changed.txt": []byte("old"), "extra/x.txt": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Stale(out, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"changed.txt (changed)", "extra/x.txt (no longer generated)", "missing.txt (missing)"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Stale = %q, want %q", got, want)
+	}
+	if err := Write(out, set); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Stale(out, set); err != nil || len(got) != 0 {
+		t.Errorf("after writing: %q, %v", got, err)
+	}
+	got, err = Stale(filepath.Join(out, "absent"), set)
+	if err != nil || len(got) != 3 {
+		t.Errorf("absent dir: %q, %v", got, err)
+	}
+}
+
+func TestCompileIsDeterministic(t *testing.T) {
+	a, _, err := CompileFile(repoSpec, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := CompileFile(repoSpec, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two compilations of stack.jsonnet differ")
+	}
+	if _, ok := a["stack.json"]; !ok {
+		t.Error("no stack.json")
+	}
+}
+
+// TestCompileNamesTheFailingTarget swaps the target list for the test only.
+func TestCompileNamesTheFailingTarget(t *testing.T) {
+	saved := Targets
+	t.Cleanup(func() { Targets = saved })
+	boom := errors.New("boom")
+	Targets = []Target{
+		{Name: "ok", Emit: func(*model.Stack) ([]artifact.File, error) { return []artifact.File{{Path: "x", Data: nil}}, nil }},
+		{Name: "twice", Emit: func(*model.Stack) ([]artifact.File, error) { return []artifact.File{{Path: "x", Data: nil}}, nil }},
+	}
+	if _, err := Compile(&model.Stack{}); err == nil || !strings.HasPrefix(err.Error(), "twice: ") {
+		t.Errorf("two targets writing one path: %v", err)
+	}
+	Targets = []Target{{Name: "failing", Emit: func(*model.Stack) ([]artifact.File, error) { return nil, boom }}}
+	if _, err := Compile(&model.Stack{}); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "failing: ") {
+		t.Errorf("failing target: %v", err)
+	}
+}
+
+// largeSpec writes a stack of services x endpoints, each service with slos
+// SLOs, as Jsonnet text the way a user would write it.
+func largeSpec(services, endpoints, slos int) string {
+	var b strings.Builder
+	b.WriteString("local s = import 'stackc.libsonnet';\ns.stack {\n  seriesBudget: 1000000,\n  services: [\n")
+	for i := range services {
+		fmt.Fprintf(&b, "    s.service('svc%d', team='team%d', port=%d) {\n      endpoints: [\n", i, i%7, 20000+i)
+		for j := range endpoints {
+			fmt.Fprintf(&b, "        s.endpoint('GET', '/r%d/{id}', name='ep%d', sim={ latency: '%dms', errorRate: 0.001 }),\n", j, j, 10+j)
+		}
+		b.WriteString("      ],\n      metrics: [\n")
+		fmt.Fprintf(&b, "        s.counter('svc%d_orders_total', 'Orders.', labels={ payment: ['card', 'paypal'] }),\n", i)
+		fmt.Fprintf(&b, "        s.histogram('svc%d_order_value_euros', 'Order value.', buckets=[5, 10, 50]),\n", i)
+		b.WriteString("      ],\n      slos: [\n")
+		for k := range slos {
+			eps := fmt.Sprintf("['ep%d', 'ep%d']", k%endpoints, (k+1)%endpoints)
+			if k%2 == 0 {
+				fmt.Fprintf(&b, "        s.availability('slo%d', %s, 99.9),\n", k, eps)
+			} else {
+				fmt.Fprintf(&b, "        s.latency('slo%d', %s, '250ms', 99, period='28d'),\n", k, eps)
+			}
+		}
+		b.WriteString("      ],\n    },\n")
+	}
+	b.WriteString(`  ],
+  alerting: {
+    defaultReceiver: 'tickets',
+    receivers: {
+      oncall: s.webhook('http://127.0.0.1:9095/alerts'),
+      tickets: s.webhook('http://127.0.0.1:9095/tickets'),
+    },
+    routes: [s.route({ severity: 'page' }, 'oncall'), s.route({ severity: 'ticket' }, 'tickets')],
+  },
+}
+`)
+	return b.String()
+}
+
+func TestLargeSpecIsValid(t *testing.T) {
+	res, err := spec.Load("large.jsonnet", []byte(largeSpec(3, 4, 5)), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.Stack.Services); n != 3 {
+		t.Errorf("%d services", n)
+	}
+}
+
+// BenchmarkBuild measures a whole build but the disk write: evaluate the
+// Jsonnet, decode, validate, and run every registered target.
+//
+//	go test -run='^$' -bench=BenchmarkBuild -benchmem ./compiler/build
+func BenchmarkBuild(b *testing.B) {
+	stack, err := os.ReadFile(repoSpec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		src  []byte
+	}{
+		{"stack.jsonnet", stack},
+		{"large-50x20x10", []byte(largeSpec(50, 20, 10))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := spec.Load(bc.name, bc.src, spec.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Compile(res.Stack); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

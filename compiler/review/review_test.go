@@ -1,0 +1,167 @@
+package review
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func emitFile(t *testing.T, path string) []artifact.File {
+	t.Helper()
+	res, err := spec.LoadFile(path, spec.Options{})
+	if err != nil {
+		t.Fatalf("loading %s: %v", path, err)
+	}
+	files, err := Emit(res.Stack)
+	if err != nil {
+		t.Fatalf("Emit: %v", err)
+	}
+	return files
+}
+
+// TestGolden compares REVIEW.md and the previews of the demo stack with
+// testdata/golden; go test -update rewrites them.
+func TestGolden(t *testing.T) {
+	files := emitFile(t, "../../stack.jsonnet")
+	golden := filepath.Join("testdata", "golden")
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		path := filepath.Join(golden, filepath.FromSlash(f.Path))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./compiler/review -update)", err)
+		}
+		if !bytes.Equal(f.Data, want) {
+			t.Errorf("%s differs from %s; run go test ./compiler/review -update and review the diff", f.Path, path)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := emitFile(t, "../../stack.jsonnet"), emitFile(t, "../../stack.jsonnet")
+	for i := range a {
+		if a[i].Path != b[i].Path || !bytes.Equal(a[i].Data, b[i].Data) {
+			t.Errorf("%s differs between two builds", a[i].Path)
+		}
+	}
+}
+
+// TestPreviewsAreSelfContained parses every preview as XML and checks it
+// references nothing outside itself, which GitHub would refuse to render.
+func TestPreviewsAreSelfContained(t *testing.T) {
+	n := 0
+	for _, f := range emitFile(t, "../../stack.jsonnet") {
+		if !strings.HasSuffix(f.Path, ".svg") {
+			continue
+		}
+		n++
+		dec := xml.NewDecoder(bytes.NewReader(f.Data))
+		root := ""
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s is not well-formed XML: %v", f.Path, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				if root == "" {
+					root = se.Name.Local
+				}
+				switch se.Name.Local {
+				case "script", "image", "foreignObject", "style", "use", "a":
+					t.Errorf("%s has a <%s> element", f.Path, se.Name.Local)
+				}
+				for _, a := range se.Attr {
+					if strings.Contains(a.Value, "://") && a.Name.Local != "xmlns" {
+						t.Errorf("%s: <%s %s=%q> points outside the file", f.Path, se.Name.Local, a.Name.Local, a.Value)
+					}
+				}
+			}
+		}
+		if root != "svg" {
+			t.Errorf("%s: root element %q, want svg", f.Path, root)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d previews, want 2 (overview and SLOs)", n)
+	}
+}
+
+// TestReviewMentions checks the facts a reviewer relies on appear in REVIEW.md.
+func TestReviewMentions(t *testing.T) {
+	var md string
+	for _, f := range emitFile(t, "../../stack.jsonnet") {
+		if f.Path == Path {
+			md = string(f.Data)
+		}
+	}
+	for _, want := range []string{
+		"### shop / checkout-availability",
+		"| page-fast | page | 1h / 5m | 14.4x | 1.44% | oncall |",
+		"error budget: 0.1% of requests, 43m of full outage per 30d",
+		"`severity=\"ticket\", team=\"storefront\"` → **storefront-email**, continue",
+		"| 7 | Request rate by endpoint | timeseries | reqps |",
+		"![layout of shop overview](grafana/previews/stackc-shop-overview.svg)",
+		"| storefront-email | email | storefront@shop.example via smtp.shop.example:587 |",
+		"| **total** | | **",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("REVIEW.md does not contain %q", want)
+		}
+	}
+	if strings.Contains(md, "smtp-password") {
+		t.Error("REVIEW.md shows a secret's file")
+	}
+}
+
+// TestOtherSpecs checks every dashboard gets a preview and REVIEW.md links
+// it, on specs other than the demo.
+func TestOtherSpecs(t *testing.T) {
+	for _, path := range []string{"../grafana/testdata/small.jsonnet", "../diff/testdata/base.jsonnet", "../diff/testdata/head.jsonnet"} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			files := emitFile(t, path)
+			var md string
+			var previews []string
+			for _, f := range files {
+				if f.Path == Path {
+					md = string(f.Data)
+				} else {
+					previews = append(previews, f.Path)
+				}
+			}
+			if len(previews) != 2 {
+				t.Errorf("previews %v, want overview and SLOs", previews)
+			}
+			for _, p := range previews {
+				if !strings.Contains(md, "]("+p+")") {
+					t.Errorf("REVIEW.md does not link %s", p)
+				}
+			}
+		})
+	}
+}

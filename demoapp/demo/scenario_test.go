@@ -1,0 +1,126 @@
+package demo
+
+import (
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/tools"
+)
+
+func demoModel(t *testing.T) *model.Stack {
+	t.Helper()
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{Profile: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Stack
+}
+
+func TestLocalize(t *testing.T) {
+	st := demoModel(t)
+	origURLs := map[string]string{}
+	for _, r := range st.Alerting.Receivers {
+		origURLs[r.Name] = r.URL
+	}
+	loc, err := Localize(st, 40123)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := loc.Network
+	ports := []int{n.PrometheusPort, n.AlertmanagerPort, n.InboxPort}
+	for _, svc := range loc.Services {
+		ports = append(ports, svc.Port, svc.AdminPort)
+		if want := []string{"127.0.0.1:" + itoa(svc.Port)}; !slices.Equal(svc.Targets, want) {
+			t.Errorf("service %s targets %v, want %v", svc.Name, svc.Targets, want)
+		}
+	}
+	sorted := slices.Clone(ports)
+	slices.Sort(sorted)
+	if len(slices.Compact(sorted)) != len(ports) || n.InboxPort != 40123 {
+		t.Errorf("ports %v are not distinct or the inbox port moved", ports)
+	}
+	for _, r := range loc.Alerting.Receivers {
+		want := origURLs[r.Name]
+		switch r.Name {
+		case "oncall":
+			want = "http://127.0.0.1:40123/alerts"
+		case "tickets":
+			want = "http://127.0.0.1:40123/tickets"
+		}
+		if r.URL != want {
+			t.Errorf("receiver %s URL %q, want %q", r.Name, r.URL, want)
+		}
+	}
+	// The original model is untouched.
+	if st.Network.PrometheusPort != 9090 || st.Alerting.Receivers[0].URL != origURLs[st.Alerting.Receivers[0].Name] {
+		t.Error("Localize changed its input")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestScenarioFromSpec(t *testing.T) {
+	st := demoModel(t)
+	b, err := PickBreakage(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.SLO.Name != "checkout-availability" || b.Endpoint != "checkout" || b.Service.Name != "shop" {
+		t.Errorf("breakage %s/%s/%s, want shop/checkout-availability/checkout", b.Service.Name, b.SLO.Name, b.Endpoint)
+	}
+	labels := b.PageLabels()
+	if labels["alertname"] != "CheckoutAvailabilityBudgetBurn" || labels["severity"] != "page" || labels["team"] != "storefront" {
+		t.Errorf("page labels %v", labels)
+	}
+	// demo profile: 5s scrape + 5s evaluation + no for + 5s group_wait.
+	if got := Bound(st, labels, 0); got != 15*time.Second {
+		t.Errorf("bound %s, want 15s", got)
+	}
+	path, err := ReceiverPath(st, "oncall")
+	if err != nil || path != "/alerts" {
+		t.Errorf("oncall path %q, %v", path, err)
+	}
+	if _, err := ReceiverPath(st, "storefront-email"); err == nil {
+		t.Error("an email receiver has a webhook path")
+	}
+}
+
+func TestReceivers(t *testing.T) {
+	wait := model.Duration(time.Second)
+	st := &model.Stack{Alerting: model.Alerting{
+		DefaultReceiver: "fallback",
+		GroupWait:       model.Duration(30 * time.Second),
+		Routes: []model.Route{
+			{Match: map[string]string{"severity": "page"}, Receiver: "oncall", GroupWait: &wait},
+			{Match: map[string]string{"severity": "ticket", "team": "a"}, Receiver: "a-mail", Continue: true},
+			{Match: map[string]string{"severity": "ticket"}, Receiver: "tickets"},
+		},
+	}}
+	tests := []struct {
+		labels    map[string]string
+		want      []string
+		groupWait time.Duration
+	}{
+		{map[string]string{"severity": "page", "team": "a"}, []string{"oncall"}, time.Second},
+		{map[string]string{"severity": "ticket", "team": "a"}, []string{"a-mail", "tickets"}, 30 * time.Second},
+		{map[string]string{"severity": "ticket", "team": "b"}, []string{"tickets"}, 30 * time.Second},
+		{map[string]string{"severity": "info"}, []string{"fallback"}, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := Receivers(st, tt.labels); !slices.Equal(got, tt.want) {
+			t.Errorf("Receivers(%v) = %v, want %v", tt.labels, got, tt.want)
+		}
+		if got := groupWait(st, tt.labels); got != tt.groupWait {
+			t.Errorf("groupWait(%v) = %s, want %s", tt.labels, got, tt.groupWait)
+		}
+	}
+}

@@ -1,0 +1,247 @@
+// Package e2e is the end-to-end alert test: the native demo stack on free
+// loopback ports (real Prometheus and Alertmanager servers, the demo app,
+// its traffic and the inbox), a full outage of one SLO's endpoint, and the
+// page it must produce — delivered once, to the spec's receiver, resolved
+// after the fault is cleared, surviving an Alertmanager restart.
+//
+// It takes several minutes (a page resolves only when the errors have left
+// its 5m window), so it runs only with STACKC_E2E=1: `make e2e`.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/demoapp/demo"
+	"github.com/stackc/stackc/demoapp/fault"
+	"github.com/stackc/stackc/demoapp/inbox"
+)
+
+// summary is printed after every test ran, as the output's last line.
+var summary string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if summary != "" {
+		fmt.Println(summary)
+	}
+	os.Exit(code)
+}
+
+// logWriter turns status lines into test log lines.
+type logWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (w *logWriter) stop() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+}
+
+// Time limits of the phases; the whole test is bounded by their sum.
+const (
+	startTimeout   = 5 * time.Minute // includes building the demo app (and, once, the servers)
+	warmTimeout    = 2 * time.Minute
+	resolveTimeout = 10 * time.Minute
+)
+
+func TestAlertEndToEnd(t *testing.T) {
+	if os.Getenv("STACKC_E2E") == "" {
+		t.Skip("end-to-end test: set STACKC_E2E=1 or run make e2e")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout+warmTimeout+2*resolveTimeout)
+	defer cancel()
+
+	w := &logWriter{t: t}
+	defer w.stop()
+	// ctx bounds the servers' lives; Start bounds each server's start-up.
+	st, err := demo.Start(ctx, demo.Options{
+		Dir:    t.TempDir(),
+		Quiet:  true,
+		Status: w,
+		Alerts: w,
+		// Prometheus re-sends firing alerts every 5s instead of every
+		// minute, so a restarted Alertmanager learns them quickly.
+		PrometheusFlags: []string{"--rules.alert.resend-delay=5s"},
+	})
+	if st != nil {
+		// Registered after t.TempDir, so it runs before the directory goes.
+		t.Cleanup(st.Close)
+		defer func() {
+			if t.Failed() {
+				t.Logf("server logs:\n%s", st.Logs())
+			}
+		}()
+	}
+	if err != nil {
+		t.Fatalf("starting the stack: %v", err)
+	}
+	b, err := demo.PickBreakage(st.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, warmCancel := context.WithTimeout(ctx, warmTimeout)
+	defer warmCancel()
+	if err := st.WaitWarm(warm, b); err != nil {
+		t.Fatal(err)
+	}
+
+	want := b.PageLabels()
+	receivers := demo.Receivers(st.Model, want)
+	if len(receivers) != 1 {
+		t.Fatalf("the spec routes the page to %v; the test expects one webhook receiver", receivers)
+	}
+	path, err := demo.ReceiverPath(st.Model, receivers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	forDur, err := st.PageFor(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := demo.Bound(st.Model, want, forDur)
+
+	// 1. A full outage pages, through the spec's receiver.
+	t.Logf("injecting a full outage into %s %s (SLO %s)", b.Service.Name, b.Endpoint, b.SLO.Name)
+	before := st.Received.Total()
+	start := time.Now()
+	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	pageCtx, pageCancel := context.WithTimeout(ctx, 4*bound+time.Minute)
+	defer pageCancel()
+	page, err := st.WaitAlert(pageCtx, before, func(e inbox.Entry) bool { return e.Status == "firing" && b.Matches(e) })
+	if err != nil {
+		t.Fatalf("no page for %s: %v", b.SLO.Name, err)
+	}
+	latency := page.Received.Sub(start)
+	t.Logf("paged after %s: %s", latency.Round(100*time.Millisecond), page.Line())
+	if page.Receiver != receivers[0] || page.Path != path {
+		t.Errorf("page came through receiver %s at %s, the spec routes it to %s at %s", page.Receiver, page.Path, receivers[0], path)
+	}
+	pageTiers := []string{}
+	for _, tier := range slo.Tiers {
+		if tier.Severity == slo.Page {
+			pageTiers = append(pageTiers, tier.Name)
+		}
+	}
+	if !slices.Contains(pageTiers, page.Labels[slo.LabelTier]) {
+		t.Errorf("page has tier %q, want one of %v", page.Labels[slo.LabelTier], pageTiers)
+	}
+	if page.Annotations["summary"] == "" || page.Annotations["runbook_url"] == "" {
+		t.Errorf("page lacks summary or runbook_url: %v", page.Annotations)
+	}
+
+	// The fastest tier fires too; after it, the group's notifications settle.
+	fast, err := st.WaitAlert(pageCtx, before, func(e inbox.Entry) bool {
+		return e.Status == "firing" && b.Matches(e) && e.Labels[slo.LabelTier] == slo.Tiers[0].Name
+	})
+	if err != nil {
+		t.Fatalf("no %s page: %v", slo.Tiers[0].Name, err)
+	}
+	groupInterval := time.Duration(st.Model.Alerting.GroupInterval)
+	quiet(ctx, t, groupInterval+2*time.Duration(st.Model.EvaluationInterval))
+	firing := countFiring(st, b)
+
+	// 2. Restart the Alertmanager while the alert fires: it must neither
+	// forget the alert nor notify it again.
+	t.Log("restarting the Alertmanager (data directory kept)")
+	if err := st.RestartAlertmanager(ctx); err != nil {
+		t.Fatal(err)
+	}
+	amCtx, amCancel := context.WithTimeout(ctx, time.Minute)
+	defer amCancel()
+	if err := demo.Poll(amCtx, 250*time.Millisecond, "the restarted Alertmanager's alerts", func() error {
+		n, err := st.ActiveAlerts(amCtx, map[string]string{"alertname": want["alertname"], slo.LabelTier: slo.Tiers[0].Name})
+		if err == nil && n == 0 {
+			err = fmt.Errorf("the alert is not active")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Long enough for a forgotten notification to go out again: a new
+	// aggregation group waits group_wait, then flushes every group_interval.
+	quiet(ctx, t, time.Duration(st.Model.Alerting.GroupWait)+groupInterval+2*time.Duration(st.Model.EvaluationInterval))
+	if n := countFiring(st, b); n != firing {
+		t.Errorf("the restarted Alertmanager notified the page again: %d firing notifications before the restart, %d after", firing, n)
+	}
+
+	// 3. Clearing the fault resolves the page, once.
+	t.Log("clearing the fault")
+	cleared := time.Now()
+	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	resCtx, resCancel := context.WithTimeout(ctx, resolveTimeout)
+	defer resCancel()
+	resolved, err := st.WaitAlert(resCtx, fast.Seq, func(e inbox.Entry) bool {
+		return e.Status == "resolved" && e.Fingerprint == fast.Fingerprint
+	})
+	if err != nil {
+		t.Fatalf("the page did not resolve: %v", err)
+	}
+	t.Logf("resolved %s after the fault was cleared: %s", time.Since(cleared).Round(time.Second), resolved.Line())
+	if resolved.Receiver != receivers[0] {
+		t.Errorf("resolution came through %s, want %s", resolved.Receiver, receivers[0])
+	}
+
+	// 4. Nothing else paged: inhibitions and the quiet baseline hold.
+	resolutions := 0
+	for _, e := range st.Received.Alerts() {
+		if e.Labels[slo.LabelSeverity] == string(slo.Page) && !b.Matches(e) {
+			t.Errorf("unexpected page: %s", e.Line())
+		}
+		if e.Status == "resolved" && e.Fingerprint == fast.Fingerprint {
+			resolutions++
+		}
+	}
+	if resolutions != 1 {
+		t.Errorf("%d resolved notifications for the page, want 1", resolutions)
+	}
+	if st.Received.Total() > len(st.Received.Alerts()) {
+		t.Errorf("the inbox dropped alerts (%d received): raise its keep", st.Received.Total())
+	}
+
+	summary = fmt.Sprintf("alert latency %.1fs (bound %s)", latency.Seconds(), bound)
+}
+
+// countFiring counts the firing notifications of b's SLO the inbox got.
+func countFiring(st *demo.Stack, b demo.Breakage) int {
+	n := 0
+	for _, e := range st.Received.Alerts() {
+		if e.Status == "firing" && b.Matches(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// quiet lets d pass: the test checks that nothing arrives meanwhile.
+func quiet(ctx context.Context, t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+		t.Fatal(ctx.Err())
+	case <-time.After(d):
+	}
+}
