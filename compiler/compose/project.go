@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
@@ -121,6 +122,20 @@ func demoApp(command ...string) serviceYAML {
 
 func healthy() dependsOn { return dependsOn{Condition: "service_healthy"} }
 
+// ResendDelay is how often Prometheus re-sends firing alerts to the
+// Alertmanager: every evaluation, so a restarted Alertmanager has them all
+// back quickly (the server's default is a minute).
+func ResendDelay(st *model.Stack) time.Duration { return time.Duration(st.EvaluationInterval) }
+
+// StartDelay is how long a (re)started Alertmanager waits before it
+// dispatches: until Prometheus has re-sent every firing alert. Without it a
+// restarted Alertmanager flushes the first alert of a group at once (it is
+// older than group_wait), before the alert that inhibits it has arrived,
+// and notifies it again.
+func StartDelay(st *model.Stack) time.Duration {
+	return ResendDelay(st) + time.Duration(st.EvaluationInterval)
+}
+
 // project builds the Compose project; mounts are each server's generated
 // config files.
 func project(st *model.Stack, mounts map[string][]mount) projectYAML {
@@ -167,6 +182,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, n.AlertmanagerPort),
 			// A single Alertmanager: no gossip port.
 			"--cluster.listen-address=",
+			"--dispatch.start-delay=" + model.Duration(StartDelay(st)).String(),
 		},
 		Ports:       []portYAML{published(n.AlertmanagerPort)},
 		Volumes:     append([]mount{{Type: "volume", Source: alertmanagerVolume, Target: alertmanagerDataDir}}, mounts[AlertmanagerService]...),
@@ -181,6 +197,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			"--storage.tsdb.path=" + prometheusDataDir,
 			fmt.Sprintf("--web.listen-address=:%d", n.PrometheusPort),
 			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, n.PrometheusPort),
+			"--rules.alert.resend-delay=" + model.Duration(ResendDelay(st)).String(),
 		},
 		Ports:       []portYAML{published(n.PrometheusPort)},
 		Volumes:     append([]mount{{Type: "volume", Source: prometheusVolume, Target: prometheusDataDir}}, mounts[PrometheusService]...),

@@ -65,13 +65,14 @@ func configFile(st *model.Stack) ([]byte, error) {
 			ScrapeTimeout:      dur(timeout),
 			EvaluationInterval: dur(time.Duration(st.EvaluationInterval)),
 		},
-		// Relative paths are resolved against prometheus.yml's directory.
-		RuleFiles: []string{"rules/*/*.yml"},
 		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{
 			Targets: []string{net.JoinHostPort(loopbackFor(st.Network.BindAddress), strconv.Itoa(st.Network.AlertmanagerPort))},
 		}}}}},
 	}
 	for _, svc := range st.Services {
+		// Relative to prometheus.yml's directory; Prometheus allows a glob
+		// in the last path element only.
+		cfg.RuleFiles = append(cfg.RuleFiles, "rules/"+svc.Name+"/*.yml")
 		cfg.ScrapeConfigs = append(cfg.ScrapeConfigs, scrapeConfig{
 			JobName: svc.Name,
 			// Classic buckets stay scraped beside native ones: the latency

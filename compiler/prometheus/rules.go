@@ -213,6 +213,15 @@ func emittedTiers(s model.SLO) []slo.Tier {
 	return out
 }
 
+// fromSlowGroup reads a series the slow group records. Its newest sample
+// can be up to one slow interval old, which is the edge of the 5m lookback
+// (a sample exactly 5m old is not seen), so an alert reading it plainly
+// would blink out between two slow evaluations; last_over_time over two
+// intervals always sees the newest sample.
+func fromSlowGroup(selector string) string {
+	return "last_over_time(" + selector + "[" + dur(2*slo.SlowGroupInterval) + "])"
+}
+
 // requestRateOver is the mean request rate over window, read from the
 // cheapest recorded series that covers it.
 func requestRateOver(svc model.Service, s model.SLO, window time.Duration) string {
@@ -230,7 +239,11 @@ func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rule
 	factor := num(t.Factor(period))
 	budget := num(s.ErrorBudget())
 	on := "and on (" + slo.LabelService + ", " + slo.LabelSLO + ")\n"
-	expr := sloSel(slo.ErrorRatio(t.Long), svc, s) + " / " + budget + " > " + factor + "\n" +
+	long := sloSel(slo.ErrorRatio(t.Long), svc, s)
+	if t.Long > shortWindowMax {
+		long = fromSlowGroup(long)
+	}
+	expr := long + " / " + budget + " > " + factor + "\n" +
 		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
 		on + requestRateOver(svc, s, t.Long) + " >= " + num(s.MinEventRate) + "\n"
 	return rulefmt.Rule{
@@ -254,7 +267,7 @@ func burnLabels(svc model.Service, s model.SLO, t slo.Tier) map[string]string {
 // budgetLeftTemplate renders the share of the period's budget left, read at
 // notification time; "unknown" before the first period ratio exists.
 func budgetLeftTemplate(svc model.Service, s model.SLO) string {
-	return "{{ with query " + strconv.Quote(sloSel(slo.BudgetRemaining, svc, s)) +
+	return "{{ with query " + strconv.Quote(fromSlowGroup(sloSel(slo.BudgetRemaining, svc, s))) +
 		" }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
 }
 

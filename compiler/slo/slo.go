@@ -122,6 +122,10 @@ const (
 	RequestsInFlight = "http_requests_in_flight"
 )
 
+// UnmatchedEndpoint is the endpoint label value of requests no route matches,
+// so unknown paths add one bounded series instead of one per path.
+const UnmatchedEndpoint = "_unmatched"
+
 // Label names of the generated metrics, series and alerts.
 const (
 	LabelService  = "service"

@@ -56,8 +56,6 @@ type Options struct {
 	Alerts io.Writer
 	// OnAlert is called with every alert the inbox receives.
 	OnAlert func(inbox.Entry)
-	// PrometheusFlags are extra flags for the Prometheus server.
-	PrometheusFlags []string
 }
 
 // Service is a running demo app.
@@ -231,11 +229,12 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 		s.Services = append(s.Services, sv)
 	}
-	promArgs := append([]string{
+	promArgs := []string{
 		"--config.file=" + filepath.Join(s.Dir, "out", "prometheus", "prometheus.yml"),
 		"--storage.tsdb.path=" + filepath.Join(s.Dir, "data", "prometheus"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", n.PrometheusPort),
-	}, opts.PrometheusFlags...)
+		"--rules.alert.resend-delay=" + compose.ResendDelay(s.Model).String(),
+	}
 	if err := s.run(ctx, "prometheus", s.binaries["prometheus"], promArgs, s.Prometheus+"/-/ready"); err != nil {
 		return s, err
 	}
@@ -258,6 +257,7 @@ func (s *Stack) startAlertmanager(ctx context.Context) error {
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", s.Model.Network.AlertmanagerPort),
 		// A single Alertmanager: no gossip listener on 0.0.0.0:9094.
 		"--cluster.listen-address=",
+		"--dispatch.start-delay=" + compose.StartDelay(s.Model).String(),
 	}
 	return s.run(ctx, "alertmanager", s.binaries["alertmanager"], args, s.Alertmanager+"/-/ready")
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/demoapp/demo"
 	"github.com/stackc/stackc/demoapp/fault"
@@ -79,9 +80,6 @@ func TestAlertEndToEnd(t *testing.T) {
 		Quiet:  true,
 		Status: w,
 		Alerts: w,
-		// Prometheus re-sends firing alerts every 5s instead of every
-		// minute, so a restarted Alertmanager learns them quickly.
-		PrometheusFlags: []string{"--rules.alert.resend-delay=5s"},
 	})
 	if st != nil {
 		// Registered after t.TempDir, so it runs before the directory goes.
@@ -179,9 +177,10 @@ func TestAlertEndToEnd(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// Long enough for a forgotten notification to go out again: a new
+	// Long enough for a forgotten notification to go out again: the
+	// restarted Alertmanager dispatches after its start delay, a new
 	// aggregation group waits group_wait, then flushes every group_interval.
-	quiet(ctx, t, time.Duration(st.Model.Alerting.GroupWait)+groupInterval+2*time.Duration(st.Model.EvaluationInterval))
+	quiet(ctx, t, compose.StartDelay(st.Model)+time.Duration(st.Model.Alerting.GroupWait)+groupInterval+2*time.Duration(st.Model.EvaluationInterval))
 	if n := countFiring(st, b); n != firing {
 		t.Errorf("the restarted Alertmanager notified the page again: %d firing notifications before the restart, %d after", firing, n)
 	}

@@ -291,3 +291,16 @@ func BenchmarkMiddleware(b *testing.B) {
 			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(ep), trivial)))
 	})
 }
+
+func TestPattern(t *testing.T) {
+	for _, tc := range []struct{ method, route, want string }{
+		{"GET", "/", "GET /{$}"},
+		{"GET", "/items", "GET /items"},
+		{"POST", "/items/{id}/tags", "POST /items/{id}/tags"},
+		{"GET", "/dir/", "GET /dir/{$}"},
+	} {
+		if got := (instrument.Endpoint{Method: tc.method, Route: tc.route}).Pattern(); got != tc.want {
+			t.Errorf("Pattern(%s %s) = %q, want %q", tc.method, tc.route, got, tc.want)
+		}
+	}
+}
