@@ -461,7 +461,7 @@ type SeriesCount struct {
 func WorstCaseSeries(st *model.Stack) []SeriesCount {
 	var out []SeriesCount
 	for _, svc := range st.Services {
-		eps := len(svc.Endpoints) + 1 // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
+		eps := len(svc.Endpoints) + 1     // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
 		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
 		out = append(out,
 			SeriesCount{svc.Name, slo.RequestsTotal, eps * codes},
