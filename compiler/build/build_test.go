@@ -191,7 +191,8 @@ func TestLargeSpecIsValid(t *testing.T) {
 }
 
 // BenchmarkBuild measures a whole build but the disk write: evaluate the
-// Jsonnet, decode, validate, and run every registered target.
+// Jsonnet, decode, validate, and run every target registered in Targets
+// (build/...), and the spec loading alone (load/...).
 //
 //	go test -run='^$' -bench=BenchmarkBuild -benchmem ./compiler/build
 func BenchmarkBuild(b *testing.B) {
@@ -199,14 +200,25 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, bc := range []struct {
+	specs := []struct {
 		name string
 		src  []byte
 	}{
 		{"stack.jsonnet", stack},
 		{"large-50x20x10", []byte(largeSpec(50, 20, 10))},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
+	}
+	for _, bc := range specs {
+		b.Run("load/"+bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := spec.Load(bc.name, bc.src, spec.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, bc := range specs {
+		b.Run("build/"+bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				res, err := spec.Load(bc.name, bc.src, spec.Options{})

@@ -58,6 +58,37 @@ func Write(dir string, out artifact.Set) error {
 	return nil
 }
 
+// Marker is the file every build writes; a directory without it was not
+// written by stackc.
+const Marker = "stack.json"
+
+// CheckReplaceable refuses to let Write replace a directory that holds
+// something other than stackc's output, such as a mistyped -o pointing at
+// the repository or a home directory. A missing or empty directory is fine.
+func CheckReplaceable(dir string) error {
+	info, err := os.Stat(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s is a file, not an output directory", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, Marker)); err != nil {
+		return fmt.Errorf("refusing to replace %s: it is not empty and has no %s, so it is not stackc output; remove it or choose another -o", dir, Marker)
+	}
+	return nil
+}
+
 // Stale compares dir with out and lists, sorted, every path that differs:
 // changed, missing from dir, or in dir but no longer generated.
 func Stale(dir string, out artifact.Set) ([]string, error) {

@@ -170,7 +170,7 @@ var components = []component{
 		switch {
 		case p == "prometheus/prometheus.yml":
 			return prometheusConfigFile, true
-		case path.Dir(p) == "prometheus/rules":
+		case strings.HasPrefix(p, "prometheus/rules/"):
 			return under("prometheus", prometheusConfigDir)(p)
 		}
 		return "", false

@@ -91,8 +91,8 @@ func glob(t testing.TB, pattern string) []string {
 // checkOut runs every promtool check over an output directory.
 func checkOut(t *testing.T, bin, out string) {
 	mustRun(t, bin, "check", "config", "--lint=all", "--lint-fatal", filepath.Join(out, "prometheus", "prometheus.yml"))
-	mustRun(t, bin, append([]string{"check", "rules", "--lint=all", "--lint-fatal"}, glob(t, filepath.Join(out, "prometheus", "rules", "*.yml"))...)...)
-	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*.yml"))...)...)
+	mustRun(t, bin, append([]string{"check", "rules", "--lint=all", "--lint-fatal"}, glob(t, filepath.Join(out, "prometheus", "rules", "*", "*.yml"))...)...)
+	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml"))...)...)
 }
 
 func TestPromtoolGenerated(t *testing.T) {
@@ -140,7 +140,10 @@ func TestPromtoolHandWritten(t *testing.T) {
 	mustRun(t, bin, append([]string{"test", "rules"}, copied...)...)
 }
 
-// TestPromtoolCommittedOut checks the committed out/ when it has been built.
+// TestPromtoolCommittedOut checks the committed out/ when it has been
+// built. When its prometheus/ files are exactly what Emit generates, the
+// unit tests already ran in TestPromtoolGenerated and TestPromtoolHandWritten;
+// otherwise (a hand edit, a stale build) they run here against out/ itself.
 func TestPromtoolCommittedOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs promtool")
@@ -150,8 +153,102 @@ func TestPromtoolCommittedOut(t *testing.T) {
 		t.Skip("out/prometheus not built yet")
 	}
 	bin := promtool(t)
-	checkOut(t, bin, out)
+	mustRun(t, bin, "check", "config", "--lint=all", "--lint-fatal", filepath.Join(out, "prometheus", "prometheus.yml"))
+	mustRun(t, bin, append([]string{"check", "rules", "--lint=all", "--lint-fatal"}, glob(t, filepath.Join(out, "prometheus", "rules", "*", "*.yml"))...)...)
+	if sameAsGenerated(t, out) {
+		t.Log("out/prometheus is what Emit generates; its unit tests ran against the generated copy")
+		return
+	}
+	t.Log("out/prometheus differs from what Emit generates (run make build); testing it as it is")
+	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml"))...)...)
 	if tests := glob(t, repoFile(t, "rules/*.yml")); len(tests) > 0 {
 		mustRun(t, bin, append([]string{"test", "rules"}, tests...)...)
+	}
+}
+
+// sameAsGenerated reports whether out/prometheus holds exactly the files
+// Emit generates for stack.jsonnet.
+func sameAsGenerated(t *testing.T, out string) bool {
+	files, err := Emit(loadStack(t, repoFile(t, "stack.jsonnet")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, f := range files {
+		p := filepath.Join(out, filepath.FromSlash(f.Path))
+		want[p] = true
+		got, err := os.ReadFile(p)
+		if err != nil || !bytes.Equal(got, f.Data) {
+			return false
+		}
+	}
+	extra := false
+	_ = filepath.WalkDir(filepath.Join(out, "prometheus"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !want[p] {
+			extra = true
+		}
+		return err
+	})
+	return !extra
+}
+
+// TestMutation removes single lines from a generated rule file and expects
+// promtool (check rules, then the generated tests) to notice each one.
+// Running every test per line would take minutes, so it removes a sample
+// of lines that matter in different ways: a recorded series' label, the
+// alert's severity, an annotation, the minimum-rate gate and a record name.
+func TestMutation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool")
+	}
+	bin := promtool(t)
+	st := loadStack(t, repoFile(t, "stack.jsonnet"))
+	mutations := []struct {
+		name string
+		// nth line (0-based) containing the substring is removed.
+		contains string
+		nth      int
+	}{
+		{"slo label of the 5m error rate", "slo: checkout-availability", 0},
+		{"severity of the fast page", "severity: page", 0},
+		{"runbook annotation", "runbook_url:", 0},
+		{"minimum event rate gate", "[1h]) >= 0.1", 0},
+		{"record name of the 5m ratio", "record: slo:sli_error:ratio_rate5m", 0},
+	}
+	for _, m := range mutations {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			out := writeOut(t, st, t.TempDir())
+			file := filepath.Join(out, "prometheus", "rules", "shop", "slo-checkout-availability.yml")
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(string(data), "\n")
+			seen, removed := 0, -1
+			for i, l := range lines {
+				if strings.Contains(l, m.contains) {
+					if seen == m.nth {
+						removed = i
+						break
+					}
+					seen++
+				}
+			}
+			if removed < 0 {
+				t.Fatalf("no line %d containing %q in %s", m.nth, m.contains, file)
+			}
+			mutated := strings.Join(append(lines[:removed:removed], lines[removed+1:]...), "")
+			if err := os.WriteFile(file, []byte(mutated), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := run(t, bin, "check", "rules", "--lint=all", "--lint-fatal", file); !ok {
+				return
+			}
+			tests := filepath.Join(out, "prometheus", "tests", "shop", "slo-checkout-availability.yml")
+			if _, ok := run(t, bin, "test", "rules", tests); ok {
+				t.Errorf("removing line %d (%s) of %s went unnoticed by promtool", removed+1, strings.TrimSpace(lines[removed]), file)
+			}
+		})
 	}
 }

@@ -276,15 +276,23 @@ func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier
 	factor := num(t.Factor(period))
 	return dropEmpty(map[string]string{
 		"summary": fmt.Sprintf("%s is burning its %s error budget more than %sx too fast (%s).",
-			s.Name, dur(period), factor, t.Name),
+			s.Name, days(period), factor, t.Name),
 		"description": fmt.Sprintf("%s (objective %s%% over %s) burns its error budget "+
 			"{{ $value | printf \"%%.1f\" }}x as fast as it may over the last %s, and over the last %s too; "+
 			"above %sx, %s of the budget goes within %s. %s of the %s budget is left.",
-			s.Name, num(s.Objective), dur(period), dur(t.Long), dur(t.Short),
-			factor, percent(t.BudgetShare), dur(t.Long), budgetLeftTemplate(svc, s), dur(period)),
+			s.Name, num(s.Objective), days(period), dur(t.Long), dur(t.Short),
+			factor, percent(t.BudgetShare), dur(t.Long), budgetLeftTemplate(svc, s), days(period)),
 		"runbook_url": runbookURL(svc, slo.BurnAlertName(s)),
 		"dashboard":   dashboardURL(st, svc, "slos"),
 	})
+}
+
+// days writes a period the way the spec does (28d, not Prometheus's 4w).
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return dur(d)
 }
 
 func percent(f float64) string { return num(math.Round(f*10000)/100) + "%" }

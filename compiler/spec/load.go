@@ -82,6 +82,9 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	if err := dec.Decode(&raw); err != nil {
 		return nil, &Error{Problems: []Problem{{Pos: path, Message: "spec is not valid JSON: " + err.Error()}}}
 	}
+	if dec.More() {
+		return nil, &Error{Problems: []Problem{{Pos: path, Message: "spec is not valid JSON: more than one value"}}}
+	}
 	if _, ok := raw.(map[string]any); !ok {
 		pos := newLocator(path, src).find("")
 		if pos == "" {
@@ -101,6 +104,17 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	decodeErrs := len(ps.errs)
 	validate(st, ps)
 	ps.errs = append(ps.errs[:decodeErrs], dropShadowed(ps.errs[:decodeErrs], ps.errs[decodeErrs:])...)
+	if len(ps.errs)+len(ps.warns) > 0 {
+		locate(path, src, ps)
+	}
+	if len(ps.errs) > 0 {
+		return &Result{Warnings: ps.warns}, &Error{Problems: ps.errs}
+	}
+	return &Result{Stack: st, Warnings: ps.warns}, nil
+}
+
+// locate finds every problem's position and sorts the problems by it.
+func locate(path string, src []byte, ps *problems) {
 	loc := newLocator(path, src)
 	for i := range ps.errs {
 		ps.errs[i].Pos = loc.find(ps.errs[i].Path)
@@ -110,10 +124,6 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	}
 	sortProblems(ps.errs)
 	sortProblems(ps.warns)
-	if len(ps.errs) > 0 {
-		return &Result{Warnings: ps.warns}, &Error{Problems: ps.errs}
-	}
-	return &Result{Stack: st, Warnings: ps.warns}, nil
 }
 
 // dropShadowed returns the problems of later that are not about a value at

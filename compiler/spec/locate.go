@@ -21,7 +21,13 @@ import (
 type locator struct {
 	file string
 	root ast.Node
+	// steps bounds the work of one find: `local a = a + a; a` would
+	// otherwise branch exponentially.
+	steps int
 }
+
+// maxSteps is far more than any real spec needs for one path.
+const maxSteps = 20000
 
 // newLocator parses src without desugaring, so that the tree still shows
 // what the user wrote: named arguments, `a { ... }`, object fields by name.
@@ -60,17 +66,25 @@ func parsePath(path string) []segment {
 // find returns "file:line:col" for a JSON path such as
 // services[shop].slos[checkout-latency].threshold, or "" when the value
 // cannot be traced to one place in the text. A value that is not written
-// at all (a missing team, a defaulted bucket list) or not literally (a
-// computed list element) is reported at the object or list that holds it,
-// unless that is the whole spec. The empty path is the spec's expression.
+// at all (a missing team, a defaulted bucket list) or not literally (an
+// element of a comprehension) is reported at the nearest enclosing value
+// that is. The empty path is the spec's expression.
 func (l *locator) find(path string) string {
 	if l.root == nil {
 		return ""
 	}
 	segs := parsePath(path)
+	l.steps = maxSteps
 	n := l.walk(l.root, nil, segs, 0)
-	if n == nil && len(segs) > 1 {
-		n = l.walk(l.root, nil, segs[:len(segs)-1], 0)
+	// Climb to the nearest ancestor that is written down: the parent of a
+	// missing field, or the comprehension that computes a list. Stop below
+	// the top-level fields, which say too little about where to look.
+	for end := len(segs) - 1; n == nil && end >= 1; end-- {
+		if end == 1 && len(segs) > 2 {
+			break
+		}
+		l.steps = maxSteps
+		n = l.walk(l.root, nil, segs[:end], 0)
 	}
 	if n == nil {
 		return ""
@@ -134,7 +148,8 @@ func resolve(n ast.Node, e env) (ast.Node, env) {
 
 // walk returns the node written for the value at segs below n, or nil.
 func (l *locator) walk(n ast.Node, e env, segs []segment, depth int) ast.Node {
-	if n == nil || depth > maxDepth {
+	l.steps--
+	if n == nil || depth > maxDepth || l.steps < 0 {
 		return nil
 	}
 	n, e = resolve(n, e)
@@ -210,7 +225,8 @@ func (l *locator) walkConcat(b *ast.Binary, e env, i int, rest []segment, depth 
 // nameOf returns the literal name of a list element: its name field, or
 // the name argument of the library constructor that builds it.
 func (l *locator) nameOf(n ast.Node, e env, depth int) string {
-	if depth > maxDepth {
+	l.steps--
+	if depth > maxDepth || l.steps < 0 {
 		return ""
 	}
 	n, e = resolve(n, e)

@@ -157,9 +157,10 @@ s.stack {
 		{"alerting.receivers.oncall.url", "s.jsonnet:13:46"},
 		{"alerting.routes[0].receiver", "s.jsonnet:13:100"},
 		{"alerting.routes[0].match.severity", "s.jsonnet:13:90"},
-		{"alerting.defaultReceiver", "s.jsonnet:13:13"}, // missing: the alerting object
-		{"network.bindAddress", ""},                     // nothing written anywhere near
-		{"services[nope].name", ""},
+		{"alerting.defaultReceiver", "s.jsonnet:13:13"},           // missing: the alerting object
+		{"network.bindAddress", ""},                               // nothing written anywhere near
+		{"services[nope].name", ""},                               // only the top-level list would hold it
+		{"services[shop].slos[computed].name", "s.jsonnet:10:13"}, // the list that would hold it
 	} {
 		if got := l.find(tc.path); got != tc.want {
 			t.Errorf("find(%q) = %q, want %q", tc.path, got, tc.want)
@@ -259,10 +260,28 @@ func TestWarnings(t *testing.T) {
 	}
 	want := []string{
 		// sorted by position: the SLO is written above the network
-		"services[shop].slos[cart].objective: tier page-fast can never fire: its threshold 14.4 x 0.1 error budget is above 100% errors",
+		"services[shop].slos[cart].objective: tier page-fast can never fire: it needs an error ratio of 144% (14.4 x the 10% error budget), more than every request failing",
 		"network.bindAddress: the stack's servers listen on 0.0.0.0, beyond this machine",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLocateTerminates: self-referential locals must not make the locator
+// branch exponentially or loop.
+func TestLocateTerminates(t *testing.T) {
+	for _, src := range []string{
+		`local a = a + a; a`,
+		`local a = b { x: 1 } + a, b = a + b; { services: a }`,
+		`local x = x; x`,
+	} {
+		l := newLocator("t.jsonnet", []byte(src))
+		for _, path := range []string{"services[0].name", "services[shop].slos[x].threshold", "a.b.c.d"} {
+			l.find(path) // must return
+		}
+		if _, err := Load("t.jsonnet", []byte(src), Options{}); err == nil {
+			t.Errorf("%s: loaded", src)
+		}
 	}
 }

@@ -107,6 +107,6 @@ local withOptional(obj, opts) = obj + { [k]: opts[k] for k in std.objectFields(o
   // to receiver; groupWait, groupInterval and repeatInterval override the
   // alerting defaults for this route.
   route(match, receiver, continue=false, groupWait=null, groupInterval=null, repeatInterval=null)::
-    withOptional({ match: match, receiver: receiver, 'continue': continue },
+    withOptional({ match: match, receiver: receiver, continue: continue },
                  { groupWait: groupWait, groupInterval: groupInterval, repeatInterval: repeatInterval }),
 }

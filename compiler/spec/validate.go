@@ -285,7 +285,8 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 	for _, t := range slo.EnabledTiers(s) {
 		if !t.CanFire(s) {
 			ps.warnf(path+".objective", "raise the objective, or disable the tier with disabledTiers: ['"+t.Name+"']",
-				"tier %s can never fire: its threshold %.4g x %.4g error budget is above 100%% errors", t.Name, t.Factor(time.Duration(s.Period)), s.ErrorBudget())
+				"tier %s can never fire: it needs an error ratio of %.4g%% (%.4g x the %.4g%% error budget), more than every request failing",
+				t.Name, 100*t.Threshold(s), t.Factor(time.Duration(s.Period)), 100*s.ErrorBudget())
 		}
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -175,7 +177,13 @@ func (s *Stack) Query(ctx context.Context, q string) (int, error) {
 // GeneratedGroups returns the names of the rule groups in the generated
 // rule files, sorted.
 func (s *Stack) GeneratedGroups() ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(s.Dir, "out", "prometheus", "rules", "*.yml"))
+	var files []string
+	err := filepath.WalkDir(filepath.Join(s.Dir, "out", "prometheus", "rules"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yml") {
+			files = append(files, p)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

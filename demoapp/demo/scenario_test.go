@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -122,5 +124,26 @@ func TestReceivers(t *testing.T) {
 		if got := groupWait(st, tt.labels); got != tt.groupWait {
 			t.Errorf("groupWait(%v) = %s, want %s", tt.labels, got, tt.groupWait)
 		}
+	}
+}
+
+func TestStartFailsCleanlyOnABadSpec(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonnet")
+	if err := os.WriteFile(bad, []byte(`{ services: 42 }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(context.Background(), Options{Spec: bad})
+	if err == nil {
+		s.Close()
+		t.Fatal("started a stack from a bad spec")
+	}
+	if s == nil {
+		t.Fatal("no stack to close after a failed start")
+	}
+	workDir := s.Dir
+	s.Close()
+	if _, err := os.Stat(workDir); !os.IsNotExist(err) {
+		t.Errorf("the temporary directory %s survived Close: %v", workDir, err)
 	}
 }

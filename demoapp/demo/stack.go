@@ -31,7 +31,6 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -83,7 +82,7 @@ type Stack struct {
 	cancel     context.CancelFunc
 	inboxDone  chan error
 	inboxLog   string
-	closeOnce  sync.Once
+	stopOnce   sync.Once
 	binaries   map[string]string
 	statusLock sync.Mutex
 }
@@ -96,7 +95,8 @@ const DefaultRPS = 20
 const loadDuration = 24 * time.Hour
 
 // Start builds and starts the stack. The servers run until ctx is
-// cancelled or Close is called; Close must always be called.
+// cancelled or Close is called. Close must be called whenever the returned
+// stack is not nil, also with an error: the logs stay readable until then.
 func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if opts.Status == nil {
 		opts.Status = io.Discard
@@ -126,7 +126,8 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	defer func() {
 		if err != nil {
-			s.Close()
+			// The directory stays until Close, so the logs can be read.
+			s.stop()
 		}
 	}()
 	for _, d := range []string{"logs", "data/prometheus", "data/alertmanager", "bin"} {
@@ -153,18 +154,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		inboxLn.Close()
 		return s, err
 	}
-	// TRANSITIONAL: until the prometheus target is registered in build.Targets.
-	if _, ok := set["prometheus/prometheus.yml"]; !ok {
-		files, err := prometheus.Emit(s.Model)
-		if err != nil {
-			inboxLn.Close()
-			return s, err
-		}
-		if err := set.Add(files...); err != nil {
-			inboxLn.Close()
-			return s, err
-		}
-	}
+
 	if err := writeSet(filepath.Join(s.Dir, "out"), set); err != nil {
 		inboxLn.Close()
 		return s, err
@@ -368,7 +358,15 @@ func (s *Stack) Logs() string {
 // Close stops every server, newest first, and removes the temporary
 // directory. It is safe to call more than once.
 func (s *Stack) Close() {
-	s.closeOnce.Do(func() {
+	s.stop()
+	if s.removeDir {
+		os.RemoveAll(s.Dir)
+	}
+}
+
+// stop stops every server, newest first, and the inbox.
+func (s *Stack) stop() {
+	s.stopOnce.Do(func() {
 		for i := len(s.procs) - 1; i >= 0; i-- {
 			s.procs[i].stop()
 		}
@@ -377,9 +375,6 @@ func (s *Stack) Close() {
 		}
 		if s.inboxDone != nil {
 			<-s.inboxDone
-		}
-		if s.removeDir {
-			os.RemoveAll(s.Dir)
 		}
 	})
 }

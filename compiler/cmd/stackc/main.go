@@ -28,10 +28,11 @@ const (
 const usage = `stackc compiles one Jsonnet spec into a monitoring stack.
 
 Usage:
-  stackc build [-o DIR] [--profile P] [SPEC]   compile SPEC (default stack.jsonnet) into DIR (default out)
-  stackc check [-o DIR] [--profile P] [SPEC]   fail when DIR differs from what build would write
-  stackc fmt [--check] [SPEC...]               format Jsonnet specs in place (--check: only report)
-  stackc COMMAND --help                        help for one command
+  stackc build [-o DIR] [--profile P] [SPEC]     compile SPEC (default stack.jsonnet) into DIR (default out)
+  stackc check [-o DIR] [--profile P] [SPEC]     fail when DIR differs from what build would write
+  stackc fmt [--check] [SPEC...]                 format Jsonnet specs in place (--check: only report)
+  stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
+  stackc COMMAND --help                          help for one command
 
 Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
 `
@@ -123,6 +124,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	out, code := compile(bf, stderr)
 	if out == nil {
 		return code
+	}
+	if err := build.CheckReplaceable(bf.out); err != nil {
+		fmt.Fprintf(stderr, "stackc build: %v\n", err)
+		return exitUsage
 	}
 	if err := build.Write(bf.out, out); err != nil {
 		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)

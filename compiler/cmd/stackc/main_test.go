@@ -138,8 +138,10 @@ func TestBuildReplacesStaleFiles(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(out, "old"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(out, "old", "gone.yml"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"stack.json", "old/gone.yml"} {
+		if err := os.WriteFile(filepath.Join(out, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	mustBuild(t, "-o", out, repoSpec)
 	if _, err := os.Stat(filepath.Join(out, "old")); !os.IsNotExist(err) {
@@ -286,12 +288,26 @@ func TestWriteErrorIsIOError(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr := stackc(t, "build", "-o", filepath.Join(blocker, "out"), repoSpec)
-	if code != exitUsage || !strings.Contains(stderr, "writing") {
+	if code != exitUsage || !strings.Contains(stderr, filepath.Join("file", "out")) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 	if data, _ := os.ReadFile(blocker); string(data) != "x" {
 		t.Error("the blocking file changed")
 	}
+}
+
+// TestRefusesForeignDirectory: -o never replaces a directory that is not
+// stackc output.
+func TestRefusesForeignDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := stackc(t, "build", "-o", dir, repoSpec)
+	if code != exitUsage || !strings.Contains(stderr, "refusing to replace") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+	sameTree(t, tree(t, dir), map[string]string{"notes.txt": "mine"})
 }
 
 func TestFmt(t *testing.T) {
@@ -322,7 +338,7 @@ func TestFmt(t *testing.T) {
 	if code, _, stderr := stackc(t, "fmt", "--check", broken); code != exitSpecError || !strings.Contains(stderr, "broken.jsonnet:2:1") {
 		t.Errorf("--check on a broken file: exit %d\n%s", code, stderr)
 	}
-	if code, _, stderr := stackc(t, "fmt", "--check", repoSpec); code != exitOK {
-		t.Errorf("stack.jsonnet is not formatted: %s", stderr)
+	if code, _, stderr := stackc(t, "fmt", "--check", repoSpec, "../../spec/stackc.libsonnet"); code != exitOK {
+		t.Errorf("stack.jsonnet or stackc.libsonnet is not formatted: %s", stderr)
 	}
 }

@@ -65,6 +65,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}()
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return 0 // Ctrl-C while starting
+		}
 		fmt.Fprintf(stderr, "demo: %v\n", err)
 		if st != nil {
 			fmt.Fprint(stderr, st.Logs())
