@@ -3,32 +3,37 @@
 //
 // Outputs (paths relative to out/):
 //
-//	prometheus/prometheus.yml        scrape config: one job per service, named
-//	                                 after it, whose targets carry the labels
-//	                                 service and team; rule_files rules/*.yml;
-//	                                 the Alertmanager on loopback.
-//	prometheus/rules/<service>/service.yml    groups <service>-red (per-endpoint
-//	                                          RED rules: REDRequestsRate,
-//	                                          REDErrorRatio, REDLatencyQuantile)
-//	                                          and <service>-health (TargetDown,
-//	                                          MetricsAbsent)
-//	prometheus/rules/<service>/slo-<slo>.yml  groups <service>-slo-<slo> (5m SLI
-//	                                          rates, error ratios 5m..6h, the
-//	                                          burn-rate alert: one rule per tier)
-//	                                          and <service>-slo-<slo>-slow (every
-//	                                          5m: the 1h cascade, ratios over 1d,
-//	                                          3d and the period, objective,
-//	                                          budget, burn rate, budget remaining)
-//	prometheus/tests/<service>/service.yml    promtool tests of the health alerts
-//	prometheus/tests/<service>/slo-<slo>.yml  promtool tests of the tiers whose
-//	                                          windows are 6h or shorter, zero
-//	                                          and low traffic (1m evaluation)
-//	prometheus/tests/<service>/slo-<slo>-long.yml  the tiers with 1d and 3d
-//	                                          windows (5m evaluation, days of
-//	                                          input in a few lines)
+//	prometheus/prometheus.yml
+//	    global intervals; one scrape job per service, named after it, whose
+//	    targets carry the labels service and team (so every series does);
+//	    rule_files rules/<service>/*.yml; the Alertmanager on loopback.
+//	prometheus/rules/<service>/service.yml
+//	    <service>-red: per-endpoint RED rules (REDRequestsRate, REDErrorRatio,
+//	    REDLatencyQuantile); <service>-health: TargetDown and MetricsAbsent.
+//	prometheus/rules/<service>/slo-<slo>.yml
+//	    <service>-slo-<slo>: 5m SLI rates, error ratios 5m..6h, and the
+//	    burn-rate alert (one rule per tier); <service>-slo-<slo>-slow (every
+//	    5m): the 1h cascade, ratios over 1d, 3d and the period, objective,
+//	    error budget, period burn rate, budget remaining.
+//	prometheus/tests/<service>/service.yml
+//	    promtool tests of the health alerts.
+//	prometheus/tests/<service>/slo-<slo>.yml
+//	    tests of the tiers with windows up to 6h, of zero traffic and of
+//	    traffic around the minimum event rate (1m evaluation).
+//	prometheus/tests/<service>/slo-<slo>-long.yml
+//	    tests of the tiers with 1d and 3d windows (5m evaluation).
 //
-// One rule file per SLO keeps each test file's evaluation to the rules it
-// tests: promtool evaluates every loaded rule at every step.
+// One rule file per SLO lets each test file load only the rules it tests:
+// promtool evaluates every loaded rule at every step.
+//
+// How the SLO rules stay exact and cheap: the bad and total event rates
+// are recorded over 5m; every window's error ratio is the ratio of the
+// sums (sum_over_time) of those rates, which weights by traffic; windows of
+// a day and longer read a 1h average of the 5m rates that a slower group
+// records, so the 30d ratio reads one sample per 5m instead of every
+// scrape. Ratios divide by "total > 0": without traffic they are absent,
+// never NaN. Alerts read slow-group series through last_over_time, because
+// their newest sample can be exactly one lookback (5m) old.
 //
 // Every expression (and every query inside an annotation template) is
 // checked with promlint against Catalog(st) before it is written, and every

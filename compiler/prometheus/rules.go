@@ -9,6 +9,7 @@ import (
 	"time"
 
 	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -55,9 +56,10 @@ func num(f float64) string {
 	return strconv.FormatFloat(r, 'g', -1, 64)
 }
 
-// leValue formats a bucket bound exactly as client_golang exposes it in
-// the le label (strconv 'g' with shortest representation: 0.3, 1, 2.5).
-func leValue(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// leValue formats a bucket bound as Prometheus stores it in the le label.
+// client_golang exposes 1 as le="1", but Prometheus 3 normalizes le on
+// ingestion (every scrape format) to the OpenMetrics form: 0.3, 1.0, 2.5.
+func leValue(f float64) string { return labels.FormatOpenMetricsFloat(f) }
 
 // matcher renders label="value" with PromQL string quoting.
 func matcher(name, op, value string) string { return name + op + strconv.Quote(value) }
@@ -273,7 +275,7 @@ func budgetLeftTemplate(svc model.Service, s model.SLO) string {
 
 func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) map[string]string {
 	period := time.Duration(s.Period)
-	factor := num(t.Factor(period))
+	factor := readable(t.Factor(period))
 	return dropEmpty(map[string]string{
 		"summary": fmt.Sprintf("%s is burning its %s error budget more than %sx too fast (%s).",
 			s.Name, days(period), factor, t.Name),
@@ -286,6 +288,9 @@ func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier
 		"dashboard":   dashboardURL(st, svc, "slos"),
 	})
 }
+
+// readable formats a factor for people: 4 significant digits (0.9333, 13.44).
+func readable(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
 
 // days writes a period the way the spec does (28d, not Prometheus's 4w).
 func days(d time.Duration) string {

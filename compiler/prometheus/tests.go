@@ -294,10 +294,12 @@ func tierTests(st *model.Stack, svc model.Service, s model.SLO, tested []slo.Tie
 		// so the annotations are exact; then errors stop.
 		burnFor := 2 * time.Hour
 		check := 90 * time.Minute
-		resolved := burnFor + t.Short + 15*time.Minute
+		// The short window is clean 5m (one 5m rate) after the errors
+		// stop, and the alert follows at the next evaluation.
+		resolved := burnFor + t.Short + 5*time.Minute + eval
 		g := testGroup{
 			Name: fmt.Sprintf("%s %s: %.4gx burn (threshold %sx) fires with exact labels and annotations, and resolves within %s after errors stop",
-				s.Name, t.Name, burn, num(factor), dur(t.Short+15*time.Minute)),
+				s.Name, t.Name, burn, readable(factor), dur(resolved-burnFor)),
 			Interval:    dur(testStep),
 			InputSeries: sliSeries(svc, s, []phase{{burnFor, rate, ratio}, {resolved - burnFor + testStep, rate, 0}}),
 		}

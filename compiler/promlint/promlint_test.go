@@ -79,6 +79,14 @@ func TestCatalog(t *testing.T) {
 	if cat.Has("extra") {
 		t.Error("Clone shares state with the original")
 	}
+	if cat.Has("http_request_duration_seconds") {
+		t.Error("native histogram series without NativeHistograms")
+	}
+	st := testStack()
+	st.Services[0].NativeHistograms = true
+	if !ForStack(st).Has("http_request_duration_seconds") {
+		t.Error("NativeHistograms: the native histogram series is missing")
+	}
 	if cat.Labels("nope") != nil {
 		t.Error("Labels of an unknown metric must be nil")
 	}

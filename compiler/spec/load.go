@@ -237,6 +237,7 @@ func jsonnetProblem(err error, loc *locator) Problem {
 		if p.Pos == "" {
 			p.Pos = loc.file
 		}
+		p.Hint = loc.jsonnetHint(p.Pos, p.Message)
 		return p
 	}
 	var static interface {
@@ -253,9 +254,16 @@ func jsonnetProblem(err error, loc *locator) Problem {
 				p.Message = strings.TrimSpace(msg)
 			}
 		}
+		p.Hint = loc.jsonnetHint(p.Pos, p.Message)
 		return p
 	}
 	return Problem{Pos: loc.file, Message: err.Error()}
+}
+
+// SyntaxProblem turns an error of go-jsonnet's parser or formatter for the
+// file at path into a Problem, worded like every other spec error.
+func SyntaxProblem(path string, err error) Problem {
+	return jsonnetProblem(err, &locator{file: path})
 }
 
 // locFile names the file of a location; go-jsonnet leaves FileName empty

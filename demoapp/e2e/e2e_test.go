@@ -61,7 +61,7 @@ func (w *logWriter) stop() {
 // Time limits of the phases; the whole test is bounded by their sum.
 const (
 	startTimeout   = 5 * time.Minute // includes building the demo app (and, once, the servers)
-	warmTimeout    = 2 * time.Minute
+	warmTimeout    = 3 * time.Minute
 	resolveTimeout = 10 * time.Minute
 )
 

@@ -214,7 +214,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		}
 		formatted, err := formatter.Format(f, string(src), formatter.DefaultOptions())
 		if err != nil {
-			fmt.Fprintf(stderr, "%v\n", err)
+			fmt.Fprintf(stderr, "%s\n", spec.SyntaxProblem(f, err))
 			code = exitSpecError
 			continue
 		}

@@ -335,7 +335,7 @@ func TestFmt(t *testing.T) {
 	if code, stdout, stderr := stackc(t, "fmt", "--check", messy); code != exitOK || stdout+stderr != "" {
 		t.Errorf("--check on a formatted file: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, _, stderr := stackc(t, "fmt", "--check", broken); code != exitSpecError || !strings.Contains(stderr, "broken.jsonnet:2:1") {
+	if code, _, stderr := stackc(t, "fmt", "--check", broken); code != exitSpecError || !strings.Contains(stderr, "broken.jsonnet:2:1: Unexpected end of file") {
 		t.Errorf("--check on a broken file: exit %d\n%s", code, stderr)
 	}
 	if code, _, stderr := stackc(t, "fmt", "--check", repoSpec, "../../spec/stackc.libsonnet"); code != exitOK {

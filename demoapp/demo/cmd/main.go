@@ -3,7 +3,7 @@
 // the alert inbox and resolve after the fault is cleared. Ctrl-C stops
 // every server.
 //
-//	go run ./demoapp/demo/cmd [--spec stack.jsonnet] [--rps 20]
+//	go run ./demoapp/demo/cmd [--spec stack.jsonnet] [--rps 20] [--quiet] [--keep]
 package main
 
 import (
@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/demoapp/demo"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -35,13 +37,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	specPath := fs.String("spec", "", "spec file (default: the repository's stack.jsonnet)")
 	rps := fs.Float64("rps", demo.DefaultRPS, "traffic generator requests per second")
 	keep := fs.Bool("keep", false, "keep the working directory (configs, data, logs)")
+	quiet := fs.Bool("quiet", false, "turn the demo app's simulated errors and latency off: only the injected fault burns budget")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	opts := demo.Options{Spec: *specPath, RPS: *rps, Status: stdout}
+	opts := demo.Options{Spec: *specPath, RPS: *rps, Quiet: *quiet, Status: stdout}
 	if *keep {
 		dir, err := os.MkdirTemp("", "stackc-demo-")
 		if err != nil {
@@ -123,7 +126,17 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "==> paged after %.1fs (bound %s): %s\n", page.Received.Sub(start).Seconds(), bound, page.Line())
 
-	fmt.Fprintf(out, "==> clearing the fault; the page resolves once the errors leave the %s window (a few minutes)\n", b.SLO.Name)
+	// The fastest tier's page is the one that resolves within minutes.
+	fastTier := slo.Tiers[0].Name
+	if page.Labels[slo.LabelTier] != fastTier {
+		if page, err = st.WaitAlert(ctx, after, func(e inbox.Entry) bool {
+			return e.Status == "firing" && b.Matches(e) && e.Labels[slo.LabelTier] == fastTier
+		}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "==> clearing the fault; the %s page resolves once the errors leave its %s window (a few minutes)\n",
+		fastTier, model.Duration(slo.Tiers[0].Short))
 	cleared := time.Now()
 	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
 		return err
@@ -135,6 +148,7 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "==> resolved %.0fs after the fault was cleared: %s\n", resolved.Received.Sub(cleared).Seconds(), resolved.Line())
+	fmt.Fprintln(out, "    (slower tiers of the SLO, inhibited while the fast page fired, may notify until their longer windows clear)")
 	fmt.Fprintln(out, "==> the stack keeps running; press Ctrl-C to stop it")
 	<-ctx.Done()
 	return ctx.Err()
