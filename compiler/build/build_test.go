@@ -205,6 +205,7 @@ func BenchmarkBuild(b *testing.B) {
 		src  []byte
 	}{
 		{"stack.jsonnet", stack},
+		{"large-10x20x10", []byte(largeSpec(10, 20, 10))},
 		{"large-50x20x10", []byte(largeSpec(50, 20, 10))},
 	}
 	for _, bc := range specs {

@@ -1,0 +1,60 @@
+package prometheus
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackc/stackc/compiler/model"
+)
+
+func TestLoopbackFor(t *testing.T) {
+	for bind, want := range map[string]string{
+		"":          "127.0.0.1",
+		"0.0.0.0":   "127.0.0.1",
+		"::":        "127.0.0.1",
+		"127.0.0.1": "127.0.0.1",
+		"10.1.2.3":  "10.1.2.3",
+	} {
+		if got := loopbackFor(bind); got != want {
+			t.Errorf("loopbackFor(%q) = %q, want %q", bind, got, want)
+		}
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	st := &model.Stack{
+		ScrapeInterval:     model.Duration(5 * time.Second),
+		EvaluationInterval: model.Duration(30 * time.Second),
+		Network:            model.Network{BindAddress: "0.0.0.0", AlertmanagerPort: 9093},
+		Services: []model.Service{
+			{Name: "a", Team: "t1", Targets: []string{"127.0.0.1:8080"}},
+			{Name: "b", Team: "t2", Targets: []string{"127.0.0.1:8081", "127.0.0.1:8082"}, NativeHistograms: true},
+		},
+	}
+	data, err := configFile(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := string(data)
+	for _, want := range []string{
+		"scrape_interval: 5s\n",
+		"scrape_timeout: 5s\n", // never above the interval
+		"- 127.0.0.1:9093\n",
+		"- rules/a/*.yml\n",
+		"- rules/b/*.yml\n",
+		"job_name: a\n",
+		"service: b\n",
+		"team: t2\n",
+		"scrape_native_histograms: true\n",
+		"always_scrape_classic_histograms: true\n",
+		"- 127.0.0.1:8082\n",
+	} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("prometheus.yml lacks %q:\n%s", want, cfg)
+		}
+	}
+	if strings.Count(cfg, "scrape_native_histograms") != 1 {
+		t.Errorf("native histograms must be scraped for service b only:\n%s", cfg)
+	}
+}
