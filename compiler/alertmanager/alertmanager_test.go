@@ -445,35 +445,135 @@ func TestInhibitions(t *testing.T) {
 	}
 }
 
-// TestSilencedByMatchesInhibitor checks the "silenced while firing" column
-// of routing.md against a real Inhibitor for every pair of alerts.
-func TestSilencedByMatchesInhibitor(t *testing.T) {
-	st := loadStack(t, "default")
-	cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+// threeServices has several SLOs per service, disabled tiers and a
+// service without SLOs, so silencers within and across services can mix.
+const threeServices = `local s = import 'stackc.libsonnet';
+s.stack {
+  services: [
+    s.service('shop', team='storefront', port=8080) {
+      endpoints: [s.endpoint('POST', '/checkout', name='checkout'), s.endpoint('GET', '/items', name='items')],
+      slos: [
+        s.availability('checkout-availability', endpoint='checkout', objective=99.9) { disabledTiers: ['ticket-slow'] },
+        s.latency('checkout-latency', endpoint='checkout', threshold='250ms', objective=99, period='7d'),
+        s.availability('items-availability', endpoint='items', objective=99.5),
+      ],
+    },
+    s.service('cart', team='basket', port=8081) {
+      endpoints: [s.endpoint('GET', '/cart', name='get_cart')],
+      slos: [s.availability('cart-availability', endpoint='get_cart', objective=99.5, period='28d') { disabledTiers: ['page-fast'] }],
+    },
+    s.service('quiet', team='basket', port=8082) {
+      endpoints: [s.endpoint('GET', '/ping', name='ping')],
+    },
+  ],
+  alerting: {
+    defaultReceiver: 'tickets',
+    receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts'), tickets: s.webhook('http://127.0.0.1:9095/tickets') },
+    routes: [s.route({ severity: 'page' }, 'oncall')],
+  },
+}
+`
+
+// silencerStacks are the stacks whose silencers the tests check.
+func silencerStacks(t *testing.T) map[string]*model.Stack {
+	t.Helper()
+	res, err := spec.Load("three.jsonnet", []byte(threeServices), spec.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	alerts := Alerts(st)
-	want := map[string][]string{}
-	for _, src := range alerts {
-		ih := startInhibitor(t, cfg.InhibitRules, src)
-		for _, target := range alerts {
-			if target.String() != src.String() && mutes(ih, target) {
-				want[target.String()] = append(want[target.String()], src.String())
+	return map[string]*model.Stack{"stack.jsonnet": loadStack(t, "default"), "three services": res.Stack}
+}
+
+// TestSilencedByMatchesInhibitor checks the "silenced while firing" column
+// of routing.md against a real Inhibitor for every pair of alerts.
+func TestSilencedByMatchesInhibitor(t *testing.T) {
+	for name, st := range silencerStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+			if err != nil {
+				t.Fatal(err)
+			}
+			alerts := Alerts(st)
+			want := map[string][]string{}
+			for _, src := range alerts {
+				ih := startInhibitor(t, cfg.InhibitRules, src)
+				for _, target := range alerts {
+					if target.String() != src.String() && mutes(ih, target) {
+						want[target.String()] = append(want[target.String()], src.String())
+					}
+				}
+			}
+			silenced := 0
+			for _, e := range Expectations(st, cfg) {
+				var got []string
+				for _, s := range e.SilencedBy {
+					got = append(got, s.String())
+				}
+				silenced += len(got)
+				w := want[e.Alert.String()]
+				sort.Strings(got)
+				sort.Strings(w)
+				if !reflect.DeepEqual(got, w) {
+					t.Errorf("%s: routing.md says silenced by %v, the Inhibitor by %v", e.Alert.Display(), got, w)
+				}
+			}
+			if silenced == 0 {
+				t.Error("no alert is silenced by any other: the comparison proves nothing")
+			}
+		})
+	}
+}
+
+// mutesPairwise is the definition silencedBy implements with grouping:
+// src firing mutes target under one of rules, per Inhibitor.Mutes.
+func mutesPairwise(rules []*inhibit.InhibitRule, src, target Alert) bool {
+	s, t := src.LabelSet(), target.LabelSet()
+	for _, r := range rules {
+		if !r.TargetMatchers.Matches(t) || !r.SourceMatchers.Matches(s) {
+			continue
+		}
+		if r.SourceMatchers.Matches(t) && r.TargetMatchers.Matches(s) {
+			continue
+		}
+		equal := true
+		for l := range r.Equal {
+			if s[l] != t[l] {
+				equal = false
 			}
 		}
+		if equal {
+			return true
+		}
 	}
-	for _, e := range Expectations(st, cfg) {
-		var got []string
-		for _, s := range e.SilencedBy {
-			got = append(got, s.String())
-		}
-		w := want[e.Alert.String()]
-		sort.Strings(got)
-		sort.Strings(w)
-		if !reflect.DeepEqual(got, w) {
-			t.Errorf("%s: routing.md says silenced by %v, the Inhibitor by %v", e.Alert.Display(), got, w)
-		}
+	return false
+}
+
+// TestSilencedByMatchesPairwise checks the grouped evaluation against the
+// pairwise definition, in order, for every pair of alerts.
+func TestSilencedByMatchesPairwise(t *testing.T) {
+	for name, st := range silencerStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules := make([]*inhibit.InhibitRule, len(cfg.InhibitRules))
+			for i, r := range cfg.InhibitRules {
+				rules[i] = inhibit.NewInhibitRule(r)
+			}
+			alerts := Alerts(st)
+			for i, e := range Expectations(st, cfg) {
+				var want []Alert
+				for j, src := range alerts {
+					if i != j && mutesPairwise(rules, src, alerts[i]) {
+						want = append(want, src)
+					}
+				}
+				if !reflect.DeepEqual(e.SilencedBy, want) {
+					t.Errorf("%s: silenced by %v, pairwise %v", e.Alert.Display(), e.SilencedBy, want)
+				}
+			}
+		})
 	}
 }
 

@@ -25,55 +25,27 @@ type Expectation struct {
 
 // Expectations routes every alert of st through cfg with the module's own
 // route tree (dispatch.NewRoute + Match, as amtool does) and evaluates the
-// inhibit rules, as parsed by the module, between every pair of alerts.
+// inhibit rules, as parsed by the module, between the alerts (silencedBy).
 func Expectations(st *model.Stack, cfg *config.Config) []Expectation {
 	tree := dispatch.NewRoute(cfg.Route, nil)
-	rules := make([]*inhibit.InhibitRule, len(cfg.InhibitRules))
-	for i, r := range cfg.InhibitRules {
-		rules[i] = inhibit.NewInhibitRule(r)
-	}
 	alerts := Alerts(st)
+	sets := make([]prommodel.LabelSet, len(alerts))
+	for i, a := range alerts {
+		sets[i] = a.LabelSet()
+	}
+	silencers := silencedBy(cfg.InhibitRules, sets)
 	out := make([]Expectation, len(alerts))
 	for i, a := range alerts {
 		e := Expectation{Alert: a}
-		for _, r := range tree.Match(a.LabelSet()) {
+		for _, r := range tree.Match(sets[i]) {
 			e.Receivers = append(e.Receivers, r.RouteOpts.Receiver)
 		}
-		for j, src := range alerts {
-			if i != j && inhibits(rules, src, a) {
-				e.SilencedBy = append(e.SilencedBy, src)
-			}
+		for _, j := range silencers[i] {
+			e.SilencedBy = append(e.SilencedBy, alerts[j])
 		}
 		out[i] = e
 	}
 	return out
-}
-
-// inhibits reports whether src firing mutes target under one of rules. It
-// follows Alertmanager's Inhibitor.Mutes: an alert matching both sides of
-// a rule is only muted by sources that do not match the target side, and
-// equal labels compare as empty when absent. The tests check every pair
-// against a running inhibit.Inhibitor.
-func inhibits(rules []*inhibit.InhibitRule, src, target Alert) bool {
-	s, t := src.LabelSet(), target.LabelSet()
-	for _, r := range rules {
-		if !r.TargetMatchers.Matches(t) || !r.SourceMatchers.Matches(s) {
-			continue
-		}
-		if r.SourceMatchers.Matches(t) && r.TargetMatchers.Matches(s) {
-			continue
-		}
-		equal := true
-		for l := range r.Equal {
-			if s[l] != t[l] {
-				equal = false
-			}
-		}
-		if equal {
-			return true
-		}
-	}
-	return false
 }
 
 // Display names an alert in prose: burn-rate alerts share their name

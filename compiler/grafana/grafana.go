@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"runtime"
+	"sync"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
@@ -109,15 +111,38 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 		return nil, err
 	}
 	cat := catalogOf(st)
+	type linted struct {
+		data     []byte
+		problems []Problem
+		err      error
+	}
+	// Dashboards are independent and their strict decoding dominates the
+	// target, so they are checked on every core; results keep their order.
+	results := make([]linted, len(ds))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ds)) {
+		wg.Go(func() {
+			for i := range next {
+				r := &results[i]
+				r.data, r.problems, r.err = lintBuilt(&ds[i], cat)
+			}
+		})
+	}
+	for i := range ds {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
 	var files []artifact.File
 	var problems []Problem
-	for _, d := range ds {
-		data, err := Marshal(d)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard %s: %w", deref(d.Uid), err)
+	for i, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		problems = append(problems, Lint(data, cat)...)
-		files = append(files, artifact.File{Path: DashboardPath(deref(d.Uid)), Data: data})
+		problems = append(problems, r.problems...)
+		files = append(files, artifact.File{Path: DashboardPath(deref(ds[i].Uid)), Data: r.data})
 	}
 	if len(problems) > 0 {
 		return nil, &LintError{Problems: problems}

@@ -4,10 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
@@ -98,9 +105,22 @@ func TestFilesAndUIDs(t *testing.T) {
 
 // TestStrictRoundTrip decodes every dashboard with the SDK's strict
 // decoder and checks that encoding it again gives the same JSON, so no
-// field is lost or invented on the way.
+// field is lost or invented on the way. Emit lints the value it encoded
+// rather than a decoded copy of the file; this is what makes the two the
+// same.
 func TestStrictRoundTrip(t *testing.T) {
-	for _, f := range emit(t, load(t, "../../stack.jsonnet")) {
+	stacks := map[string]*model.Stack{
+		"stack.jsonnet": load(t, "../../stack.jsonnet"),
+		"small.jsonnet": load(t, "testdata/small.jsonnet"),
+	}
+	for name, st := range stacks {
+		t.Run(name, func(t *testing.T) { checkRoundTrip(t, emit(t, st)) })
+	}
+}
+
+func checkRoundTrip(t *testing.T, files []artifact.File) {
+	t.Helper()
+	for _, f := range files {
 		if !strings.HasSuffix(f.Path, ".json") {
 			continue
 		}
@@ -124,6 +144,87 @@ func TestStrictRoundTrip(t *testing.T) {
 		if !bytes.Equal(ja, jb) {
 			t.Errorf("%s changes in a strict decode/encode round trip", f.Path)
 		}
+	}
+}
+
+// TestLintOfValueMatchesLintOfFile breaks built dashboards the way a bug
+// in a builder would and checks that linting the value, as Emit does,
+// finds exactly what Lint finds in the file.
+func TestLintOfValueMatchesLintOfFile(t *testing.T) {
+	st := load(t, "testdata/small.jsonnet")
+	cat := catalogOf(st)
+	firstPanel := func(d *dashboard.Dashboard) *dashboard.Panel {
+		for _, pr := range d.Panels {
+			if pr.Panel != nil {
+				return pr.Panel
+			}
+			if pr.RowPanel != nil && len(pr.RowPanel.Panels) > 0 {
+				return &pr.RowPanel.Panels[0]
+			}
+		}
+		t.Fatal("no panel")
+		return nil
+	}
+	setExpr := func(p *dashboard.Panel, expr string) {
+		switch q := p.Targets[0].(type) {
+		case *prometheus.Dataquery:
+			q.Expr = expr
+		case prometheus.Dataquery:
+			q.Expr = expr
+			p.Targets[0] = q
+		default:
+			t.Fatalf("query of type %T", q)
+		}
+	}
+	tests := []struct {
+		name  string
+		edit  func(d *dashboard.Dashboard)
+		wants string
+	}{
+		{"unchanged", func(*dashboard.Dashboard) {}, ""},
+		{"no description", func(d *dashboard.Dashboard) { firstPanel(d).Description = nil }, "no description"},
+		{"no unit", func(d *dashboard.Dashboard) { firstPanel(d).FieldConfig.Defaults.Unit = nil }, "no unit"},
+		{"no title", func(d *dashboard.Dashboard) { firstPanel(d).Title = nil }, "has no title"},
+		{"duplicate id", func(d *dashboard.Dashboard) {
+			var ids []*uint32
+			for _, pr := range d.Panels {
+				if pr.Panel != nil {
+					ids = append(ids, pr.Panel.Id)
+				}
+			}
+			*ids[1] = *ids[0]
+		}, "duplicate panel id"},
+		{"foreign data source", func(d *dashboard.Dashboard) {
+			firstPanel(d).Datasource = &common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("other")}
+		}, "is not the provisioned"},
+		{"invalid PromQL", func(d *dashboard.Dashboard) { setExpr(firstPanel(d), "sum(rate(up[5m])") }, "invalid PromQL"},
+		{"unknown variable", func(d *dashboard.Dashboard) { setExpr(firstPanel(d), "sum(rate(up[$window]))") }, "unknown variable"},
+		{"schema version", func(d *dashboard.Dashboard) { d.SchemaVersion = 39 }, "schemaVersion 39"},
+		{"no uid", func(d *dashboard.Dashboard) { d.Uid = nil }, "has no uid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range 2 {
+				ds, err := Dashboards(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := &ds[i]
+				tt.edit(d)
+				data, fromValue, err := lintBuilt(d, cat)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fromFile := Lint(data, cat)
+				if !reflect.DeepEqual(fromValue, fromFile) {
+					t.Errorf("dashboard %d: the value lints as\n%v\nthe file as\n%v", i, fromValue, fromFile)
+				}
+				text := fmt.Sprint(fromValue)
+				if (tt.wants == "") != (len(fromValue) == 0) || !strings.Contains(text, tt.wants) {
+					t.Errorf("dashboard %d: lint found %v, want a mention of %q", i, fromValue, tt.wants)
+				}
+			}
+		})
 	}
 }
 
@@ -356,6 +457,7 @@ func TestEdgeSpecs(t *testing.T) {
 				t.Fatal(err)
 			}
 			files := emit(t, res.Stack)
+			checkRoundTrip(t, files)
 			dashboards, burn := 0, 0
 			for _, f := range files {
 				if strings.HasPrefix(f.Path, DashboardDir+"/") {

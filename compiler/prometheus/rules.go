@@ -283,7 +283,7 @@ func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier
 			"{{ $value | printf \"%%.1f\" }}x as fast as it may over the last %s, and over the last %s too; "+
 			"above %sx, %s of the budget goes within %s. %s of the %s budget is left.",
 			s.Name, num(s.Objective), days(period), dur(t.Long), dur(t.Short),
-			factor, percent(t.BudgetShare), dur(t.Long), budgetLeftTemplate(svc, s), days(period)),
+			factor, percent(t.SpentShare(period)), dur(t.Long), budgetLeftTemplate(svc, s), days(period)),
 		"runbook_url": runbookURL(svc, slo.BurnAlertName(s)),
 		"dashboard":   dashboardURL(st, svc, "slos"),
 	})

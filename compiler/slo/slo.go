@@ -63,9 +63,19 @@ func TierNames() []string {
 }
 
 // Factor is the burn rate at which the tier fires for an SLO over period:
-// budget share x period / long window (14.4, 6, 3 and 1 for 30 days).
+// budget share x period / long window (14.4, 6, 3 and 1 for 30 days), and
+// never below 1. The windows stay fixed for every period, so for short
+// periods the formula drops below 1 (0.23 for the 3d ticket of a 7d SLO):
+// such a tier would open tickets for a burn that leaves budget to spare at
+// the end of the period. Clamped, it fires only when the budget will run out.
 func (t Tier) Factor(period time.Duration) float64 {
-	return t.BudgetShare * period.Hours() / t.Long.Hours()
+	return max(1, t.BudgetShare*period.Hours()/t.Long.Hours())
+}
+
+// SpentShare is the share of the period's error budget a burn at Factor
+// spends within the long window: BudgetShare, or more where Factor is clamped.
+func (t Tier) SpentShare(period time.Duration) float64 {
+	return t.Factor(period) * t.Long.Hours() / period.Hours()
 }
 
 // Threshold is the error ratio both windows must exceed: Factor x error budget.

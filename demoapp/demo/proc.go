@@ -20,6 +20,8 @@ type process struct {
 	args []string
 	// dir is the working directory.
 	dir string
+	// grace replaces stopGrace when set.
+	grace time.Duration
 	// log is the file the process's stdout and stderr go to.
 	log string
 
@@ -31,7 +33,7 @@ type process struct {
 
 // stopGrace is how long a stopped process may take to exit after SIGTERM
 // before its process group is killed.
-var stopGrace = 5 * time.Second
+const stopGrace = 5 * time.Second
 
 // start runs the process. It keeps running until stop is called or ctx is
 // cancelled; either stops its whole process group.
@@ -64,7 +66,7 @@ func (p *process) start(ctx context.Context) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			terminate(cmd, done)
+			terminate(cmd, done, p.graceTime())
 		case <-done:
 		}
 	}()
@@ -79,7 +81,14 @@ func (p *process) stop() {
 	if cmd == nil {
 		return
 	}
-	terminate(cmd, done)
+	terminate(cmd, done, p.graceTime())
+}
+
+func (p *process) graceTime() time.Duration {
+	if p.grace > 0 {
+		return p.grace
+	}
+	return stopGrace
 }
 
 // exited returns a channel closed once the process has exited and the
@@ -95,8 +104,8 @@ func (p *process) exited() (<-chan struct{}, func() error) {
 }
 
 // terminate sends SIGTERM to the process group, then SIGKILL if it has not
-// exited after stopGrace, and waits for the exit.
-func terminate(cmd *exec.Cmd, done <-chan struct{}) {
+// exited after grace, and waits for the exit.
+func terminate(cmd *exec.Cmd, done <-chan struct{}, grace time.Duration) {
 	select {
 	case <-done:
 		return
@@ -108,7 +117,7 @@ func terminate(cmd *exec.Cmd, done <-chan struct{}) {
 	}
 	select {
 	case <-done:
-	case <-time.After(stopGrace):
+	case <-time.After(grace):
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		<-done
 	}

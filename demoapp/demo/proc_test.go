@@ -125,10 +125,8 @@ func TestCancelStopsTheProcess(t *testing.T) {
 }
 
 func TestStopKillsAStubbornProcess(t *testing.T) {
-	old := stopGrace
-	stopGrace = 200 * time.Millisecond
-	defer func() { stopGrace = old }()
 	p, pidfile := helper(t, "stubborn")
+	p.grace = 200 * time.Millisecond
 	if err := p.start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
