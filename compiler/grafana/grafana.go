@@ -1,8 +1,8 @@
 // Package grafana emits the Grafana side of the stack: per service an
 // overview and an SLO dashboard, built with grafana-foundation-sdk's
 // builders as classic dashboard JSON, and the provisioning files that load
-// them with the Prometheus data source. Every dashboard passes Lint before
-// it is written.
+// them with the Prometheus data source. Every dashboard passes Lint's
+// checks before it is written.
 package grafana
 
 import (
