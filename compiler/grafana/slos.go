@@ -60,16 +60,16 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 		baseColor: "red", thresholds: []step{{s.Target(), "green"}},
 		desc: fmt.Sprintf("Share of %s over the last %s, traffic-weighted. Green at or above the objective of %s. No traffic shows no data.",
 			what, periodName, percent(s.Target())),
-		queries: []query{{Expr: dropNaN(fmt.Sprintf("1 - %s{%s}", slo.ErrorRatio(period), sel)), Legend: "SLI"}}})
+		queries: []query{{Expr: dropNaN("1 - " + slo.Latest(fmt.Sprintf("%s{%s}", slo.ErrorRatio(period), sel))), Legend: "SLI"}}})
 	bd.add(panel{kind: statPanel, title: "Objective", unit: units.PercentUnit, w: 4, h: 5, decimals: f64(3),
 		baseColor: "blue",
 		desc:      fmt.Sprintf("The objective as recorded by the rules: %s of %s over %s.", percent(s.Target()), what, periodName),
-		queries:   []query{{Expr: fmt.Sprintf("%s{%s}", slo.Objective, sel), Legend: "objective", Instant: true}}})
+		queries:   []query{{Expr: slo.Latest(fmt.Sprintf("%s{%s}", slo.Objective, sel)), Legend: "objective", Instant: true}}})
 	bd.add(panel{kind: statPanel, title: "Error budget remaining", unit: units.PercentUnit, w: 5, h: 5, graph: true, decimals: f64(1),
 		baseColor: "red", thresholds: []step{{0, "orange"}, {0.25, "green"}},
 		desc: fmt.Sprintf("Share of the %s error budget (%s of requests) still unspent over the last %s. Red once the budget is exhausted, orange below 25%%. No traffic shows no data.",
 			periodName, percent(s.ErrorBudget()), periodName),
-		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", slo.BudgetRemaining, sel)), Legend: "remaining"}}})
+		queries: []query{{Expr: dropNaN(slo.Latest(fmt.Sprintf("%s{%s}", slo.BudgetRemaining, sel))), Legend: "remaining"}}})
 	bd.add(panel{kind: statPanel, title: "Request rate (5m)", unit: units.RequestsPerSecond, w: 5, h: 5, graph: true,
 		baseColor: "orange", thresholds: []step{{s.MinEventRate, "green"}},
 		desc: fmt.Sprintf("Requests per second counted by this SLO. Below %s req/s (orange) burn-rate alerts stay quiet so that a single error cannot page.",
@@ -101,8 +101,8 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 			thresholds: []step{{factor, "red"}}, thresholdLine: true,
 			desc: desc,
 			queries: []query{
-				{Expr: dropNaN(fmt.Sprintf("%s{%s} / %s", slo.ErrorRatio(t.Long), sel, budget)), Legend: long + " window"},
-				{Expr: dropNaN(fmt.Sprintf("%s{%s} / %s", slo.ErrorRatio(t.Short), sel, budget)), Legend: short + " window"},
+				{Expr: dropNaN(ratioOver(t.Long, sel) + " / " + budget), Legend: long + " window"},
+				{Expr: dropNaN(ratioOver(t.Short, sel) + " / " + budget), Legend: short + " window"},
 			}})
 	}
 }
@@ -122,4 +122,15 @@ func refresh(st *model.Stack) string {
 		return "10s"
 	}
 	return "1m"
+}
+
+// ratioOver reads the recorded error ratio over window; ratios of the slow
+// group are read through slo.Latest so the panel has no gaps between its
+// evaluations.
+func ratioOver(window time.Duration, sel string) string {
+	q := fmt.Sprintf("%s{%s}", slo.ErrorRatio(window), sel)
+	if slo.InSlowGroup(window) {
+		return slo.Latest(q)
+	}
+	return q
 }

@@ -35,10 +35,6 @@ const TargetDownFor = 5 * time.Minute
 // MetricsAbsentFor is how long a service may have no scrape target at all.
 const MetricsAbsentFor = 10 * time.Minute
 
-// shortWindowMax is the longest window computed from the 5m rates in the
-// fast group; longer windows read the 1h cascade in the slow group.
-const shortWindowMax = 6 * time.Hour
-
 // Group name suffixes; a service's file holds "<service>-red",
 // "<service>-slo-<slo>" (fast), "<service>-slo-<slo>-slow" and "<service>-health".
 func redGroup(svc model.Service) string               { return svc.Name + "-red" }
@@ -184,7 +180,7 @@ func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulef
 	for _, w := range slo.Windows(period) {
 		switch {
 		case w == 5*time.Minute:
-		case w <= shortWindowMax:
+		case w <= slo.ShortWindowMax:
 			fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), ratioExpr(errs5m, reqs5m, w), lbl()))
 		default:
 			slow.Rules = append(slow.Rules, record(slo.ErrorRatio(w), ratioExpr(errs1h, reqs1h, w), lbl()))
@@ -215,20 +211,11 @@ func emittedTiers(s model.SLO) []slo.Tier {
 	return out
 }
 
-// fromSlowGroup reads a series the slow group records. Its newest sample
-// can be up to one slow interval old, which is the edge of the 5m lookback
-// (a sample exactly 5m old is not seen), so an alert reading it plainly
-// would blink out between two slow evaluations; last_over_time over two
-// intervals always sees the newest sample.
-func fromSlowGroup(selector string) string {
-	return "last_over_time(" + selector + "[" + dur(2*slo.SlowGroupInterval) + "])"
-}
-
 // requestRateOver is the mean request rate over window, read from the
 // cheapest recorded series that covers it.
 func requestRateOver(svc model.Service, s model.SLO, window time.Duration) string {
 	src := sloSel(slo.RequestsRate5m, svc, s)
-	if window > shortWindowMax {
+	if window > slo.ShortWindowMax {
 		src = sloSel(slo.RequestsRate1h, svc, s)
 	}
 	return "avg_over_time(" + src + "[" + dur(window) + "])"
@@ -242,8 +229,8 @@ func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rule
 	budget := num(s.ErrorBudget())
 	on := "and on (" + slo.LabelService + ", " + slo.LabelSLO + ")\n"
 	long := sloSel(slo.ErrorRatio(t.Long), svc, s)
-	if t.Long > shortWindowMax {
-		long = fromSlowGroup(long)
+	if t.Long > slo.ShortWindowMax {
+		long = slo.Latest(long)
 	}
 	expr := long + " / " + budget + " > " + factor + "\n" +
 		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
@@ -269,7 +256,7 @@ func burnLabels(svc model.Service, s model.SLO, t slo.Tier) map[string]string {
 // budgetLeftTemplate renders the share of the period's budget left, read at
 // notification time; "unknown" before the first period ratio exists.
 func budgetLeftTemplate(svc model.Service, s model.SLO) string {
-	return "{{ with query " + strconv.Quote(fromSlowGroup(sloSel(slo.BudgetRemaining, svc, s))) +
+	return "{{ with query " + strconv.Quote(slo.Latest(sloSel(slo.BudgetRemaining, svc, s))) +
 		" }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
 }
 

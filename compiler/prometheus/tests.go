@@ -214,7 +214,7 @@ func burnBelow(factor float64) float64 { return math.Floor(factor*90) / 100 }
 // alert fires: the 5m rate (and, for windows read from the 1h cascade, the
 // hour it averages) plus evaluation steps.
 func detectionLag(window time.Duration) time.Duration {
-	if window > shortWindowMax {
+	if window > slo.ShortWindowMax {
 		return slo.CascadeWindow + 15*time.Minute
 	}
 	return 15 * time.Minute
@@ -245,7 +245,7 @@ func unitTests(st *model.Stack, svc model.Service) []testFileOut {
 		rules := []string{"../../rules/" + svc.Name + "/" + sloFile(s)}
 		var short, long []slo.Tier
 		for _, t := range emittedTiers(s) {
-			if t.Long > shortWindowMax {
+			if t.Long > slo.ShortWindowMax {
 				long = append(long, t)
 			} else {
 				short = append(short, t)

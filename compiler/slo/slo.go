@@ -118,6 +118,24 @@ func Windows(period time.Duration) []time.Duration {
 // interval of the slow group instead of every raw sample.
 const CascadeWindow = time.Hour
 
+// ShortWindowMax is the longest window whose error ratio is computed from
+// the 5m rates in the fast group; longer windows read the 1h cascade and
+// are recorded in the slow group.
+const ShortWindowMax = 6 * time.Hour
+
+// InSlowGroup reports whether the error ratio over window is recorded by the
+// slow group (and so must be read with Latest).
+func InSlowGroup(window time.Duration) bool { return window > ShortWindowMax }
+
+// Latest wraps a selector of a series the slow group records. Such a series
+// gets a sample every SlowGroupInterval, which can fall just outside
+// Prometheus's 5m lookback (a sample exactly 5m old is not seen), so a plain
+// read blinks out between two evaluations; last_over_time over two
+// intervals always sees the newest sample.
+func Latest(selector string) string {
+	return "last_over_time(" + selector + "[" + model.Duration(2*SlowGroupInterval).String() + "])"
+}
+
 // SlowGroupInterval is the evaluation interval of the rule group that records
 // the cascade rate and the long-window ratios.
 const SlowGroupInterval = 5 * time.Minute
