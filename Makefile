@@ -4,14 +4,14 @@ SPEC ?= stack.jsonnet
 OUT ?= out
 STACKC := $(GO) run ./compiler/cmd/stackc
 
-.PHONY: build test check vet unit tools fmt clean
+.PHONY: build test check vet unit e2e tools fmt diff demo demo-compose run bench fuzz image clean
 
 ## build: compile $(SPEC) into $(OUT)/
 build:
 	$(STACKC) build -o $(OUT) $(SPEC)
 
-## test: vet, unit and integration tests (promtool, amtool), and the staleness check
-test: tools vet unit check
+## test: everything CI runs: pinned tools, vet + gofmt, staleness check, unit and integration tests, end-to-end alert test
+test: tools vet check unit e2e
 
 ## tools: build the pinned promtool, amtool, prometheus and alertmanager into .cache/bin (once)
 tools:
@@ -19,10 +19,15 @@ tools:
 
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l compiler demoapp tools)" || { echo "gofmt needed:"; gofmt -l compiler demoapp tools; exit 1; }
+	@test -z "$$(gofmt -l compiler demoapp tools out/metrics)" || { echo "gofmt needed:"; gofmt -l compiler demoapp tools out/metrics; exit 1; }
 
+## unit: go test ./... (promtool, amtool and compose-go checks included; the e2e test is skipped)
 unit:
 	$(GO) test ./...
+
+## e2e: end-to-end alert test against real Prometheus and Alertmanager servers (~8 minutes)
+e2e: tools
+	STACKC_E2E=1 $(GO) test -count=1 -v -timeout 25m -run TestAlertEndToEnd ./demoapp/e2e
 
 ## check: fail when $(OUT)/ is stale or the spec is not formatted
 check:
@@ -33,6 +38,37 @@ check:
 fmt:
 	$(STACKC) fmt $(SPEC)
 	gofmt -w compiler demoapp tools
+
+## diff: what the spec in the working tree changes against the merge base with main (Markdown)
+diff:
+	$(STACKC) diff $(SPEC)
+
+## demo: run the whole stack natively on free loopback ports, break an SLO and watch the page arrive (Ctrl-C stops it)
+demo: tools
+	$(GO) run ./demoapp/demo/cmd
+
+## demo-compose: the same stack in Docker Compose (needs a Docker engine and GF_ADMIN_PASSWORD)
+demo-compose:
+	docker compose -f $(OUT)/compose.yaml up --build
+
+## run: serve the demo service on 127.0.0.1:8080 (fault API on 127.0.0.1:9080)
+run:
+	$(GO) run ./demoapp
+
+## bench: the benchmarks of README's Performance section
+bench:
+	$(GO) test -run='^$$' -bench=BenchmarkBuild -benchmem ./compiler/build
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
+	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./demoapp/instrument
+
+## fuzz: fuzz the spec loader (60 s per target)
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=60s ./compiler/spec
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=60s ./compiler/spec
+
+## image: build the demo app's container image (needs a Docker engine)
+image:
+	docker build -f demoapp/Dockerfile -t stackc-demoapp .
 
 ## clean: remove build caches of this repository (not out/, which is committed)
 clean:

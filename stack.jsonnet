@@ -13,11 +13,11 @@ s.stack {
       statusCodes: [200, 201, 400, 404, 409, 500, 503],
 
       endpoints: [
-        s.endpoint('GET', '/products', name='list_products', sim={ latency: '30ms', errorRate: 0.001, weight: 5 }),
-        s.endpoint('GET', '/products/{id}', name='get_product', sim={ latency: '40ms', errorRate: 0.001, weight: 8 }),
+        s.endpoint('GET', '/products', name='list_products', sim={ latency: '30ms', latencyP99: '80ms', errorRate: 0.001, weight: 5 }),
+        s.endpoint('GET', '/products/{id}', name='get_product', sim={ latency: '40ms', latencyP99: '90ms', errorRate: 0.001, weight: 8 }),
         s.endpoint('GET', '/cart', name='get_cart', sim={ latency: '20ms', errorRate: 0.0005, weight: 3 }),
         s.endpoint('POST', '/cart/items', name='add_to_cart', sim={ latency: '60ms', errorRate: 0.002, weight: 2 }),
-        s.endpoint('POST', '/checkout', name='checkout', sim={ latency: '180ms', latencyP99: '280ms', errorRate: 0.002, weight: 1 }),
+        s.endpoint('POST', '/checkout', name='checkout', sim={ latency: '180ms', latencyP99: '280ms', errorRate: 0.0005, weight: 1 }),
         s.endpoint('GET', '/orders/{id}', name='get_order', sim={ latency: '35ms', errorRate: 0.001, weight: 1 }),
       ],
 

@@ -41,15 +41,15 @@ const (
 // Endpoints describes every endpoint and its simulated behaviour, indexed by Endpoint.
 var Endpoints = []instrument.Endpoint{
 	ListProducts: {Name: "list_products", Method: "GET", Route: "/products",
-		Sim: instrument.Sim{Latency: 30 * time.Millisecond, LatencyP99: 120 * time.Millisecond, ErrorRate: 0.001, Weight: 5}},
+		Sim: instrument.Sim{Latency: 30 * time.Millisecond, LatencyP99: 80 * time.Millisecond, ErrorRate: 0.001, Weight: 5}},
 	GetProduct: {Name: "get_product", Method: "GET", Route: "/products/{id}",
-		Sim: instrument.Sim{Latency: 40 * time.Millisecond, LatencyP99: 160 * time.Millisecond, ErrorRate: 0.001, Weight: 8}},
+		Sim: instrument.Sim{Latency: 40 * time.Millisecond, LatencyP99: 90 * time.Millisecond, ErrorRate: 0.001, Weight: 8}},
 	GetCart: {Name: "get_cart", Method: "GET", Route: "/cart",
 		Sim: instrument.Sim{Latency: 20 * time.Millisecond, LatencyP99: 80 * time.Millisecond, ErrorRate: 0.0005, Weight: 3}},
 	AddToCart: {Name: "add_to_cart", Method: "POST", Route: "/cart/items",
 		Sim: instrument.Sim{Latency: 60 * time.Millisecond, LatencyP99: 240 * time.Millisecond, ErrorRate: 0.002, Weight: 2}},
 	Checkout: {Name: "checkout", Method: "POST", Route: "/checkout",
-		Sim: instrument.Sim{Latency: 180 * time.Millisecond, LatencyP99: 280 * time.Millisecond, ErrorRate: 0.002, Weight: 1}},
+		Sim: instrument.Sim{Latency: 180 * time.Millisecond, LatencyP99: 280 * time.Millisecond, ErrorRate: 0.0005, Weight: 1}},
 	GetOrder: {Name: "get_order", Method: "GET", Route: "/orders/{id}",
 		Sim: instrument.Sim{Latency: 35 * time.Millisecond, LatencyP99: 140 * time.Millisecond, ErrorRate: 0.001, Weight: 1}},
 }
