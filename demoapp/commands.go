@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,11 +36,8 @@ func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// the rest again after each one.
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return exitOK
-			}
-			return exitUsage
+		if code, ok := parseFlags(fs, args); !ok {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break
@@ -142,15 +138,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Usage: demoapp load [flags]\n\nDrive every endpoint of the service, weighted by the spec's sim weights.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "demoapp load: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := parseOnlyFlags(fs, args, stderr); !ok {
+		return code
 	}
 	svc, err := lookupService(*service)
 	if err != nil {
@@ -180,11 +169,8 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	service := fs.String("service", defaultService(), "service whose port to check")
 	url := fs.String("url", "", "URL to check (default http://127.0.0.1:<service port>/readyz)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *url == "" {
 		svc, err := lookupService(*service)

@@ -203,15 +203,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(fs.Output(), "Usage: demoapp serve [flags]\n\nServe a service of the spec with its simulated behaviour, /metrics, /healthz and /readyz.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "demoapp serve: unexpected arguments %q\n", fs.Args())
-		return exitUsage
+	if code, ok := parseOnlyFlags(fs, args, stderr); !ok {
+		return code
 	}
 	var log *slog.Logger
 	if *logJSON {

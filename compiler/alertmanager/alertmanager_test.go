@@ -1,9 +1,7 @@
 package alertmanager
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -25,27 +23,14 @@ import (
 	prommodel "github.com/prometheus/common/model"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// loadStack loads the repository's stack.jsonnet.
-func loadStack(t testing.TB, profile string) *model.Stack {
-	t.Helper()
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{Profile: profile})
-	if err != nil {
-		t.Fatalf("stack.jsonnet: %v", err)
-	}
-	return res.Stack
-}
 
 func emit(t testing.TB, st *model.Stack) map[string][]byte {
 	t.Helper()
@@ -65,47 +50,23 @@ func emit(t testing.TB, st *model.Stack) map[string][]byte {
 func writeOut(t testing.TB, files map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
-	for p, data := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testtree.WriteSet(t, dir, files)
 	return filepath.Join(dir, filepath.FromSlash(ConfigPath))
 }
 
 func TestGolden(t *testing.T) {
 	for _, profile := range spec.Profiles {
 		t.Run(profile, func(t *testing.T) {
-			files := emit(t, loadStack(t, profile))
+			files := emit(t, spectest.Repo(t, profile))
 			for _, p := range []string{ConfigPath, RoutingPath} {
-				golden := filepath.Join("testdata", "stack-"+profile, filepath.Base(p))
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, files[p], 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./compiler/alertmanager -update)", err)
-				}
-				if !bytes.Equal(files[p], want) {
-					t.Errorf("%s differs from %s at %s (run go test ./compiler/alertmanager -update and review the diff)", p, golden, firstDiff(files[p], want))
-				}
+				golden.Compare(t, filepath.Join("testdata", "stack-"+profile, filepath.Base(p)), files[p])
 			}
 		})
 	}
 }
 
 func TestDeterministic(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	first := emit(t, st)
 	for i := 0; i < 5; i++ {
 		if again := emit(t, st); !reflect.DeepEqual(first, again) {
@@ -115,7 +76,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestAlertsCoverEveryTierAndService(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	st.Services[0].SLOs[0].DisabledTiers = []string{"ticket-slow"}
 	alerts := Alerts(st)
 	count := map[string]int{}
@@ -207,7 +168,7 @@ func verifyRouting(st *model.Stack, data []byte) error {
 
 func TestRoutingMatchesSpec(t *testing.T) {
 	for _, profile := range spec.Profiles {
-		st := loadStack(t, profile)
+		st := spectest.Repo(t, profile)
 		if err := verifyRouting(st, emit(t, st)[ConfigPath]); err != nil {
 			t.Errorf("%s: %v", profile, err)
 		}
@@ -217,7 +178,7 @@ func TestRoutingMatchesSpec(t *testing.T) {
 // TestBrokenRouteTreesFail proves the routing check can fail: each
 // mutation of the generated route tree must be caught.
 func TestBrokenRouteTreesFail(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	pageRoute := func(c *configYAML) *routeYAML {
 		for i, r := range c.Route.Routes {
 			if len(r.Matchers) == 1 && r.Matchers[0] == `severity="page"` {
@@ -274,7 +235,7 @@ func TestBrokenRouteTreesFail(t *testing.T) {
 // TestRoutingFileMatchesModule checks routing.md row by row against the
 // module's route tree and the spec semantics.
 func TestRoutingFileMatchesModule(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	files := emit(t, st)
 	rows, err := ParseRouting(files[RoutingPath])
 	if err != nil {
@@ -304,7 +265,7 @@ func TestAmtool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	cfgPath := writeOut(t, emit(t, st))
 	run := func(args ...string) (string, error) { return runTool(amtool, args...) }
 	if out, err := run("check-config", cfgPath); err != nil {
@@ -380,7 +341,7 @@ func mutes(ih *inhibit.Inhibitor, target Alert) bool {
 // TestInhibitions checks every inhibit rule with a real Inhibitor: a pair
 // that must be silenced and pairs that must not.
 func TestInhibitions(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	cfg, err := LoadConfig(emit(t, st)[ConfigPath])
 	if err != nil {
 		t.Fatal(err)
@@ -481,7 +442,7 @@ func silencerStacks(t *testing.T) map[string]*model.Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]*model.Stack{"stack.jsonnet": loadStack(t, "default"), "three services": res.Stack}
+	return map[string]*model.Stack{"stack.jsonnet": spectest.Repo(t, "default"), "three services": res.Stack}
 }
 
 // TestSilencedByMatchesInhibitor checks the "silenced while firing" column
@@ -585,28 +546,10 @@ func copyLabels(m map[string]string) map[string]string {
 	return out
 }
 
-// firstDiff describes the first line where got and want differ.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return "no line (lengths differ)"
-}
-
 // BenchmarkEmit measures the whole target for stack.jsonnet: building the
 // config, loading it back with the module, routing and inhibiting every alert.
 func BenchmarkEmit(b *testing.B) {
-	st := loadStack(b, "default")
+	st := spectest.Repo(b, "default")
 	for b.Loop() {
 		if _, err := Emit(st); err != nil {
 			b.Fatal(err)

@@ -1,7 +1,6 @@
 package alertmanager
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -12,8 +11,8 @@ import (
 	"github.com/prometheus/alertmanager/featurecontrol"
 	"github.com/prometheus/alertmanager/matcher/compat"
 	"github.com/prometheus/alertmanager/pkg/labels"
-	"gopkg.in/yaml.v3"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -132,17 +131,11 @@ func configFor(st *model.Stack) (configYAML, error) {
 
 // encode writes the config as YAML under a header comment.
 func (cfg configYAML) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(configHeader)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(cfg); err != nil {
+	data, err := artifact.YAML(configHeader, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("encoding alertmanager.yml: %w", err)
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 func routeFor(r model.Route) routeYAML {

@@ -17,9 +17,11 @@ import (
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
 
@@ -164,29 +166,14 @@ func TestCommittedOutput(t *testing.T) {
 
 // TestFreshOutput runs the same checks on a fresh build of both targets.
 func TestFreshOutput(t *testing.T) {
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := spectest.Repo(t, "")
 	dir := t.TempDir()
 	for _, emit := range []func(*model.Stack) ([]artifact.File, error){prometheus.Emit, alertmanager.Emit} {
-		files, err := emit(res.Stack)
+		files, err := emit(st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range files {
-			p := filepath.Join(dir, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		testtree.Write(t, dir, files...)
 	}
 	checkOutDir(t, dir)
 }

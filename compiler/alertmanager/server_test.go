@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
 
@@ -29,7 +30,7 @@ func TestServerV0311(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	// Nobody may be notified while the test runs: the demo inbox could be
 	// listening on the webhook URLs. The first notification waits a day.
 	st.Alerting.GroupWait = model.Duration(24 * time.Hour)

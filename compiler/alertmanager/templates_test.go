@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/alertmanager/config"
 	"github.com/prometheus/alertmanager/template"
 	prommodel "github.com/prometheus/common/model"
+
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
 // TestTemplatesLoadLikeAlertmanager loads the written config from disk the
@@ -18,7 +20,7 @@ import (
 // config's directory), parses the templates it names with the module's
 // template package, and renders a firing and a resolved notification.
 func TestTemplatesLoadLikeAlertmanager(t *testing.T) {
-	st := loadStack(t, "default")
+	st := spectest.Repo(t, "default")
 	cfgPath := writeOut(t, emit(t, st))
 	if _, err := LoadConfig(nil); err == nil { // initialises matcher parsing like the binary
 		t.Fatal("an empty config must not load")

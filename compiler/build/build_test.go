@@ -3,7 +3,6 @@ package build
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,32 +10,12 @@ import (
 	"testing"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
 const repoSpec = "../../stack.jsonnet"
-
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		files[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
 
 func TestWrite(t *testing.T) {
 	parent := t.TempDir()
@@ -45,7 +24,7 @@ func TestWrite(t *testing.T) {
 	if err := Write(out, first); err != nil {
 		t.Fatal(err)
 	}
-	if got := readTree(t, out); !reflect.DeepEqual(got, map[string]string{"a.txt": "a", "dir/b.txt": "b", "old/c.txt": "c"}) {
+	if got := testtree.Read(t, out); !reflect.DeepEqual(got, map[string]string{"a.txt": "a", "dir/b.txt": "b", "old/c.txt": "c"}) {
 		t.Fatalf("first write: %v", got)
 	}
 
@@ -55,7 +34,7 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"a.txt": "A", "dir/b.txt": "b"}
-	if got := readTree(t, out); !reflect.DeepEqual(got, want) {
+	if got := testtree.Read(t, out); !reflect.DeepEqual(got, want) {
 		t.Fatalf("second write: %v", got)
 	}
 
@@ -65,7 +44,7 @@ func TestWrite(t *testing.T) {
 	if err := Write(out, broken); err == nil {
 		t.Fatal("a write of a file below a file succeeded")
 	}
-	if got := readTree(t, out); !reflect.DeepEqual(got, want) {
+	if got := testtree.Read(t, out); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after a failed write: %v", got)
 	}
 	entries, err := os.ReadDir(parent)

@@ -14,7 +14,6 @@ package compose
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
@@ -23,8 +22,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
@@ -97,7 +94,7 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 		}
 		view := inContainers
 		if c.host != "" {
-			if view, err = clone(inContainers); err != nil {
+			if view, err = inContainers.Clone(); err != nil {
 				return nil, err
 			}
 			view.Network.BindAddress = c.host
@@ -126,17 +123,11 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 		}
 	}
 	doc := project(st, mounts)
-	var buf bytes.Buffer
-	buf.WriteString(header)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	data, err := artifact.YAML(header, doc)
+	if err != nil {
 		return nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return append([]artifact.File{{Path: Path, Data: buf.Bytes()}}, files...), nil
+	return append([]artifact.File{{Path: Path, Data: data}}, files...), nil
 }
 
 // component is a server whose configs come from another target's emitter.
@@ -209,7 +200,7 @@ const (
 // inside Compose: each service is scraped at <name>:<port>, and webhooks
 // that point at the local inbox go to the inbox service instead.
 func ContainerModel(st *model.Stack) (*model.Stack, error) {
-	c, err := clone(st)
+	c, err := st.Clone()
 	if err != nil {
 		return nil, err
 	}
@@ -247,20 +238,6 @@ func IsLocalInbox(st *model.Stack, u *url.URL) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// clone deep-copies a model through its JSON form, which is complete by
-// construction (out/stack.json is that form).
-func clone(st *model.Stack) (*model.Stack, error) {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return nil, err
-	}
-	var c model.Stack
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
 }
 
 var serviceNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)

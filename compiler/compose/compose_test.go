@@ -18,23 +18,11 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
-
-func loadSpec(t *testing.T) *model.Stack {
-	t.Helper()
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Stack
-}
 
 // buildOut compiles the spec like `make build` and writes it to a
 // temporary out/ directory.
@@ -50,15 +38,7 @@ func buildOut(t *testing.T, st *model.Stack) string {
 		}
 	}
 	dir := t.TempDir()
-	for p, data := range set {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testtree.WriteSet(t, dir, set)
 	return dir
 }
 
@@ -71,7 +51,7 @@ func loadProject(dir string, env map[string]string) (*types.Project, error) {
 }
 
 func TestComposeFileLoadsAndIsLockedDown(t *testing.T) {
-	st := loadSpec(t)
+	st := spectest.Repo(t, "")
 	dir := buildOut(t, st)
 	p, err := loadProject(dir, map[string]string{compose.GrafanaPasswordVar: "test-only"})
 	if err != nil {
@@ -186,7 +166,7 @@ func checkVolume(t *testing.T, p *types.Project, dir string, v types.ServiceVolu
 }
 
 func TestGrafanaPasswordHasNoDefault(t *testing.T) {
-	dir := buildOut(t, loadSpec(t))
+	dir := buildOut(t, spectest.Repo(t, ""))
 	_, err := loadProject(dir, map[string]string{})
 	if err == nil || !strings.Contains(err.Error(), compose.GrafanaPasswordVar) {
 		t.Fatalf("compose.yaml loads without %s: %v", compose.GrafanaPasswordVar, err)
@@ -196,7 +176,7 @@ func TestGrafanaPasswordHasNoDefault(t *testing.T) {
 // TestContainerAddresses reads the configs Compose mounts: servers reach
 // each other by service name, not loopback.
 func TestContainerAddresses(t *testing.T) {
-	st := loadSpec(t)
+	st := spectest.Repo(t, "")
 	dir := buildOut(t, st)
 	p, err := loadProject(dir, map[string]string{compose.GrafanaPasswordVar: "x"})
 	if err != nil {
@@ -273,13 +253,7 @@ func TestContainerAddresses(t *testing.T) {
 	if !slices.Equal(scrapeTargets, []string{"shop:8080"}) {
 		t.Errorf("Prometheus scrapes %v, want shop:8080", scrapeTargets)
 	}
-	rules := 0
-	for target := range mounted {
-		if strings.HasPrefix(target, "/etc/prometheus/rules/") && strings.HasSuffix(target, ".yml") {
-			rules++
-		}
-	}
-	if rules == 0 {
+	if !anyMounted(mounted, "/etc/prometheus/rules/", ".yml") {
 		t.Error("no rule file mounted")
 	}
 
@@ -295,15 +269,19 @@ func TestContainerAddresses(t *testing.T) {
 	if len(ds.Datasources) != 1 || ds.Datasources[0].URL != "http://prometheus:9090" {
 		t.Errorf("Grafana data sources %+v, want http://prometheus:9090", ds.Datasources)
 	}
-	dashboards := 0
-	for target := range mounted {
-		if strings.HasPrefix(target, "/var/lib/grafana/dashboards/stackc/") && strings.HasSuffix(target, ".json") {
-			dashboards++
-		}
-	}
-	if dashboards == 0 {
+	if !anyMounted(mounted, "/var/lib/grafana/dashboards/stackc/", ".json") {
 		t.Error("no dashboard mounted")
 	}
+}
+
+// anyMounted reports whether a file dir/*ext is mounted.
+func anyMounted(mounted map[string]string, dir, ext string) bool {
+	for target := range mounted {
+		if strings.HasPrefix(target, dir) && strings.HasSuffix(target, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // collectURLs gathers every "url" value of a YAML document.
@@ -330,7 +308,7 @@ func collectURLs(t *testing.T, doc string, out *[]string) {
 }
 
 func TestEmitIsDeterministic(t *testing.T) {
-	st := loadSpec(t)
+	st := spectest.Repo(t, "")
 	a, err := compose.Emit(st)
 	if err != nil {
 		t.Fatal(err)
@@ -362,7 +340,7 @@ func TestRefusesBadServiceNames(t *testing.T) {
 		{"inbox", "already the alert inbox"},
 		{"Shop", "not a valid Compose service name"},
 	} {
-		st := loadSpec(t)
+		st := spectest.Repo(t, "")
 		st.Services[0].Name = tt.name
 		_, err := compose.Emit(st)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -375,7 +353,7 @@ func TestRefusesBadServiceNames(t *testing.T) {
 // containers see them and runs promtool and amtool on the result: the
 // mounts are complete (rules, templates) and the container configs valid.
 func TestMountedConfigsPassTheCheckers(t *testing.T) {
-	dir := buildOut(t, loadSpec(t))
+	dir := buildOut(t, spectest.Repo(t, ""))
 	p, err := loadProject(dir, map[string]string{compose.GrafanaPasswordVar: "x"})
 	if err != nil {
 		t.Fatal(err)
@@ -390,13 +368,7 @@ func TestMountedConfigsPassTheCheckers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dst := filepath.Join(root, filepath.FromSlash(v.Target))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dst, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			testtree.WriteFile(t, filepath.Join(root, filepath.FromSlash(v.Target)), data)
 		}
 	}
 	for _, c := range []struct {

@@ -1,52 +1,21 @@
 package diff
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.md")
-
-func load(t *testing.T, path string) *model.Stack {
-	t.Helper()
-	res, err := spec.LoadFile(path, spec.Options{})
-	if err != nil {
-		t.Fatalf("loading %s: %v", path, err)
-	}
-	return res.Stack
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./compiler/diff -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("diff output differs from %s (go test ./compiler/diff -update rewrites it):\n%s", path, got)
-	}
-}
-
 func TestBaseToHead(t *testing.T) {
-	r, err := Stacks(load(t, "testdata/base.jsonnet"), load(t, "testdata/head.jsonnet"))
+	r, err := Stacks(spectest.Load(t, "testdata/base.jsonnet", ""), spectest.Load(t, "testdata/head.jsonnet", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	md := r.Markdown("base.jsonnet", "head.jsonnet")
-	golden(t, "base-to-head.md", md)
+	golden.Compare(t, filepath.Join("testdata", "base-to-head.md"), []byte(md))
 	for _, want := range []string{
 		// The new business metric is a new panel with its query.
 		"- panel added: **bakery_ovens_hot** (stat, unit `short`) in row Business metrics",
@@ -68,8 +37,8 @@ func TestBaseToHead(t *testing.T) {
 }
 
 func TestNoChanges(t *testing.T) {
-	st := load(t, "testdata/base.jsonnet")
-	r, err := Stacks(st, load(t, "testdata/base.jsonnet"))
+	st := spectest.Load(t, "testdata/base.jsonnet", "")
+	r, err := Stacks(st, spectest.Load(t, "testdata/base.jsonnet", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +51,7 @@ func TestNoChanges(t *testing.T) {
 }
 
 func TestHeadToBaseIsTheReverse(t *testing.T) {
-	r, err := Stacks(load(t, "testdata/head.jsonnet"), load(t, "testdata/base.jsonnet"))
+	r, err := Stacks(spectest.Load(t, "testdata/head.jsonnet", ""), spectest.Load(t, "testdata/base.jsonnet", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

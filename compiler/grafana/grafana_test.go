@@ -3,7 +3,6 @@ package grafana
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,20 +16,11 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/golden"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-func load(t *testing.T, path string) *model.Stack {
-	t.Helper()
-	res, err := spec.LoadFile(path, spec.Options{})
-	if err != nil {
-		t.Fatalf("loading %s: %v", path, err)
-	}
-	return res.Stack
-}
 
 func emit(t *testing.T, st *model.Stack) []artifact.File {
 	t.Helper()
@@ -44,37 +34,13 @@ func emit(t *testing.T, st *model.Stack) []artifact.File {
 // TestGolden compares the dashboards and provisioning files of the demo
 // stack with testdata/golden; go test -update rewrites them.
 func TestGolden(t *testing.T) {
-	files := emit(t, load(t, "../../stack.jsonnet"))
-	golden := filepath.Join("testdata", "golden")
-	if *update {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range files {
-		path := filepath.Join(golden, filepath.FromSlash(f.Path))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./compiler/grafana -update)", err)
-		}
-		if !bytes.Equal(f.Data, want) {
-			t.Errorf("%s differs from %s; run go test ./compiler/grafana -update and review the diff", f.Path, path)
-		}
-	}
+	files := emit(t, spectest.Load(t, "../../stack.jsonnet", ""))
+	golden.Dir(t, filepath.Join("testdata", "golden"), files)
 }
 
 func TestDeterministic(t *testing.T) {
 	for _, path := range []string{"../../stack.jsonnet", "testdata/small.jsonnet"} {
-		a, b := emit(t, load(t, path)), emit(t, load(t, path))
+		a, b := emit(t, spectest.Load(t, path, "")), emit(t, spectest.Load(t, path, ""))
 		if len(a) != len(b) {
 			t.Fatalf("%s: %d files, then %d", path, len(a), len(b))
 		}
@@ -87,7 +53,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestFilesAndUIDs(t *testing.T) {
-	files := emit(t, load(t, "testdata/small.jsonnet"))
+	files := emit(t, spectest.Load(t, "testdata/small.jsonnet", ""))
 	var paths []string
 	for _, f := range files {
 		paths = append(paths, f.Path)
@@ -110,8 +76,8 @@ func TestFilesAndUIDs(t *testing.T) {
 // same.
 func TestStrictRoundTrip(t *testing.T) {
 	stacks := map[string]*model.Stack{
-		"stack.jsonnet": load(t, "../../stack.jsonnet"),
-		"small.jsonnet": load(t, "testdata/small.jsonnet"),
+		"stack.jsonnet": spectest.Load(t, "../../stack.jsonnet", ""),
+		"small.jsonnet": spectest.Load(t, "testdata/small.jsonnet", ""),
 	}
 	for name, st := range stacks {
 		t.Run(name, func(t *testing.T) { checkRoundTrip(t, emit(t, st)) })
@@ -151,7 +117,7 @@ func checkRoundTrip(t *testing.T, files []artifact.File) {
 // in a builder would and checks that linting the value, as Emit does,
 // finds exactly what Lint finds in the file.
 func TestLintOfValueMatchesLintOfFile(t *testing.T) {
-	st := load(t, "testdata/small.jsonnet")
+	st := spectest.Load(t, "testdata/small.jsonnet", "")
 	cat := catalogOf(st)
 	firstPanel := func(d *dashboard.Dashboard) *dashboard.Panel {
 		for _, pr := range d.Panels {
@@ -237,7 +203,7 @@ func TestLintRenamedMetric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := load(t, path)
+	before := spectest.Load(t, path, "")
 	renamedSrc := strings.Replace(string(src), "'cafe_coffees_total'", "'cafe_drinks_total'", 1)
 	if renamedSrc == string(src) {
 		t.Fatal("testdata no longer declares cafe_coffees_total")
@@ -283,7 +249,7 @@ func TestLintRenamedMetric(t *testing.T) {
 // TestLintFindings breaks one thing at a time in a generated dashboard and
 // checks that the lint reports it.
 func TestLintFindings(t *testing.T) {
-	st := load(t, "testdata/small.jsonnet")
+	st := spectest.Load(t, "testdata/small.jsonnet", "")
 	cat := catalogOf(st)
 	ds, err := Dashboards(st)
 	if err != nil {
@@ -369,7 +335,7 @@ func TestLintFindings(t *testing.T) {
 }
 
 func TestDecodeSuccessIsNil(t *testing.T) {
-	ds, err := Dashboards(load(t, "testdata/small.jsonnet"))
+	ds, err := Dashboards(spectest.Load(t, "testdata/small.jsonnet", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,23 +362,17 @@ func setExpr(d map[string]any, panel int, expr string) {
 }
 
 func BenchmarkEmit(b *testing.B) {
-	res, err := spec.LoadFile("../../stack.jsonnet", spec.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := spectest.Load(b, "../../stack.jsonnet", "")
 	for b.Loop() {
-		if _, err := Emit(res.Stack); err != nil {
+		if _, err := Emit(st); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkLint(b *testing.B) {
-	res, err := spec.LoadFile("../../stack.jsonnet", spec.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ds, err := Dashboards(res.Stack)
+	st := spectest.Load(b, "../../stack.jsonnet", "")
+	ds, err := Dashboards(st)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -420,7 +380,7 @@ func BenchmarkLint(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cat := catalogOf(res.Stack)
+	cat := catalogOf(st)
 	for b.Loop() {
 		if ps := Lint(data, cat); len(ps) > 0 {
 			b.Fatal(ps)

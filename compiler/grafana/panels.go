@@ -147,16 +147,7 @@ func (p panel) build(id uint32, pos dashboard.GridPos) cog.Builder[dashboard.Pan
 }
 
 func (p panel) buildTimeSeries(id uint32, pos dashboard.GridPos) cog.Builder[dashboard.Panel] {
-	b := timeseries.NewPanelBuilder().
-		Id(id).
-		GridPos(pos).
-		Title(p.title).
-		Description(p.desc).
-		Datasource(datasourceRef()).
-		Unit(p.unit).
-		NoValue(p.noValueText()).
-		Mappings(p.valueMappings()).
-		Thresholds(p.thresholdsConfig()).
+	b := withValueOptions(withBase(timeseries.NewPanelBuilder(), p, id, pos), p).
 		Legend(common.NewVizLegendOptionsBuilder().
 			DisplayMode(common.LegendDisplayModeTable).
 			Placement(common.LegendPlacementBottom).
@@ -169,18 +160,6 @@ func (p panel) buildTimeSeries(id uint32, pos dashboard.GridPos) cog.Builder[das
 		FillOpacity(10).
 		ShowPoints(common.VisibilityModeNever).
 		SpanNulls(common.BoolOrFloat64{Bool: cog.ToPtr(false)})
-	for _, t := range p.targets() {
-		b = b.WithTarget(t)
-	}
-	if p.decimals != nil {
-		b = b.Decimals(*p.decimals)
-	}
-	if p.min != nil {
-		b = b.Min(*p.min)
-	}
-	if p.max != nil {
-		b = b.Max(*p.max)
-	}
 	if p.thresholdLine {
 		b = b.ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeDashed))
 	} else {
@@ -202,16 +181,7 @@ func (p panel) buildStat(id uint32, pos dashboard.GridPos) cog.Builder[dashboard
 	if p.graph {
 		graph = common.BigValueGraphModeArea
 	}
-	b := stat.NewPanelBuilder().
-		Id(id).
-		GridPos(pos).
-		Title(p.title).
-		Description(p.desc).
-		Datasource(datasourceRef()).
-		Unit(p.unit).
-		NoValue(p.noValueText()).
-		Mappings(p.valueMappings()).
-		Thresholds(p.thresholdsConfig()).
+	return withValueOptions(withBase(stat.NewPanelBuilder(), p, id, pos), p).
 		ReduceOptions(common.NewReduceDataOptionsBuilder().
 			Calcs([]string{"lastNotNull"}).
 			Values(false).
@@ -223,9 +193,57 @@ func (p panel) buildStat(id uint32, pos dashboard.GridPos) cog.Builder[dashboard
 		Orientation(common.VizOrientationAuto).
 		WideLayout(true).
 		ShowPercentChange(false)
+}
+
+func (p panel) buildHeatmap(id uint32, pos dashboard.GridPos) cog.Builder[dashboard.Panel] {
+	return withBase(heatmap.NewPanelBuilder(), p, id, pos).
+		Calculate(false).
+		YAxis(heatmap.NewYAxisConfigBuilder().Unit(p.unit).AxisPlacement(common.AxisPlacementLeft)).
+		RowsFrame(heatmap.NewRowsHeatmapOptionsBuilder().Layout(common.HeatmapCellLayoutLe)).
+		CellValues(heatmap.NewCellValuesBuilder().Unit("short")).
+		Tooltip(heatmap.NewHeatmapTooltipBuilder().Mode(common.TooltipDisplayModeSingle).YHistogram(true).ShowColorScale(true)).
+		ShowLegend()
+}
+
+// panelBuilder is the part the SDK's generated panel builders (time
+// series, stat, heatmap) have in common, each method returning the builder.
+type panelBuilder[B any] interface {
+	Id(uint32) B
+	GridPos(dashboard.GridPos) B
+	Title(string) B
+	Description(string) B
+	Datasource(common.DataSourceRef) B
+	Unit(string) B
+	NoValue(string) B
+	WithTarget(cog.Builder[variants.Dataquery]) B
+	Mappings([]dashboard.ValueMapping) B
+	Thresholds(cog.Builder[dashboard.ThresholdsConfig]) B
+	Decimals(float64) B
+	Min(float64) B
+	Max(float64) B
+}
+
+// withBase sets what every panel has: id, position, title, description,
+// datasource, unit, the text shown without data, and the queries.
+func withBase[B panelBuilder[B]](b B, p panel, id uint32, pos dashboard.GridPos) B {
+	b = b.Id(id).
+		GridPos(pos).
+		Title(p.title).
+		Description(p.desc).
+		Datasource(datasourceRef()).
+		Unit(p.unit).
+		NoValue(p.noValueText())
 	for _, t := range p.targets() {
 		b = b.WithTarget(t)
 	}
+	return b
+}
+
+// withValueOptions sets how time series and stat panels show values:
+// mappings, threshold colours, decimals and axis bounds.
+func withValueOptions[B panelBuilder[B]](b B, p panel) B {
+	b = b.Mappings(p.valueMappings()).
+		Thresholds(p.thresholdsConfig())
 	if p.decimals != nil {
 		b = b.Decimals(*p.decimals)
 	}
@@ -234,27 +252,6 @@ func (p panel) buildStat(id uint32, pos dashboard.GridPos) cog.Builder[dashboard
 	}
 	if p.max != nil {
 		b = b.Max(*p.max)
-	}
-	return b
-}
-
-func (p panel) buildHeatmap(id uint32, pos dashboard.GridPos) cog.Builder[dashboard.Panel] {
-	b := heatmap.NewPanelBuilder().
-		Id(id).
-		GridPos(pos).
-		Title(p.title).
-		Description(p.desc).
-		Datasource(datasourceRef()).
-		Unit(p.unit).
-		NoValue(p.noValueText()).
-		Calculate(false).
-		YAxis(heatmap.NewYAxisConfigBuilder().Unit(p.unit).AxisPlacement(common.AxisPlacementLeft)).
-		RowsFrame(heatmap.NewRowsHeatmapOptionsBuilder().Layout(common.HeatmapCellLayoutLe)).
-		CellValues(heatmap.NewCellValuesBuilder().Unit("short")).
-		Tooltip(heatmap.NewHeatmapTooltipBuilder().Mode(common.TooltipDisplayModeSingle).YHistogram(true).ShowColorScale(true)).
-		ShowLegend()
-	for _, t := range p.targets() {
-		b = b.WithTarget(t)
 	}
 	return b
 }

@@ -1,12 +1,9 @@
 package grafana
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"strconv"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
@@ -99,11 +96,11 @@ func provisioning(st *model.Stack) ([]artifact.File, error) {
 		UpdateIntervalSeconds: 30,
 		Options:               providerOptions{Path: "${" + DashboardsEnv + "}"},
 	}}}
-	dsData, err := encodeYAML(fmt.Sprintf(datasourceHeader, slo.DatasourceUID), ds)
+	dsData, err := artifact.YAML(fmt.Sprintf(datasourceHeader, slo.DatasourceUID), ds)
 	if err != nil {
 		return nil, err
 	}
-	dbData, err := encodeYAML(fmt.Sprintf(dashboardHeader, DashboardsEnv), db)
+	dbData, err := artifact.YAML(fmt.Sprintf(dashboardHeader, DashboardsEnv), db)
 	if err != nil {
 		return nil, err
 	}
@@ -120,18 +117,4 @@ func localHost(bind string) string {
 		return "127.0.0.1"
 	}
 	return bind
-}
-
-func encodeYAML(header string, v any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(header)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -7,6 +7,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -25,6 +26,21 @@ type Stack struct {
 	Network      Network   `json:"network"`
 	Services     []Service `json:"services"`
 	Alerting     Alerting  `json:"alerting"`
+}
+
+// Clone returns a deep copy of st, made through its JSON form: that form is
+// complete by construction (out/stack.json is it), so the copy shares no
+// slice or map with st and an emitter may rewrite it freely.
+func (st *Stack) Clone() (*Stack, error) {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	var c Stack
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // Network says where the stack's servers listen. Every address defaults to
@@ -153,7 +169,10 @@ type SLO struct {
 func (s SLO) Target() float64 { return s.Objective / 100 }
 
 // ErrorBudget returns the share of events allowed to be bad, in (0, 1).
-func (s SLO) ErrorBudget() float64 { return 1 - s.Objective/100 }
+//
+// It is computed as (100 - objective) / 100, not 1 - objective/100, so that
+// objectives with many nines keep their precision.
+func (s SLO) ErrorBudget() float64 { return (100 - s.Objective) / 100 }
 
 // Alerting is the Alertmanager side: receivers and the route tree.
 type Alerting struct {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -46,5 +47,28 @@ func TestBudget(t *testing.T) {
 	}
 	if got := s.ErrorBudget(); got < 0.000999 || got > 0.001001 {
 		t.Errorf("ErrorBudget = %v", got)
+	}
+}
+
+// TestCloneIsDeep rewrites a clone the way Compose and the demo do and
+// checks the original keeps its values.
+func TestCloneIsDeep(t *testing.T) {
+	st := &Stack{
+		Network:  Network{BindAddress: "127.0.0.1"},
+		Services: []Service{{Name: "shop", Port: 8080, Targets: []string{"127.0.0.1:8080"}}},
+		Alerting: Alerting{Receivers: []Receiver{{Name: "r", Type: Webhook, URL: "http://127.0.0.1:9095/r"}}},
+	}
+	c, err := st.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, st) {
+		t.Fatalf("clone differs:\n%+v\n%+v", c, st)
+	}
+	c.Network.BindAddress = "0.0.0.0"
+	c.Services[0].Targets[0] = "shop:8080"
+	c.Alerting.Receivers[0].URL = "http://inbox:9095/r"
+	if st.Network.BindAddress != "127.0.0.1" || st.Services[0].Targets[0] != "127.0.0.1:8080" || st.Alerting.Receivers[0].URL != "http://127.0.0.1:9095/r" {
+		t.Errorf("rewriting the clone changed the original: %+v", st)
 	}
 }

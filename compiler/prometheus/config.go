@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -87,7 +88,7 @@ func configFile(st *model.Stack) ([]byte, error) {
 			}},
 		})
 	}
-	return marshalYAML(cfg)
+	return artifact.YAML("", cfg)
 }
 
 func timeDuration(d model.Duration) time.Duration { return time.Duration(d) }

@@ -2,16 +2,15 @@ package prometheus
 
 import (
 	"bytes"
-	"flag"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/spec/spectest"
+)
 
 // goldenSpecs are the specs whose rule files and scrape config are kept as
 // golden files: the demo (30d, 28d and 7d SLOs on one service) and
@@ -30,54 +29,24 @@ func TestGolden(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			files, err := Emit(loadStack(t, goldenSpecs[name]))
+			files, err := Emit(spectest.Load(t, goldenSpecs[name], ""))
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := filepath.Join("testdata", "golden", name)
-			want := map[string]bool{}
+			var kept []artifact.File
 			for _, f := range files {
-				if !strings.HasPrefix(f.Path, "prometheus/rules/") && f.Path != "prometheus/prometheus.yml" {
-					continue
-				}
-				p := filepath.Join(dir, filepath.FromSlash(f.Path))
-				want[p] = true
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				got, err := os.ReadFile(p)
-				if err != nil {
-					t.Errorf("%v (run go test ./compiler/prometheus -run TestGolden -update)", err)
-					continue
-				}
-				if !bytes.Equal(got, f.Data) {
-					t.Errorf("%s differs from the generated file; review the change and run with -update", p)
+				if strings.HasPrefix(f.Path, "prometheus/rules/") || f.Path == "prometheus/prometheus.yml" {
+					kept = append(kept, f)
 				}
 			}
-			// A golden file nothing generates any more is stale.
-			_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || want[p] {
-					return err
-				}
-				if *update {
-					return os.Remove(p)
-				}
-				t.Errorf("%s is not generated any more", p)
-				return nil
-			})
+			golden.Dir(t, filepath.Join("testdata", "golden", name), kept)
 		})
 	}
 }
 
 // TestDeterministic emits twice and compares every byte.
 func TestDeterministic(t *testing.T) {
-	st := loadStack(t, goldenSpecs["stack"])
+	st := spectest.Load(t, goldenSpecs["stack"], "")
 	a, err := Emit(st)
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,6 @@
 package prometheus
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -49,7 +48,6 @@ import (
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
@@ -77,7 +75,7 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 			files = append(files, artifact.File{Path: "prometheus/rules/" + svc.Name + "/" + rf.name, Data: data})
 		}
 		for _, tf := range unitTests(st, svc) {
-			data, err := marshalYAML(tf.file)
+			data, err := artifact.YAML("", tf.file)
 			if err != nil {
 				return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
 			}
@@ -157,7 +155,7 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 // marshalRules writes the groups as YAML and parses them back with
 // Prometheus's own rule loader, so what is written is what Prometheus reads.
 func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
-	data, err := marshalYAML(rulefmt.RuleGroups{Groups: groups})
+	data, err := artifact.YAML("", rulefmt.RuleGroups{Groups: groups})
 	if err != nil {
 		return nil, err
 	}
@@ -167,17 +165,4 @@ func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
 		return nil, fmt.Errorf("internal: generated rules do not load: %v", errs)
 	}
 	return data, nil
-}
-
-func marshalYAML(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

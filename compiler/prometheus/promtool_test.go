@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
 
@@ -23,15 +24,6 @@ func repoFile(t testing.TB, rel string) string {
 	return filepath.Join(root, filepath.FromSlash(rel))
 }
 
-func loadStack(t testing.TB, path string) *model.Stack {
-	t.Helper()
-	res, err := spec.LoadFile(path, spec.Options{Profile: "default"})
-	if err != nil {
-		t.Fatalf("loading %s: %v", path, err)
-	}
-	return res.Stack
-}
-
 // writeOut emits st into dir/out (like `stackc build -o dir/out`) and
 // returns dir/out.
 func writeOut(t testing.TB, st *model.Stack, dir string) string {
@@ -41,15 +33,7 @@ func writeOut(t testing.TB, st *model.Stack, dir string) string {
 		t.Fatalf("Emit: %v", err)
 	}
 	out := filepath.Join(dir, "out")
-	for _, f := range files {
-		p := filepath.Join(out, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testtree.Write(t, out, files...)
 	return out
 }
 
@@ -103,7 +87,7 @@ func TestPromtoolGenerated(t *testing.T) {
 	for _, specFile := range []string{repoFile(t, "stack.jsonnet"), filepath.Join("testdata", "periods.jsonnet")} {
 		t.Run(filepath.Base(specFile), func(t *testing.T) {
 			t.Parallel()
-			out := writeOut(t, loadStack(t, specFile), t.TempDir())
+			out := writeOut(t, spectest.Load(t, specFile, ""), t.TempDir())
 			checkOut(t, bin, out)
 		})
 	}
@@ -117,7 +101,7 @@ func TestPromtoolHandWritten(t *testing.T) {
 	}
 	bin := promtool(t)
 	dir := t.TempDir()
-	writeOut(t, loadStack(t, repoFile(t, "stack.jsonnet")), dir)
+	writeOut(t, spectest.Repo(t, ""), dir)
 	tests := glob(t, repoFile(t, "rules/*.yml"))
 	if len(tests) == 0 {
 		t.Fatal("no hand-written tests in rules/")
@@ -169,7 +153,7 @@ func TestPromtoolCommittedOut(t *testing.T) {
 // sameAsGenerated reports whether out/prometheus holds exactly the files
 // Emit generates for stack.jsonnet.
 func sameAsGenerated(t *testing.T, out string) bool {
-	files, err := Emit(loadStack(t, repoFile(t, "stack.jsonnet")))
+	files, err := Emit(spectest.Repo(t, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +186,7 @@ func TestMutation(t *testing.T) {
 		t.Skip("runs promtool")
 	}
 	bin := promtool(t)
-	st := loadStack(t, repoFile(t, "stack.jsonnet"))
+	st := spectest.Repo(t, "")
 	mutations := []struct {
 		name string
 		// nth line (0-based) containing the substring is removed.

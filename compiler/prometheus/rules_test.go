@@ -11,6 +11,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
 func TestCounterValues(t *testing.T) {
@@ -93,7 +94,7 @@ func TestBurnAbove(t *testing.T) {
 // TestCatalogCoversRules: every recorded series is in Catalog with the
 // labels the rule gives it, so dashboards can query them through promlint.
 func TestCatalogCoversRules(t *testing.T) {
-	st := loadStack(t, goldenSpecs["stack"])
+	st := spectest.Load(t, goldenSpecs["stack"], "")
 	cat := Catalog(st)
 	for _, g := range Rules(st) {
 		for _, r := range g.Rules {
@@ -116,7 +117,7 @@ func TestCatalogCoversRules(t *testing.T) {
 // TestLintNamesRule: a broken expression is reported as a compiler bug
 // naming the group and the rule.
 func TestLintNamesRule(t *testing.T) {
-	st := loadStack(t, goldenSpecs["stack"])
+	st := spectest.Load(t, goldenSpecs["stack"], "")
 	tests := []struct {
 		name  string
 		rule  rulefmt.Rule
@@ -145,7 +146,7 @@ func TestLintNamesRule(t *testing.T) {
 // TestAlertLabelsAndTiers: one rule per enabled tier that can fire, with
 // the labels Alertmanager routes and inhibits on.
 func TestAlertLabelsAndTiers(t *testing.T) {
-	st := loadStack(t, goldenSpecs["periods"])
+	st := spectest.Load(t, goldenSpecs["periods"], "")
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
 			fast, _ := sloRules(st, svc, s)

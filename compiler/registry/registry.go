@@ -125,30 +125,10 @@ func (n names) take(preferred, suffix string) string {
 	}
 }
 
-// ident turns a spec string (snake, kebab, dotted or free text) into an
-// exported Go identifier fragment; "" when nothing usable is left.
-func ident(s string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			upper = true
-			continue
-		}
-		if upper {
-			b.WriteRune(unicode.ToUpper(r))
-			upper = false
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// exported returns ident(s), or fallback when s has no letters or digits
+// exported returns slo.Camel(s), or fallback when s has no letters or digits
 // or starts with a digit.
 func exported(s, fallback string) string {
-	id := ident(s)
+	id := slo.Camel(s)
 	if id == "" || !unicode.IsLetter([]rune(id)[0]) {
 		return fallback + id
 	}
@@ -402,7 +382,7 @@ func newServiceView(svc model.Service, pkg string) (*serviceView, error) {
 // paramName is a parameter name for a label: its lower camel form, unless
 // that is a Go keyword or would shadow something the method body uses.
 func paramName(label string, i int) string {
-	id := ident(label)
+	id := slo.Camel(label)
 	if id == "" {
 		return "l" + strconv.Itoa(i)
 	}

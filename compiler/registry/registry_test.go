@@ -2,7 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"flag"
 	"go/format"
 	"os"
 	"os/exec"
@@ -11,20 +10,16 @@ import (
 	"testing"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 func emitFile(t *testing.T, path string) []artifact.File {
 	t.Helper()
-	res, err := spec.LoadFile(path, spec.Options{})
-	if err != nil {
-		t.Fatalf("loading %s: %v", path, err)
-	}
-	files, err := Emit(res.Stack)
+	files, err := Emit(spectest.Load(t, path, ""))
 	if err != nil {
 		t.Fatalf("Emit(%s): %v", path, err)
 	}
@@ -36,39 +31,11 @@ func emitFile(t *testing.T, path string) []artifact.File {
 // rewrites it.
 func TestGolden(t *testing.T) {
 	files := emitFile(t, "testdata/multi.jsonnet")
-	dir := filepath.Join("testdata", "multi")
-	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
+	// The suffix keeps the go command from compiling the golden Go files.
+	for i := range files {
+		files[i].Path += ".golden"
 	}
-	want := map[string]bool{}
-	for _, f := range files {
-		golden := filepath.Join(dir, filepath.FromSlash(f.Path)+".golden")
-		want[golden] = true
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		data, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run with -update to create it)", err)
-		}
-		if !bytes.Equal(data, f.Data) {
-			t.Errorf("%s differs from %s; run go test ./compiler/registry -run Golden -update and review the diff", f.Path, golden)
-		}
-	}
-	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !want[p] {
-			t.Errorf("stale golden file %s; run with -update", p)
-		}
-		return nil
-	})
+	golden.Dir(t, filepath.Join("testdata", "multi"), files)
 }
 
 func TestGofmtCleanAndDeterministic(t *testing.T) {
@@ -107,13 +74,7 @@ func goCommand(t *testing.T, files []artifact.File, extra map[string]string, arg
 	}
 	tmp := t.TempDir()
 	write := func(rel string, data []byte) {
-		p := filepath.Join(tmp, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testtree.WriteFile(t, filepath.Join(tmp, filepath.FromSlash(rel)), data)
 	}
 	copyFile := func(rel string) {
 		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))

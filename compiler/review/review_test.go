@@ -3,26 +3,19 @@ package review
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stackc/stackc/compiler/artifact"
-	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func emitFile(t *testing.T, path string) []artifact.File {
 	t.Helper()
-	res, err := spec.LoadFile(path, spec.Options{})
-	if err != nil {
-		t.Fatalf("loading %s: %v", path, err)
-	}
-	files, err := Emit(res.Stack)
+	files, err := Emit(spectest.Load(t, path, ""))
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -33,31 +26,7 @@ func emitFile(t *testing.T, path string) []artifact.File {
 // testdata/golden; go test -update rewrites them.
 func TestGolden(t *testing.T) {
 	files := emitFile(t, "../../stack.jsonnet")
-	golden := filepath.Join("testdata", "golden")
-	if *update {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range files {
-		path := filepath.Join(golden, filepath.FromSlash(f.Path))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./compiler/review -update)", err)
-		}
-		if !bytes.Equal(f.Data, want) {
-			t.Errorf("%s differs from %s; run go test ./compiler/review -update and review the diff", f.Path, path)
-		}
-	}
+	golden.Dir(t, filepath.Join("testdata", "golden"), files)
 }
 
 func TestDeterministic(t *testing.T) {

@@ -205,12 +205,15 @@ func TargetDownAlertName(svc model.Service) string { return Camel(svc.Name) + "T
 // MetricsAbsentAlertName is the alert for a service that has no scrape target at all.
 func MetricsAbsentAlertName(svc model.Service) string { return Camel(svc.Name) + "MetricsAbsent" }
 
-// Camel turns a spec name (kebab, snake or dotted) into CamelCase.
+// Camel turns a spec name (kebab, snake, dotted or free text) into
+// CamelCase: every rune that is not a letter or digit separates words and
+// is dropped, so the result is "" when nothing usable is left. Alert names
+// and the generated Go identifiers of package registry both use it.
 func Camel(name string) string {
 	var b strings.Builder
 	upper := true
 	for _, r := range name {
-		if r == '-' || r == '_' || r == '.' || r == ' ' {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			upper = true
 			continue
 		}

@@ -104,6 +104,9 @@ func TestNames(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{Camel("checkout-latency"), "CheckoutLatency"},
 		{Camel("get_product.v2"), "GetProductV2"},
+		{Camel("http:requests/total (5xx)"), "HttpRequestsTotal5xx"},
+		{Camel("GET /"), "GET"},
+		{Camel("-_. "), ""},
 		{BurnAlertName(model.SLO{Name: "checkout-availability"}), "CheckoutAvailabilityBudgetBurn"},
 		{TargetDownAlertName(model.Service{Name: "shop"}), "ShopTargetDown"},
 		{ErrorRatio(5 * time.Minute), "slo:sli_error:ratio_rate5m"},

@@ -10,21 +10,12 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
-	"github.com/stackc/stackc/tools"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
 func demoModel(t *testing.T) *model.Stack {
 	t.Helper()
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{Profile: "demo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Stack
+	return spectest.Repo(t, "demo")
 }
 
 func TestLocalize(t *testing.T) {

@@ -11,7 +11,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -391,7 +390,7 @@ func (s *Stack) status(format string, args ...any) {
 // the services, and webhooks that point at the spec's local inbox follow
 // the inbox.
 func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
-	c, err := clone(st)
+	c, err := st.Clone()
 	if err != nil {
 		return nil, err
 	}
@@ -422,19 +421,6 @@ func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
 		}
 	}
 	return c, nil
-}
-
-// clone deep-copies a model through its JSON form (the form of out/stack.json).
-func clone(st *model.Stack) (*model.Stack, error) {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return nil, err
-	}
-	var c model.Stack
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.

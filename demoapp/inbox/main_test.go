@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,8 +14,7 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/spec"
-	"github.com/stackc/stackc/tools"
+	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
 func TestMainFlags(t *testing.T) {
@@ -85,15 +83,7 @@ func TestMainServesUntilCancelled(t *testing.T) {
 // with the spec: the default inbox port, and every webhook receiver of
 // stack.jsonnet that points at the local inbox.
 func TestDefaultListenMatchesSpec(t *testing.T) {
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := res.Stack
+	st := spectest.Repo(t, "")
 	if want := net.JoinHostPort(st.Network.BindAddress, strconv.Itoa(st.Network.InboxPort)); want != DefaultListen {
 		t.Errorf("DefaultListen = %s, the spec's inbox is at %s", DefaultListen, want)
 	}

@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden stderr files of the bad spec corpus")
+	"github.com/stackc/stackc/compiler/internal/golden"
+)
 
 const badDir = "../../spec/testdata/bad"
 
@@ -136,20 +135,7 @@ func TestBadSpecs(t *testing.T) {
 				}
 			}
 			checkWants(t, exp.wants, problems(stderr.String()), stderr.String())
-			golden := strings.TrimSuffix(name, ".jsonnet") + ".stderr"
-			if *update {
-				if err := os.WriteFile(golden, stderr.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./compiler/cmd/stackc -run TestBadSpecs -update)", err)
-			}
-			if !bytes.Equal(want, stderr.Bytes()) {
-				t.Errorf("stderr differs from %s (rerun with -update if the change is intended)\ngot:\n%s\nwant:\n%s", golden, stderr.String(), want)
-			}
+			golden.Compare(t, strings.TrimSuffix(name, ".jsonnet")+".stderr", stderr.Bytes())
 		})
 	}
 }

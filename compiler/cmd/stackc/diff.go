@@ -32,13 +32,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			"SPEC defaults to stack.jsonnet. Exit 0 also when there are changes.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	specPath := "stack.jsonnet"
 	switch fs.NArg() {

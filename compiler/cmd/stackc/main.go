@@ -72,6 +72,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// parseFlags parses args into fs, whose output is stderr. Asked for help,
+// it prints the usage to stdout, where a user asked to see it, and ends the
+// command with exitOK; on a bad flag, which the flag package has already
+// reported on stderr, it ends the command with exitUsage.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, false
+	default:
+		return exitUsage, false
+	}
+}
+
 // buildFlags are the flags build and check share.
 type buildFlags struct {
 	out, profile, spec string
@@ -90,13 +108,8 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 	// Flags may come before or after the spec: `stackc build stack.jsonnet -o x`.
 	var specs []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
-				return nil, exitOK, false
-			}
-			return nil, exitUsage, false
+		if code, ok := parseFlags(fs, args, stdout); !ok {
+			return nil, code, false
 		}
 		if fs.NArg() == 0 {
 			break
@@ -192,13 +205,8 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "Usage: stackc fmt [--check] [SPEC...]\n\nFormat Jsonnet files in place with go-jsonnet's formatter.\nSPEC defaults to stack.jsonnet.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	files := fs.Args()
 	if len(files) == 0 {

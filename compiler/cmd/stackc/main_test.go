@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stackc/stackc/compiler/internal/testtree"
 )
 
 // repoSpec is the repository's stack.jsonnet: every registered target must
@@ -39,28 +40,6 @@ func specCopy(t *testing.T, dir string, edit func(string) string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// tree reads every file below dir into a map keyed by slash path.
-func tree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		files[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 func sameTree(t *testing.T, got, want map[string]string) {
@@ -95,7 +74,7 @@ func TestFailedBuildLeavesOutputUntouched(t *testing.T) {
 	spec := specCopy(t, dir, nil)
 	out := filepath.Join(dir, "out")
 	mustBuild(t, "-o", out, spec)
-	before := tree(t, out)
+	before := testtree.Read(t, out)
 	if len(before) == 0 {
 		t.Fatal("the first build wrote nothing")
 	}
@@ -112,7 +91,7 @@ func TestFailedBuildLeavesOutputUntouched(t *testing.T) {
 			if !strings.Contains(stderr, "nothing was written") || stdout != "" {
 				t.Errorf("stdout %q, stderr %q", stdout, stderr)
 			}
-			sameTree(t, tree(t, out), before)
+			sameTree(t, testtree.Read(t, out), before)
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
 				if strings.HasPrefix(e.Name(), ".out") {
@@ -129,7 +108,7 @@ func TestBuildIsDeterministic(t *testing.T) {
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	mustBuild(t, "-o", a, repoSpec)
 	mustBuild(t, "-o", b, repoSpec)
-	sameTree(t, tree(t, b), tree(t, a))
+	sameTree(t, testtree.Read(t, b), testtree.Read(t, a))
 }
 
 // TestBuildReplacesStaleFiles: a successful build removes what it no longer writes.
@@ -166,7 +145,7 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "stray.txt"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files := tree(t, out)
+	files := testtree.Read(t, out)
 	var victim string
 	for p := range files {
 		if p != "stack.json" && p != "stray.txt" && (victim == "" || p < victim) {
@@ -178,7 +157,7 @@ func TestCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := tree(t, out)
+	before := testtree.Read(t, out)
 	code, stdout, stderr := stackc(t, "check", "-o", out, spec)
 	if code != exitSpecError {
 		t.Fatalf("stale output: exit %d, want %d\n%s%s", code, exitSpecError, stdout, stderr)
@@ -192,7 +171,7 @@ func TestCheck(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
 	}
-	sameTree(t, tree(t, out), before) // check never writes
+	sameTree(t, testtree.Read(t, out), before) // check never writes
 
 	mustBuild(t, "-o", out, spec)
 	if code, _, stderr := stackc(t, "check", "-o", out, spec); code != exitOK {
@@ -307,7 +286,7 @@ func TestRefusesForeignDirectory(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "refusing to replace") {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
-	sameTree(t, tree(t, dir), map[string]string{"notes.txt": "mine"})
+	sameTree(t, testtree.Read(t, dir), map[string]string{"notes.txt": "mine"})
 }
 
 func TestFmt(t *testing.T) {

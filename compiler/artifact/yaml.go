@@ -1,0 +1,27 @@
+package artifact
+
+import (
+	"bytes"
+
+	// Prometheus's rulefmt keeps rule expressions as this module's
+	// yaml.Node, so every target encodes with it for one YAML style.
+	"go.yaml.in/yaml/v3"
+)
+
+// YAML encodes v the way every generated YAML file is written: header
+// (comment lines, or "") first, then v with two-space indentation. Struct
+// fields keep their order and map keys come out sorted, so the bytes are
+// deterministic.
+func YAML(header string, v any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(header)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
