@@ -138,9 +138,9 @@ func largeSpec(services, endpoints, slos int) string {
 		for k := range slos {
 			eps := fmt.Sprintf("['ep%d', 'ep%d']", k%endpoints, (k+1)%endpoints)
 			if k%2 == 0 {
-				fmt.Fprintf(&b, "        s.availability('slo%d', %s, 99.9),\n", k, eps)
+				fmt.Fprintf(&b, "        s.availability('svc%d-slo%d', %s, 99.9),\n", i, k, eps)
 			} else {
-				fmt.Fprintf(&b, "        s.latency('slo%d', %s, '250ms', 99, period='28d'),\n", k, eps)
+				fmt.Fprintf(&b, "        s.latency('svc%d-slo%d', %s, '250ms', 99, period='28d'),\n", i, k, eps)
 			}
 		}
 		b.WriteString("      ],\n    },\n")

@@ -37,6 +37,10 @@ const (
 	// hour holds 360 requests, so one error is a 0.28% ratio, below the
 	// 1.44% of a 99.9% SLO's fastest page.
 	DefaultMinEventRate = 0.1
+	// DefaultMinBadEvents lets a tier fire below DefaultMinEventRate once
+	// its long window holds this many bad events: one failed request at
+	// night pages nobody, a quiet endpoint failing every request does.
+	DefaultMinBadEvents = 10
 	DefaultPeriod       = 30 * 24 * time.Hour
 	DefaultSimLatency   = 20 * time.Millisecond
 )
@@ -100,6 +104,9 @@ func applyDefaults(st *model.Stack) {
 			setDuration(&s.Period, DefaultPeriod)
 			if s.MinEventRate == 0 {
 				s.MinEventRate = DefaultMinEventRate
+			}
+			if s.MinBadEvents == 0 {
+				s.MinBadEvents = DefaultMinBadEvents
 			}
 			if s.DisabledTiers == nil {
 				s.DisabledTiers = []string{}

@@ -81,15 +81,15 @@ local withOptional(obj, opts) = obj + { [k]: opts[k] for k in std.objectFields(o
 
   // availability(name, endpoint, objective, period): 5xx responses are bad
   // events. endpoint is one endpoint name or a list of them.
-  availability(name, endpoint, objective, period=null, minEventRate=null, description=null, disabledTiers=null)::
+  availability(name, endpoint, objective, period=null, minEventRate=null, minBadEvents=null, description=null, disabledTiers=null)::
     withOptional({ name: name, kind: 'availability', endpoints: endpointList(endpoint), objective: objective },
-                 { period: period, minEventRate: minEventRate, description: description, disabledTiers: disabledTiers }),
+                 { period: period, minEventRate: minEventRate, minBadEvents: minBadEvents, description: description, disabledTiers: disabledTiers }),
 
   // latency(name, endpoint, threshold, objective, period): responses slower
   // than threshold (a bucket boundary of the duration histogram) are bad events.
-  latency(name, endpoint, threshold, objective, period=null, minEventRate=null, description=null, disabledTiers=null)::
+  latency(name, endpoint, threshold, objective, period=null, minEventRate=null, minBadEvents=null, description=null, disabledTiers=null)::
     withOptional({ name: name, kind: 'latency', endpoints: endpointList(endpoint), threshold: threshold, objective: objective },
-                 { period: period, minEventRate: minEventRate, description: description, disabledTiers: disabledTiers }),
+                 { period: period, minEventRate: minEventRate, minBadEvents: minBadEvents, description: description, disabledTiers: disabledTiers }),
 
   // Receivers, keyed by name in alerting.receivers. Secrets are file
   // references only (the …File fields); the compiler refuses inline ones.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -21,12 +22,30 @@ var (
 	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 	segmentRE    = regexp.MustCompile(`^([A-Za-z0-9._~-]+|\{[a-zA-Z_][a-zA-Z0-9_]*\})$`)
+	// teamRE keeps team names safe as label values, in generated Go and in
+	// Prometheus alert labels (which expand {{ }} as a template).
+	teamRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+( +[A-Za-z0-9_.-]+)*$`)
 )
+
+// reservedRoutes are served by the demo app itself on every service port.
+var reservedRoutes = []string{"/metrics", "/healthz", "/readyz"}
+
+// minRateSamples is how many samples the shortest rate window must hold for
+// rate() to be trustworthy (it needs two, and one scrape may fail or fall on
+// the window's edge).
+const minRateSamples = 4
+
+// minRuleRuns is how often the fast rule group must run within the shortest
+// alert window, so the page's short window follows the error ratio instead
+// of lagging a whole window behind.
+const minRuleRuns = 5
 
 // reservedLabels are set by the compiler or Prometheus; business metrics may not use them.
 var reservedLabels = map[string]bool{
 	"job": true, "instance": true, "le": true, "quantile": true,
 	slo.LabelService: true, slo.LabelEndpoint: true, slo.LabelMethod: true, slo.LabelCode: true,
+	// The scrape adds team; alerts carry the others.
+	slo.LabelTeam: true, slo.LabelSLO: true, slo.LabelSeverity: true, slo.LabelTier: true, "alertname": true,
 }
 
 // nonBaseUnits are unit suffixes Prometheus asks to be written in base units.
@@ -45,6 +64,7 @@ func validate(st *model.Stack, ps *problems) {
 		ps.warnf("evaluationInterval", "use an evaluation interval at least as long as the scrape interval",
 			"evaluation interval %s is shorter than the scrape interval %s", st.EvaluationInterval, st.ScrapeInterval)
 	}
+	validateIntervals(st, ps)
 	ports := map[int]string{}
 	usePort := func(path string, port int) {
 		if port < 1 || port > 65535 {
@@ -69,6 +89,7 @@ func validate(st *model.Stack, ps *problems) {
 	usePort("network.inboxPort", st.Network.InboxPort)
 
 	services := map[string]bool{}
+	alerts := map[string]sloRef{}
 	for i, svc := range st.Services {
 		path := "services" + keyOrIndex(svc.Name, i)
 		if svc.Name == "" {
@@ -83,10 +104,21 @@ func validate(st *model.Stack, ps *problems) {
 		services[svc.Name] = true
 		if svc.Team == "" {
 			ps.errorf(path+".team", "name the owning team, e.g. team='storefront'", "service %q has no team", svc.Name)
+		} else if !teamRE.MatchString(svc.Team) {
+			ps.errorf(path+".team", "use letters, digits, '-', '_', '.' and spaces between words, e.g. team='storefront'",
+				"team %q of service %q has characters that are unsafe in labels and generated code", svc.Team, svc.Name)
+		}
+		if svc.RunbookURL != "" {
+			if u, err := url.Parse(svc.RunbookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+				strings.Contains(svc.RunbookURL, "{{") || strings.ContainsAny(svc.RunbookURL, " \t\r\n") {
+				ps.errorf(path+".runbookURL", "use an absolute http or https URL, e.g. 'https://runbooks.example.com/storefront'",
+					"runbook URL %q of service %q is not a plain http(s) URL", svc.RunbookURL, svc.Name)
+			}
 		}
 		usePort(path+".port", svc.Port)
 		usePort(path+".adminPort", svc.AdminPort)
 		validateService(svc, path, ps)
+		validateSLONames(svc, path, alerts, ps)
 	}
 	validateAlerting(st, ps)
 	validateBudget(st, ps)
@@ -153,7 +185,6 @@ func validateService(svc model.Service, path string, ps *problems) {
 	for i, m := range svc.Metrics {
 		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), fmt.Sprintf("%s.metrics[%d]", path, i), metrics, ps)
 	}
-	slos := map[string]bool{}
 	for i, s := range svc.SLOs {
 		sPath := fmt.Sprintf("%s.slos%s", path, keyOrIndex(s.Name, i))
 		if s.Name == "" {
@@ -161,11 +192,71 @@ func validateService(svc model.Service, path string, ps *problems) {
 		} else if !nameRE.MatchString(s.Name) {
 			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, e.g. checkout-availability", "SLO name %q is not valid", s.Name)
 		}
-		if slos[s.Name] && s.Name != "" {
-			ps.errorf(fmt.Sprintf("%s.slos[%d].name", path, i), "give every SLO of a service a unique name", "duplicate SLO %q", s.Name)
-		}
-		slos[s.Name] = true
 		validateSLO(svc, s, sPath, endpoints, ps)
+	}
+	validateRoutes(svc, path, ps)
+}
+
+// sloRef says where an SLO, and so its burn-rate alert, was first defined.
+type sloRef struct{ service, name string }
+
+// validateSLONames refuses an SLO whose name, or whose alert name, another
+// SLO of the stack already has: the burn-rate alert is named after the SLO
+// alone, so two of them would share one alert and its routing and silences.
+func validateSLONames(svc model.Service, path string, alerts map[string]sloRef, ps *problems) {
+	for i, s := range svc.SLOs {
+		if s.Name == "" {
+			continue
+		}
+		alert := slo.BurnAlertName(s)
+		first, dup := alerts[alert]
+		if !dup {
+			alerts[alert] = sloRef{svc.Name, s.Name}
+			continue
+		}
+		namePath := fmt.Sprintf("%s.slos[%d].name", path, i)
+		switch {
+		case first.name == s.Name && first.service == svc.Name:
+			ps.errorf(namePath, "give every SLO a name unique across the stack", "duplicate SLO %q", s.Name)
+		case first.name == s.Name:
+			ps.errorf(namePath, "give every SLO a name unique across the stack, e.g. "+svc.Name+"-"+s.Name,
+				"SLO %q is also defined by service %q; both would raise the alert %s", s.Name, first.service, alert)
+		default:
+			ps.errorf(namePath, "rename one of the SLOs so their alert names differ",
+				"SLO %q gets the same alert name %s as SLO %q of service %q", s.Name, alert, first.name, first.service)
+		}
+	}
+}
+
+// validateRoutes registers every endpoint in a throwaway http.ServeMux the
+// way the demo app does, so routes the app could not serve together (the
+// mux panics on patterns that overlap without one being more specific) are
+// refused here instead of at the app's start-up.
+func validateRoutes(svc model.Service, path string, ps *problems) {
+	mux := http.NewServeMux()
+	var registered []int
+	for i, ep := range svc.Endpoints {
+		epPath := fmt.Sprintf("%s.endpoints%s", path, keyOrIndex(ep.Name, i))
+		if checkRoute(ep.Route) != nil || !validMethod(ep.Method) || duplicateRoute(svc.Endpoints[:i], ep) {
+			continue // reported by validateService
+		}
+		if contains(reservedRoutes, ep.Route) {
+			ps.errorf(epPath+".route", "move the endpoint to another route; "+strings.Join(reservedRoutes, ", ")+" are served by the app itself",
+				"route %s is reserved", ep.Route)
+			continue
+		}
+		if register(mux, ep) != nil {
+			switch other, ok := overlapping(svc.Endpoints, registered, ep); {
+			case ok:
+				ps.errorf(epPath+".route", "make one route more specific than the other (e.g. a literal segment where the other has a {parameter}), or merge the endpoints",
+					"%s overlaps %s of endpoint %s: a request could match both and neither is more specific, so the app's router refuses them",
+					muxPattern(ep), muxPattern(other), other.Name)
+			default:
+				ps.errorf(epPath+".route", `write a template like "/products/{id}"`, "%s cannot be served: %v", muxPattern(ep), register(http.NewServeMux(), ep))
+			}
+			continue
+		}
+		registered = append(registered, i)
 	}
 }
 
@@ -247,10 +338,15 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 	if len(s.Endpoints) == 0 {
 		ps.errorf(path+".endpoints", "name the endpoint(s) the SLO covers, e.g. endpoint='checkout'", "SLO %q covers no endpoint", s.Name)
 	}
+	listed := map[string]bool{}
 	for _, e := range s.Endpoints {
 		if _, ok := endpoints[e]; !ok {
 			ps.errorf(path+".endpoints", "use one of: "+strings.Join(sortedEndpointNames(endpoints), ", "), "SLO %q references unknown endpoint %q", s.Name, e)
 		}
+		if listed[e] {
+			ps.errorf(path+".endpoints", "list each endpoint once", "SLO %q lists endpoint %q twice", s.Name, e)
+		}
+		listed[e] = true
 	}
 	if !(s.Objective > 0 && s.Objective < 100) {
 		ps.errorf(path+".objective", "use a percentage strictly between 0 and 100, e.g. 99.9", "objective %v is not strictly between 0 and 100", s.Objective)
@@ -281,6 +377,10 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 		checkThreshold(svc, s, path, ps)
 	default:
 		ps.errorf(path+".kind", "use availability or latency (s.availability(...) or s.latency(...))", "unknown SLO kind %q", s.Kind)
+	}
+	if len(s.DisabledTiers) > 0 && len(slo.EnabledTiers(s)) == 0 {
+		ps.warnf(path+".disabledTiers", "enable at least one tier; keep the SLO only if its dashboards are all you want",
+			"SLO %q disables every tier, so it never alerts", s.Name)
 	}
 	for _, t := range slo.EnabledTiers(s) {
 		if !t.CanFire(s) {
@@ -407,6 +507,46 @@ func alertLabelValues(st *model.Stack) map[string]map[string]bool {
 // secretLooking flags values that should have been file references.
 var secretLooking = regexp.MustCompile(`(?i)(hooks\.slack\.com|://[^/\s]*:[^@/\s]+@|token=|key=|secret=|password=)`)
 
+// singleLabelRE is a host name without dots, such as a Compose service
+// name. It starts with a letter: some resolvers read "2130706433" or
+// "0x8080808" as an IP address.
+var singleLabelRE = regexp.MustCompile(`^[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
+
+// validateWebhookURL accepts an inline webhook URL only when it cannot hold
+// a secret: hosted webhooks (Slack, Discord, Teams, ...) carry their token in
+// the path, which no pattern can tell from an ordinary path, so any URL that
+// leaves this machine or its container network must come from urlFile and
+// stay out of out/.
+func validateWebhookURL(r model.Receiver, path string, ps *problems) {
+	const toFile = "move the URL into a file and reference it with urlFile"
+	u, err := url.Parse(r.URL)
+	switch {
+	case secretLooking.MatchString(r.URL):
+		ps.errorf(path, toFile, "webhook URL of %q looks like it embeds a secret; secrets are only accepted as file references", r.Name)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		ps.errorf(path, "use an absolute http or https URL, e.g. 'http://127.0.0.1:9095/alerts'", "webhook URL %q of %q is not an http(s) URL", r.URL, r.Name)
+	case u.User != nil:
+		ps.errorf(path, toFile, "webhook URL of %q holds credentials; secrets are only accepted as file references", r.Name)
+	case u.RawQuery != "" || u.ForceQuery:
+		ps.errorf(path, toFile, "webhook URL of %q has a query string, where tokens go; secrets are only accepted as file references", r.Name)
+	case !localHost(u.Hostname()):
+		ps.errorf(path, toFile+" (inline URLs may only name loopback or a single-label service such as inbox)",
+			"webhook URL of %q points at %s beyond this machine; such URLs carry a secret in their path, and secrets are only accepted as file references", r.Name, u.Hostname())
+	}
+}
+
+// localHost reports whether host is loopback or a single-label name (a
+// container or service on the stack's own network).
+func localHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return singleLabelRE.MatchString(host) && !strings.HasPrefix(strings.ToLower(host), "0x")
+}
+
 func validateReceiver(r model.Receiver, path string, ps *problems) {
 	fileField := func(field, value, what string) {
 		if value == "" {
@@ -420,10 +560,8 @@ func validateReceiver(r model.Receiver, path string, ps *problems) {
 		if (r.URL == "") == (r.URLFile == "") {
 			ps.errorf(path, "set exactly one of url or urlFile", "webhook receiver %q needs exactly one of url or urlFile", r.Name)
 		}
-		if secretLooking.MatchString(r.URL) {
-			ps.errorf(path+".url", "move the URL into a file and reference it with urlFile", "webhook URL of %q looks like it embeds a secret; secrets are only accepted as file references", r.Name)
-		} else if u, err := url.Parse(r.URL); r.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			ps.errorf(path+".url", "use an absolute http or https URL, e.g. 'http://127.0.0.1:9095/alerts'", "webhook URL %q of %q is not an http(s) URL", r.URL, r.Name)
+		if r.URL != "" {
+			validateWebhookURL(r, path+".url", ps)
 		}
 		if r.URLFile != "" {
 			fileField("urlFile", r.URLFile, "webhook URL")
@@ -597,4 +735,67 @@ func formatFloats(fs []float64) string {
 		parts[i] = formatFloat(f)
 	}
 	return strings.Join(parts, " ")
+}
+
+// muxPattern is the http.ServeMux pattern the demo app serves an endpoint
+// at: a trailing slash would otherwise match the whole subtree.
+func muxPattern(ep model.Endpoint) string {
+	route := ep.Route
+	if strings.HasSuffix(route, "/") {
+		route += "{$}"
+	}
+	return ep.Method + " " + route
+}
+
+// register adds ep to mux and turns the mux's panic into an error.
+func register(mux *http.ServeMux, ep model.Endpoint) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	mux.Handle(muxPattern(ep), http.NotFoundHandler())
+	return nil
+}
+
+// overlapping returns the registered endpoint ep cannot be served beside.
+func overlapping(eps []model.Endpoint, registered []int, ep model.Endpoint) (model.Endpoint, bool) {
+	for _, j := range registered {
+		pair := http.NewServeMux()
+		if register(pair, eps[j]) == nil && register(pair, ep) != nil {
+			return eps[j], true
+		}
+	}
+	return model.Endpoint{}, false
+}
+
+func duplicateRoute(eps []model.Endpoint, ep model.Endpoint) bool {
+	for _, e := range eps {
+		if e.Method == ep.Method && e.Route == ep.Route {
+			return true
+		}
+	}
+	return false
+}
+
+// validateIntervals refuses scrape and evaluation intervals too coarse for
+// the shortest alert window (the page's 5m short window): rate() over it
+// would see too few samples, and the fast rule group recording it would
+// lag, so SLOs would alert late or never.
+func validateIntervals(st *model.Stack, ps *problems) {
+	shortest := slo.Tiers[0].Short
+	for _, t := range slo.Tiers {
+		shortest = min(shortest, t.Short)
+	}
+	window := model.Duration(shortest)
+	if maxScrape := shortest / minRateSamples; time.Duration(st.ScrapeInterval) > maxScrape {
+		ps.errorf("scrapeInterval", fmt.Sprintf("scrape at most every %s, e.g. scrapeInterval: '15s'", model.Duration(maxScrape)),
+			"scrape interval %s leaves fewer than %d samples in the %s rate window of the page alerts, so they would fire late or never",
+			st.ScrapeInterval, minRateSamples, window)
+	}
+	if maxEval := shortest / minRuleRuns; time.Duration(st.EvaluationInterval) > maxEval {
+		ps.errorf("evaluationInterval", fmt.Sprintf("evaluate at most every %s, e.g. evaluationInterval: '30s'", model.Duration(maxEval)),
+			"evaluation interval %s runs the fast rule group fewer than %d times per %s short window of the page alerts, so pages would lag a whole window",
+			st.EvaluationInterval, minRuleRuns, window)
+	}
 }

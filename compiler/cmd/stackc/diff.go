@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/stackc/stackc/compiler/diff"
@@ -56,9 +57,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stackc diff: %v\n", err)
 		return exitUsage
 	}
-	sha, err := git(repo, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	sha, err := resolveCommit(repo, ref)
 	if err != nil {
-		fmt.Fprintf(stderr, "stackc diff: %q is not a commit: %v\n", ref, err)
+		fmt.Fprintf(stderr, "stackc diff: %v\n", err)
 		return exitUsage
 	}
 	baseStack, code := loadAt(repo, sha, ref, rel, opts, stderr)
@@ -108,6 +109,21 @@ func locate(specPath string) (repo, rel string, err error) {
 	return realTop, filepath.ToSlash(rel), nil
 }
 
+// resolveCommit returns the commit ref names. The ref comes from the
+// command line and goes to git as an argument: --end-of-options keeps one
+// that starts with a dash from being read as an option, and refs cannot
+// start with one anyway, so such a ref is refused with a clear message.
+func resolveCommit(repo, ref string) (string, error) {
+	if strings.HasPrefix(ref, "-") {
+		return "", fmt.Errorf("%q is not a commit: a git ref cannot start with '-'", ref)
+	}
+	sha, err := git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	if err != nil {
+		return "", fmt.Errorf("%q is not a commit: %w", ref, err)
+	}
+	return sha, nil
+}
+
 // baseRef is the requested ref, or the merge base of HEAD and the main
 // branch; what names it for the report's heading.
 func baseRef(repo, requested string) (ref, what string, err error) {
@@ -115,10 +131,10 @@ func baseRef(repo, requested string) (ref, what string, err error) {
 		return requested, "`" + requested + "`", nil
 	}
 	for _, b := range mainBranches {
-		if _, err := git(repo, "rev-parse", "--verify", "--quiet", b+"^{commit}"); err != nil {
+		if _, err := resolveCommit(repo, b); err != nil {
 			continue
 		}
-		mb, err := git(repo, "merge-base", "HEAD", b)
+		mb, err := git(repo, "merge-base", "--end-of-options", "HEAD", b)
 		if err != nil {
 			return "", "", fmt.Errorf("no merge base of HEAD and %s: %w", b, err)
 		}
@@ -127,9 +143,13 @@ func baseRef(repo, requested string) (ref, what string, err error) {
 	return "", "", fmt.Errorf("no branch %s to compare with; pass --base REF", strings.Join(mainBranches, ", "))
 }
 
+// importable are the suffixes of the files a spec can import: Jsonnet
+// code and JSON data (import 'x.json' is plain Jsonnet).
+var importable = []string{".jsonnet", ".libsonnet", ".json"}
+
 // loadAt evaluates the spec as it was at commit sha. Relative imports must
-// resolve to their versions at that commit too, so every Jsonnet file of
-// the commit is written to a temporary directory with the repository's
+// resolve to their versions at that commit too, so every importable file
+// of the commit is written to a temporary directory with the repository's
 // layout, and the spec is loaded from there.
 func loadAt(repo, sha, ref, rel string, opts spec.Options, stderr io.Writer) (*model.Stack, int) {
 	tmp, err := os.MkdirTemp("", "stackc-diff-")
@@ -145,7 +165,7 @@ func loadAt(repo, sha, ref, rel string, opts spec.Options, stderr io.Writer) (*m
 	}
 	found := false
 	for _, p := range strings.Split(list, "\x00") {
-		if !strings.HasSuffix(p, ".jsonnet") && !strings.HasSuffix(p, ".libsonnet") {
+		if !slices.ContainsFunc(importable, func(suffix string) bool { return strings.HasSuffix(p, suffix) }) {
 			continue
 		}
 		data, err := gitBytes(repo, "show", sha+":"+p)

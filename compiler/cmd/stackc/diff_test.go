@@ -110,6 +110,39 @@ func TestDiffReadsImportsAtBase(t *testing.T) {
 	}
 }
 
+// TestDiffReadsJSONImportsAtBase: a spec may import JSON data, which must
+// be read at the base commit too.
+func TestDiffReadsJSONImportsAtBase(t *testing.T) {
+	dir, git := gitRepo(t)
+	base, err := os.ReadFile(filepath.Join(diffTestdata, "base.jsonnet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(base), "objective=99.5", "objective=(import 'params.json').objective", 1)
+	if text == string(base) {
+		t.Fatal("base.jsonnet no longer sets objective=99.5")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stack.jsonnet"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	params := filepath.Join(dir, "params.json")
+	if err := os.WriteFile(params, []byte(`{"objective": 99.5}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", ".")
+	git("commit", "-q", "-m", "base")
+	if err := os.WriteFile(params, []byte(`{"objective": 99}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := stackc(t, "diff", "--base", "main", filepath.Join(dir, "stack.jsonnet"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "objective 99.5% → 99%") {
+		t.Errorf("the JSON import's change is not shown:\n%s", out)
+	}
+}
+
 func TestDiffErrors(t *testing.T) {
 	dir, git := gitRepo(t)
 	spec := filepath.Join(dir, "stack.jsonnet")
@@ -125,6 +158,9 @@ func TestDiffErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown ref", []string{"diff", "--base", "nosuchref", spec}, "", exitUsage, `"nosuchref" is not a commit`},
+		// Would otherwise reach git as an option, not a ref.
+		{"ref like an option", []string{"diff", "--base=--output=" + filepath.Join(dir, "x"), spec}, "", exitUsage, "cannot start with '-'"},
+		{"ref like a short option", []string{"diff", "--base", "-q", spec}, "", exitUsage, "cannot start with '-'"},
 		{"two specs", []string{"diff", spec, spec}, "", exitUsage, "one spec at most"},
 		{"broken working tree", []string{"diff", spec}, "local s = import 'stackc.libsonnet'; s.stack { services: 3 }", exitSpecError, "error(s) in"},
 	}
