@@ -2,15 +2,18 @@ package compose_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	prommodel "github.com/prometheus/common/model"
 	"gopkg.in/yaml.v3"
 
 	"github.com/stackc/stackc/compiler/alertmanager"
@@ -389,5 +392,63 @@ func TestMountedConfigsPassTheCheckers(t *testing.T) {
 		if c.tool == "promtool" && !strings.Contains(string(out), "rule files found") {
 			t.Errorf("promtool found no rule files through the mounts:\n%s", out)
 		}
+	}
+}
+
+func TestRetentionCoversTheLongestPeriod(t *testing.T) {
+	day := 24 * time.Hour
+	stack := func(periods ...[]time.Duration) *model.Stack {
+		st := &model.Stack{}
+		for i, ps := range periods {
+			svc := model.Service{Name: fmt.Sprintf("s%d", i)}
+			for _, p := range ps {
+				svc.SLOs = append(svc.SLOs, model.SLO{Period: model.Duration(p)})
+			}
+			st.Services = append(st.Services, svc)
+		}
+		return st
+	}
+	for _, tc := range []struct {
+		name string
+		st   *model.Stack
+		want time.Duration
+	}{
+		{"no SLOs keeps the default", stack(), 15 * day},
+		{"7d stays at the default", stack([]time.Duration{7 * day}), 15 * day},
+		{"28d", stack([]time.Duration{28 * day}), 30 * day},
+		{"longest across services", stack([]time.Duration{7 * day}, []time.Duration{28 * day, 30 * day}), 32 * day},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := compose.Retention(tc.st); got != tc.want {
+				t.Errorf("Retention = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPrometheusRetention checks the flag reaches the container and that
+// Prometheus's own duration parser reads it back as Retention.
+func TestPrometheusRetention(t *testing.T) {
+	st := spectest.Repo(t, "")
+	p, err := loadProject(buildOut(t, st), map[string]string{compose.GrafanaPasswordVar: "test-only"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const flag = "--storage.tsdb.retention.time="
+	var got []string
+	for _, arg := range p.Services[compose.PrometheusService].Command {
+		if v, ok := strings.CutPrefix(arg, flag); ok {
+			got = append(got, v)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("prometheus command has %d %s flags, want 1", len(got), flag)
+	}
+	d, err := prommodel.ParseDuration(got[0])
+	if err != nil {
+		t.Fatalf("Prometheus cannot parse %s%s: %v", flag, got[0], err)
+	}
+	if time.Duration(d) != compose.Retention(st) {
+		t.Errorf("retention %s, want %s", got[0], model.Duration(compose.Retention(st)))
 	}
 }

@@ -136,6 +136,27 @@ func StartDelay(st *model.Stack) time.Duration {
 	return ResendDelay(st) + time.Duration(st.EvaluationInterval)
 }
 
+// minRetention is Prometheus's own default retention, kept as a floor so a
+// stack of 7d SLOs keeps as much history as an unconfigured server.
+const minRetention = 15 * 24 * time.Hour
+
+// retentionSlack covers the rule evaluations and scrape gaps at both ends of
+// the longest SLO period, so the period ratio never reads a truncated range.
+const retentionSlack = 2 * 24 * time.Hour
+
+// Retention is how long Prometheus keeps samples: the longest SLO period
+// plus retentionSlack, at least minRetention. With the 15d default a 30d
+// SLO's period ratios would silently cover 15 days only.
+func Retention(st *model.Stack) time.Duration {
+	longest := time.Duration(0)
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			longest = max(longest, time.Duration(s.Period))
+		}
+	}
+	return max(longest+retentionSlack, minRetention)
+}
+
 // project builds the Compose project; mounts are each server's generated
 // config files.
 func project(st *model.Stack, mounts map[string][]mount) projectYAML {
@@ -195,6 +216,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 		Command: []string{
 			"--config.file=" + prometheusConfigFile,
 			"--storage.tsdb.path=" + prometheusDataDir,
+			"--storage.tsdb.retention.time=" + model.Duration(Retention(st)).String(),
 			fmt.Sprintf("--web.listen-address=:%d", n.PrometheusPort),
 			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, n.PrometheusPort),
 			"--rules.alert.resend-delay=" + model.Duration(ResendDelay(st)).String(),

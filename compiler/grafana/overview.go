@@ -24,6 +24,11 @@ const (
 // every series of a service (see promlint.TargetLabels).
 const scrapeLabel = slo.LabelService
 
+// ignoresInstance ends the description of panels that read recording
+// rules: those sum the instances away, so the instance variable cannot
+// narrow them.
+const ignoresInstance = " The instance variable does not apply: the rule sums all instances."
+
 // quantiles are the percentiles every histogram panel shows: the ones the
 // Prometheus target records for request latency.
 var quantiles = prometheus.REDQuantiles
@@ -73,30 +78,33 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 		desc:       "Share of requests answered with a 5xx, over all endpoints. No traffic shows no data.",
 		queries:    []query{{Expr: dropNaN(fmt.Sprintf("sum(%s) / sum(%s)", errors, requests)), Legend: "errors"}}})
 	bd.add(panel{kind: statPanel, title: "Latency p99", unit: units.Seconds, w: 6, h: 4, graph: true,
-		desc:    "99th percentile request duration over all endpoints.",
-		queries: []query{{Expr: fmt.Sprintf("histogram_quantile(0.99, sum by (le) (%s))", buckets), Legend: "p99"}}})
-	bd.add(panel{kind: statPanel, title: "Targets up", unit: units.Short, w: 6, h: 4,
-		baseColor: "red", thresholds: []step{{float64(len(svc.Targets)), "green"}},
-		desc:    fmt.Sprintf("Scrape targets answering, of %d configured. Red when any target is down.", len(svc.Targets)),
-		queries: []query{{Expr: fmt.Sprintf("sum(up{%s})", sel), Legend: "up"}}})
+		desc:    "99th percentile request duration over all endpoints. No traffic shows no data.",
+		queries: []query{{Expr: dropNaN(fmt.Sprintf("histogram_quantile(0.99, sum by (le) (%s))", buckets)), Legend: "p99"}}})
+	// A share, not a count: a count is green with 1 of N targets up unless
+	// its thresholds track N, and the instance variable changes N.
+	bd.add(panel{kind: statPanel, title: "Targets up", unit: units.PercentUnit, w: 6, h: 4, graph: true,
+		baseColor: "red", thresholds: []step{{1, "green"}},
+		desc:    fmt.Sprintf("Share of the selected scrape targets answering (%d configured). Red when any target is down.", len(svc.Targets)),
+		queries: []query{{Expr: fmt.Sprintf("avg(up{%s})", sel), Legend: "up"}}})
 
 	bd.row("Requests per endpoint")
 	// Per-endpoint RED panels read the Prometheus target's recording rules
-	// (5m rates summed over instances): cheap to draw over long ranges.
+	// (5m rates summed over instances): cheap to draw over long ranges, but
+	// blind to the instance variable, which their descriptions say.
 	red := fmt.Sprintf(`%s="%s"`, slo.LabelService, svc.Name)
 	bd.add(panel{kind: timeSeries, title: "Request rate by endpoint", unit: units.RequestsPerSecond, w: 12, h: 8, min: f64(0),
-		desc: fmt.Sprintf("Requests per second by endpoint (route template, never the raw path), over all instances; recording rule %s.",
-			prometheus.REDRequestsRate),
+		desc: fmt.Sprintf("Requests per second by endpoint (route template, never the raw path), over all instances; recording rule %s.%s",
+			prometheus.REDRequestsRate, ignoresInstance),
 		queries: []query{{Expr: fmt.Sprintf("%s{%s}", prometheus.REDRequestsRate, red), Legend: "{{endpoint}}"}}})
 	bd.add(panel{kind: timeSeries, title: "Error ratio by endpoint", unit: units.PercentUnit, w: 12, h: 8, min: f64(0),
-		desc: fmt.Sprintf("Share of each endpoint's requests answered with a 5xx over 5m, over all instances; recording rule %s. An endpoint without traffic shows no data, not NaN.",
-			prometheus.REDErrorRatio),
+		desc: fmt.Sprintf("Share of each endpoint's requests answered with a 5xx over 5m, over all instances; recording rule %s. An endpoint without traffic shows no data, not NaN.%s",
+			prometheus.REDErrorRatio, ignoresInstance),
 		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", prometheus.REDErrorRatio, red)), Legend: "{{endpoint}}"}}})
 	for _, q := range prometheus.REDQuantiles {
 		name := quantileName(q)
 		bd.add(panel{kind: timeSeries, title: "Latency " + name + " by endpoint", unit: units.Seconds, w: 8, h: 8, min: f64(0),
-			desc: fmt.Sprintf("%s request duration by endpoint over 5m, estimated from the buckets of %s (%s); recording rule %s.",
-				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), prometheus.REDLatencyQuantile),
+			desc: fmt.Sprintf("%s request duration by endpoint over 5m, over all instances, estimated from the buckets of %s (%s); recording rule %s.%s",
+				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), prometheus.REDLatencyQuantile, ignoresInstance),
 			queries: []query{{Expr: fmt.Sprintf(`%s{%s, quantile="%s"}`, prometheus.REDLatencyQuantile, red, formatFloat(q)),
 				Legend: "{{endpoint}}"}}})
 	}
@@ -161,12 +169,12 @@ func businessPanels(m model.Metric, sel string) []panel {
 		var qs []query
 		for _, q := range quantiles {
 			qs = append(qs, query{
-				Expr:   fmt.Sprintf("histogram_quantile(%s, sum by (le) (%s))", formatFloat(q), bucketRate),
+				Expr:   dropNaN(fmt.Sprintf("histogram_quantile(%s, sum by (le) (%s))", formatFloat(q), bucketRate)),
 				Legend: quantileName(q)})
 		}
 		return []panel{
 			{kind: timeSeries, title: m.Name + " quantiles", unit: unit, w: 12, h: 8, min: f64(0),
-				desc:    fmt.Sprintf("%s Histogram; p50, p90 and p99 estimated from its buckets (%s).", help, formatBuckets(m.Buckets)),
+				desc:    fmt.Sprintf("%s Histogram; p50, p90 and p99 estimated from its buckets (%s). No observations show no data.", help, formatBuckets(m.Buckets)),
 				queries: qs},
 			{kind: heatmapPanel, title: m.Name + " distribution", unit: unit, w: 12, h: 8,
 				desc: fmt.Sprintf("%s Observations per bucket over time.", help),
@@ -175,8 +183,10 @@ func businessPanels(m model.Metric, sel string) []panel {
 		}
 	case model.Summary:
 		return []panel{{kind: timeSeries, title: m.Name + " quantiles", unit: valueUnit(m.Unit), w: 12, h: 8, min: f64(0),
-			desc: fmt.Sprintf("%s Summary; its quantiles are computed per instance and cannot be aggregated, so this shows the highest instance.", help),
-			queries: []query{{Expr: fmt.Sprintf("max by (%s) (%s{%s})", strings.Join(append([]string{"quantile"}, labels...), ", "), m.Name, sel),
+			desc: fmt.Sprintf("%s Summary; its quantiles are computed per instance and cannot be aggregated, so this shows the highest instance. No observations show no data.", help),
+			// A summary without observations reports NaN quantiles, which
+			// max() returns when every instance does.
+			queries: []query{{Expr: fmt.Sprintf("max by (%s) (%s)", strings.Join(append([]string{"quantile"}, labels...), ", "), dropNaN(fmt.Sprintf("%s{%s}", m.Name, sel))),
 				Legend: "q{{quantile}}" + legendSuffix(labels)}}}}
 	}
 	return nil

@@ -79,7 +79,9 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 	bd.add(panel{kind: statPanel, title: "Firing alerts", unit: units.Short, w: 5, h: 5,
 		thresholds: []step{{1, "red"}},
 		desc:       fmt.Sprintf("Tiers of %s firing now; red while any is.", alert),
-		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s", alertstate="firing"}) or vector(0)`, alert),
+		// The alert name is only unique within a service: two services
+		// may have SLOs of the same name.
+		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s", %s="%s", alertstate="firing"}) or vector(0)`, alert, slo.LabelService, svc.Name),
 			Legend: "firing", Instant: true}}})
 
 	tiers := slo.EnabledTiers(s)

@@ -22,6 +22,13 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "sleep":
 		time.Sleep(time.Hour)
+	case "inuse":
+		// Fails like a server that lost the race for its port.
+		os.Stderr.WriteString("listen tcp 127.0.0.1:9090: bind: address already in use\n")
+		os.Exit(1)
+	case "broken":
+		os.Stderr.WriteString("bad config\n")
+		os.Exit(1)
 	case "stubborn":
 		// Ignores SIGTERM, like a hung server.
 		signal.Ignore(syscall.SIGTERM)

@@ -387,7 +387,32 @@ func (s *Stack) WaitAlert(ctx context.Context, after int, match func(inbox.Entry
 // ActiveAlerts returns how many active alerts the Alertmanager holds whose
 // labels include labels.
 func (s *Stack) ActiveAlerts(ctx context.Context, labels map[string]string) (int, error) {
-	params := url.Values{"active": {"true"}, "silenced": {"false"}}
+	alerts, err := s.amAlerts(ctx, labels, url.Values{"active": {"true"}, "silenced": {"false"}})
+	return len(alerts), err
+}
+
+// InhibitedAlerts returns how many alerts whose labels include labels the
+// Alertmanager holds muted by an inhibition rule.
+func (s *Stack) InhibitedAlerts(ctx context.Context, labels map[string]string) (int, error) {
+	alerts, err := s.amAlerts(ctx, labels, url.Values{"active": {"false"}, "silenced": {"false"}, "inhibited": {"true"}})
+	n := 0
+	for _, a := range alerts {
+		if a.Status.State == "suppressed" && len(a.Status.InhibitedBy) > 0 {
+			n++
+		}
+	}
+	return n, err
+}
+
+// amAlert is the part of an Alertmanager API v2 alert the tests read.
+type amAlert struct {
+	Status struct {
+		State       string   `json:"state"`
+		InhibitedBy []string `json:"inhibitedBy"`
+	} `json:"status"`
+}
+
+func (s *Stack) amAlerts(ctx context.Context, labels map[string]string, params url.Values) ([]amAlert, error) {
 	keys := make([]string, 0, len(labels))
 	for k := range labels {
 		keys = append(keys, k)
@@ -398,19 +423,19 @@ func (s *Stack) ActiveAlerts(ctx context.Context, labels map[string]string) (int
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Alertmanager+"/api/v2/alerts?"+params.Encode(), nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("alertmanager /api/v2/alerts: %s", resp.Status)
+		return nil, fmt.Errorf("alertmanager /api/v2/alerts: %s", resp.Status)
 	}
-	var alerts []json.RawMessage
+	var alerts []amAlert
 	if err := json.NewDecoder(resp.Body).Decode(&alerts); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(alerts), nil
+	return alerts, nil
 }

@@ -96,7 +96,42 @@ const loadDuration = 24 * time.Hour
 // Start builds and starts the stack. The servers run until ctx is
 // cancelled or Close is called. Close must be called whenever the returned
 // stack is not nil, also with an error: the logs stay readable until then.
-func Start(ctx context.Context, opts Options) (s *Stack, err error) {
+//
+// The ports are chosen free but only bound later by the servers, so
+// another process may take one meanwhile; a server that fails with
+// "address already in use" makes Start try again, on new ports, up to
+// startAttempts times.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	return retryPorts(startAttempts, func() (*Stack, error) { return start(ctx, opts) })
+}
+
+// startAttempts bounds Start's retries after a lost port race.
+const startAttempts = 3
+
+// errAddrInUse marks a server that could not bind its port.
+var errAddrInUse = errors.New("address already in use")
+
+// retryPorts calls try until it succeeds, fails for another reason than a
+// port in use, or has been called attempts times. A failed stack is closed
+// and its server data removed before the next try.
+func retryPorts(attempts int, try func() (*Stack, error)) (*Stack, error) {
+	for i := 1; ; i++ {
+		s, err := try()
+		if err == nil || i >= attempts || !errors.Is(err, errAddrInUse) || s == nil {
+			return s, err
+		}
+		s.status("%v; retrying on new ports (attempt %d of %d)", err, i+1, attempts)
+		s.Close()
+		if !s.removeDir {
+			// The caller's directory: fresh server data, logs kept.
+			if err := os.RemoveAll(filepath.Join(s.Dir, "data")); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if opts.Status == nil {
 		opts.Status = io.Discard
 	}
@@ -221,6 +256,9 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	promArgs := []string{
 		"--config.file=" + filepath.Join(s.Dir, "out", "prometheus", "prometheus.yml"),
 		"--storage.tsdb.path=" + filepath.Join(s.Dir, "data", "prometheus"),
+		// The demo runs minutes, but the same retention as Compose keeps
+		// the two servers' behaviour alike.
+		"--storage.tsdb.retention.time=" + model.Duration(compose.Retention(s.Model)).String(),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", n.PrometheusPort),
 		"--rules.alert.resend-delay=" + compose.ResendDelay(s.Model).String(),
 	}
@@ -280,7 +318,11 @@ func (s *Stack) run(ctx context.Context, name, bin string, args []string, ready 
 	if err := waitHTTP(ctx, ready, 60*time.Second, done); err != nil {
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited (%v) before it was ready; its log:\n%s", name, exitErr(), tail(p.log, 4<<10))
+			log := tail(p.log, 4<<10)
+			if strings.Contains(log, errAddrInUse.Error()) {
+				return fmt.Errorf("%s exited (%v) before it was ready: %w; its log:\n%s", name, exitErr(), errAddrInUse, log)
+			}
+			return fmt.Errorf("%s exited (%v) before it was ready; its log:\n%s", name, exitErr(), log)
 		default:
 		}
 		return fmt.Errorf("%s: %w", name, err)

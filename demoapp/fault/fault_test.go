@@ -107,9 +107,65 @@ func TestHandler(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := Handler(NewStore([]string{"checkout"}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body)))
+			h.ServeHTTP(w, apiRequest(tc.method, tc.path, tc.body))
 			if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.want) {
 				t.Errorf("%s %s: %d %q, want %d containing %q", tc.method, tc.path, w.Code, w.Body, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+// apiRequest is a request as the fault client sends it: to a loopback
+// Host, with a JSON body.
+func apiRequest(method, path, body string) *http.Request {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Host = "127.0.0.1:9080"
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// TestHandlerRefusesBrowserRequests covers what a web page can send: a
+// form POST without preflight, or any request through a rebound DNS name.
+func TestHandlerRefusesBrowserRequests(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, host, contentType string
+		code                            int
+	}{
+		{"json to 127.0.0.1", "POST", "127.0.0.1:9080", "application/json", 200},
+		{"json with charset", "POST", "127.0.0.1", "application/json; charset=utf-8", 200},
+		{"localhost", "POST", "LocalHost:9080", "application/json", 200},
+		{"ipv6 loopback", "POST", "[::1]:9080", "application/json", 200},
+		{"ipv6 loopback without port", "GET", "[::1]", "", 200},
+		{"get needs no content type", "GET", "localhost", "", 200},
+		{"form post", "POST", "127.0.0.1:9080", "application/x-www-form-urlencoded", 415},
+		{"text/plain post", "POST", "127.0.0.1:9080", "text/plain", 415},
+		{"no content type", "POST", "127.0.0.1:9080", "", 415},
+		{"rebound name", "POST", "attacker.example:9080", "application/json", 403},
+		{"rebound name on get", "GET", "attacker.example", "", 403},
+		{"rebound name on delete", "DELETE", "evil.localhost.example", "", 403},
+		{"other loopback spelling", "GET", "127.1:9080", "", 403},
+		{"no host", "GET", "", "", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := Handler(NewStore([]string{"checkout"}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+			path := "/faults"
+			if tc.method == "POST" {
+				path = "/faults/checkout"
+			}
+			req := httptest.NewRequest(tc.method, path, strings.NewReader(`{"errorRate":0.5}`))
+			req.Host = tc.host
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if tc.method == "DELETE" && tc.code == 200 {
+				tc.code = http.StatusNoContent
+			}
+			if w.Code != tc.code {
+				t.Errorf("%s host %q type %q: %d %s, want %d", tc.method, tc.host, tc.contentType, w.Code, w.Body, tc.code)
 			}
 		})
 	}
@@ -120,13 +176,13 @@ func TestHandlerSetThenList(t *testing.T) {
 	h := Handler(s, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, ep := range []string{"b", "a"} {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("POST", "/faults/"+ep, strings.NewReader(`{"errorRate":0.1}`)))
+		h.ServeHTTP(w, apiRequest("POST", "/faults/"+ep, `{"errorRate":0.1}`))
 		if w.Code != http.StatusOK {
 			t.Fatalf("POST: %d %s", w.Code, w.Body)
 		}
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "/faults", nil))
+	h.ServeHTTP(w, apiRequest("GET", "/faults", ""))
 	want := `{"faults":[{"endpoint":"a","errorRate":0.1,"latency":"0s"},{"endpoint":"b","errorRate":0.1,"latency":"0s"}]}`
 	if got := strings.TrimSpace(w.Body.String()); got != want {
 		t.Errorf("GET /faults = %s, want %s", got, want)

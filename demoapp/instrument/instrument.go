@@ -239,19 +239,34 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	h.b.inFlight.Inc()
-	// A panicking handler must not leave the gauge raised forever; the
-	// request itself is not counted, as net/http aborts its response.
-	defer h.b.inFlight.Dec()
 	start := time.Now()
 	rw := getWriter(w)
+	// Deferred, so a panicking handler is still counted: availability SLOs
+	// would otherwise never see the requests that crash.
+	defer h.done(rw, start)
 	h.next.ServeHTTP(rw, req)
+}
+
+// done records the request once the handler returned or panicked. A panic
+// is recorded as a 500, whatever was written before, since net/http aborts
+// the response; it is then re-raised with its own value so net/http still
+// logs it, or stays silent for http.ErrAbortHandler.
+func (h *handler) done(rw *responseWriter, start time.Time) {
+	p := recover()
 	code := rw.code
 	putWriter(rw)
-	if code == 0 {
+	switch {
+	case p != nil:
+		code = http.StatusInternalServerError
+	case code == 0:
 		code = http.StatusOK // net/http's implicit status
 	}
 	h.b.requests[h.red.slotOf(code)].Inc()
 	h.b.duration.Observe(time.Since(start).Seconds())
+	h.b.inFlight.Dec()
+	if p != nil {
+		panic(p)
+	}
 }
 
 // LabelCombinations returns every combination of the given label values,

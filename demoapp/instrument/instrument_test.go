@@ -225,14 +225,64 @@ func TestWriterRecordsFinalCode(t *testing.T) {
 	}
 }
 
-func TestInFlightFallsBackAfterPanic(t *testing.T) {
-	red, reg := newRED(t, []int{200})
-	h := red.Wrap(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }))
-	func() {
-		defer func() { _ = recover() }()
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/items", nil))
-	}()
-	diff(t, "http_requests_in_flight", series(t, reg, "http_requests_in_flight"), map[string]float64{})
+func TestPanicIsCountedAs500(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value any
+		wrote bool
+	}{
+		{"abort handler", http.ErrAbortHandler, false},
+		{"plain panic", "boom", false},
+		{"panic after 200 written", "boom", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			red, reg := newRED(t, []int{200, 500})
+			h := red.Wrap(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.wrote {
+					w.WriteHeader(http.StatusOK)
+				}
+				panic(tc.value)
+			}))
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/items", nil))
+			}()
+			// net/http treats http.ErrAbortHandler specially, so the value
+			// must come through unchanged.
+			if got != tc.value {
+				t.Errorf("re-panicked with %v, want %v", got, tc.value)
+			}
+			diff(t, "http_requests_in_flight", series(t, reg, "http_requests_in_flight"), map[string]float64{})
+			diff(t, "http_requests_total", series(t, reg, "http_requests_total"), map[string]float64{
+				`code="500",endpoint="list",method="GET"`: 1,
+			})
+			diff(t, "http_request_duration_seconds", series(t, reg, "http_request_duration_seconds"), map[string]float64{
+				`endpoint="list",method="GET"`: 1,
+			})
+		})
+	}
+}
+
+// TestPanicThroughServer checks the panic reaches net/http: the client's
+// connection is aborted rather than answered, and the request is counted.
+func TestPanicThroughServer(t *testing.T) {
+	red, reg := newRED(t, []int{200, 500})
+	mux := http.NewServeMux()
+	boom := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) })
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	if err := red.Routes(mux, []http.Handler{boom, ok, ok}, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	if resp, err := srv.Client().Get(srv.URL + "/items"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("got status %d, want the connection aborted", resp.StatusCode)
+	}
+	diff(t, "http_requests_total", series(t, reg, "http_requests_total"), map[string]float64{
+		`code="500",endpoint="list",method="GET"`: 1,
+	})
 }
 
 func TestNoAllocations(t *testing.T) {
