@@ -161,6 +161,10 @@ type SLO struct {
 	// MinEventRate is the request rate (per second, over an alert's long
 	// window) below which burn-rate alerts stay quiet.
 	MinEventRate float64 `json:"minEventRate"`
+	// MinBadEvents is the number of bad events within an alert's long window
+	// that lets a tier fire even below MinEventRate, so a complete outage of
+	// a quiet endpoint still alerts.
+	MinBadEvents float64 `json:"minBadEvents"`
 	// DisabledTiers lists burn-rate tiers (see package slo) not to alert on.
 	DisabledTiers []string `json:"disabledTiers"`
 }

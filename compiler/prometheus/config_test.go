@@ -58,3 +58,27 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("native histograms must be scraped for service b only:\n%s", cfg)
 	}
 }
+
+// Prometheus refuses a scrape_timeout longer than the scrape_interval, so
+// short intervals clamp the 10s timeout.
+func TestConfigScrapeTimeoutClamped(t *testing.T) {
+	for _, c := range []struct {
+		interval time.Duration
+		want     string
+	}{
+		{time.Second, "scrape_timeout: 1s\n"},
+		{5 * time.Second, "scrape_timeout: 5s\n"},
+		{10 * time.Second, "scrape_timeout: 10s\n"},
+		{15 * time.Second, "scrape_timeout: 10s\n"},
+		{time.Minute, "scrape_timeout: 10s\n"},
+	} {
+		st := &model.Stack{ScrapeInterval: model.Duration(c.interval), EvaluationInterval: model.Duration(time.Minute)}
+		data, err := configFile(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), c.want) {
+			t.Errorf("scrape interval %v: want %q in\n%s", c.interval, c.want, data)
+		}
+	}
+}

@@ -28,11 +28,16 @@ const (
 // REDQuantiles are the latency quantiles recorded per endpoint.
 var REDQuantiles = []float64{0.5, 0.9, 0.99}
 
-// TargetDownFor is how long a scrape must fail before TargetDown fires: long
-// enough to ride out a restart, short enough to page before an SLO burns.
-const TargetDownFor = 5 * time.Minute
+// TargetDown fires when the service's best target answered fewer than
+// TargetDownRatio of its scrapes over TargetDownWindow, for TargetDownFor:
+// long enough to ride out a restart, short enough to page before an SLO burns.
+const (
+	TargetDownWindow = 5 * time.Minute
+	TargetDownRatio  = 0.5
+	TargetDownFor    = 2 * time.Minute
+)
 
-// MetricsAbsentFor is how long a service may have no scrape target at all.
+// MetricsAbsentFor is how long a service's SLO metrics may be missing.
 const MetricsAbsentFor = 10 * time.Minute
 
 // Group name suffixes; a service's file holds "<service>-red",
@@ -211,14 +216,39 @@ func emittedTiers(s model.SLO) []slo.Tier {
 	return out
 }
 
-// requestRateOver is the mean request rate over window, read from the
-// cheapest recorded series that covers it.
-func requestRateOver(svc model.Service, s model.SLO, window time.Duration) string {
-	src := sloSel(slo.RequestsRate5m, svc, s)
+// rateOver is the mean per-second rate of a recorded SLO rate over window,
+// read from the cheapest recorded series that covers it: the 5m rate up to
+// ShortWindowMax, the 1h cascade beyond.
+func rateOver(svc model.Service, s model.SLO, rate5m, rate1h string, window time.Duration) string {
+	src := sloSel(rate5m, svc, s)
 	if window > slo.ShortWindowMax {
-		src = sloSel(slo.RequestsRate1h, svc, s)
+		src = sloSel(rate1h, svc, s)
 	}
 	return "avg_over_time(" + src + "[" + dur(window) + "])"
+}
+
+// badEventsOver is the number of bad events within window: the recorded
+// rate sampled once per the span it averages (5m, or the 1h cascade beyond
+// ShortWindowMax) by a subquery, times that span. Unlike the mean rate
+// times the window, it counts only history that exists, so a fresh
+// Prometheus does not extrapolate a few errors into many.
+func badEventsOver(svc model.Service, s model.SLO, window time.Duration) string {
+	span, src := 5*time.Minute, sloSel(slo.ErrorsRate5m, svc, s)
+	if window > slo.ShortWindowMax {
+		span, src = slo.CascadeWindow, slo.Latest(sloSel(slo.ErrorsRate1h, svc, s))
+	}
+	return "sum_over_time(" + src + "[" + dur(window) + ":" + dur(span) + "]) * " + num(span.Seconds())
+}
+
+// volumeGuard keeps a tier quiet while its long window holds too few
+// events to judge: it passes when the mean request rate reaches
+// MinEventRate, or when the window holds at least MinBadEvents bad events,
+// so one failed request at night pages nobody while a quiet endpoint that
+// fails every request still alerts.
+func volumeGuard(svc model.Service, s model.SLO, window time.Duration) string {
+	reqs := rateOver(svc, s, slo.RequestsRate5m, slo.RequestsRate1h, window)
+	return "(" + reqs + " >= " + num(s.MinEventRate) +
+		" or " + badEventsOver(svc, s, window) + " >= " + num(s.MinBadEvents) + ")"
 }
 
 // burnAlert is one tier's multi-window alert. Its value is the long
@@ -234,7 +264,7 @@ func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rule
 	}
 	expr := long + " / " + budget + " > " + factor + "\n" +
 		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
-		on + requestRateOver(svc, s, t.Long) + " >= " + num(s.MinEventRate) + "\n"
+		on + volumeGuard(svc, s, t.Long) + "\n"
 	return rulefmt.Rule{
 		Alert:       slo.BurnAlertName(s),
 		Expr:        expr,
@@ -300,9 +330,21 @@ func dashboardURL(st *model.Stack, svc model.Service, kind string) string {
 	return strings.TrimSuffix(st.Network.GrafanaURL, "/") + "/d/" + slo.DashboardUID(svc.Name, kind)
 }
 
-// healthRules are the per-service alerts that need no traffic: a failing
-// scrape and a missing scrape target. Both read up, which exists for every
-// target whether or not the application's counters have seen a request.
+// healthRules are the per-service alerts that need no traffic.
+//
+// TargetDown is service-level: it fires when even the service's
+// best-answering target failed most of its scrapes over TargetDownWindow.
+// Averaging up catches a crash loop that answers now and then (up == 0 for
+// a while resets on every successful scrape), and taking the best target
+// keeps one dead replica of several from firing it, and so from inhibiting
+// the service's SLO pages while the other replicas still serve.
+//
+// MetricsAbsent fires when the metrics the SLOs read are missing although
+// Prometheus has a target that answers (or no target at all): the SLO rates
+// fall back to 0 without them, so a broken instrumentation would silently
+// disable every SLO. The registry exports every series at zero from the
+// start, so a healthy service never lacks them; while every target is down
+// the metrics are gone too, and TargetDown speaks instead.
 func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 	job := matcher("job", "=", svc.Name)
 	labels := func(sev slo.Severity) map[string]string {
@@ -310,30 +352,61 @@ func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 	}
 	down := slo.TargetDownAlertName(svc)
 	absent := slo.MetricsAbsentAlertName(svc)
+	var checks []string
+	for _, m := range requiredSeries(svc) {
+		checks = append(checks, "absent("+m+")")
+	}
 	return rulefmt.RuleGroup{Name: healthGroup(svc), Rules: []rulefmt.Rule{
 		{
-			Alert:  down,
-			Expr:   sel("up", job) + " == 0",
+			Alert: down,
+			Expr: "max by (" + slo.LabelService + ", " + slo.LabelTeam + ") (avg_over_time(" + sel("up", job) +
+				"[" + dur(TargetDownWindow) + "])) < " + num(TargetDownRatio),
 			For:    prommodel.Duration(TargetDownFor),
-			Labels: labels(slo.Page),
+			Labels: labels(slo.TargetDownSeverity),
 			Annotations: dropEmpty(map[string]string{
-				"summary":     svc.Name + " cannot be scraped.",
-				"description": "Prometheus has failed to scrape " + svc.Name + " at {{ $labels.instance }} for " + dur(TargetDownFor) + "; its SLOs are blind meanwhile.",
+				"summary": svc.Name + " cannot be scraped.",
+				"description": "Every target of " + svc.Name + " has answered fewer than " + percent(TargetDownRatio) +
+					" of its scrapes over the last " + dur(TargetDownWindow) + " (best: {{ $value | humanizePercentage }}); " +
+					"the service is down or crash-looping, and its SLOs are blind meanwhile.",
 				"runbook_url": runbookURL(svc, down),
 				"dashboard":   dashboardURL(st, svc, "overview"),
 			}),
 		},
 		{
-			Alert:  absent,
-			Expr:   "absent(" + sel("up", job) + ")",
+			Alert: absent,
+			// max by (job) merges the absent() results of the bucket series,
+			// which carry le, into one alert.
+			Expr: "max by (job) (" + strings.Join(checks, " or ") + ")\n" +
+				"unless on () (max(" + sel("up", job) + ") == 0)",
 			For:    prommodel.Duration(MetricsAbsentFor),
-			Labels: labels(slo.Ticket),
+			Labels: labels(slo.MetricsAbsentSeverity),
 			Annotations: dropEmpty(map[string]string{
-				"summary":     svc.Name + " has no scrape target.",
-				"description": "Prometheus has had no target for job " + svc.Name + " for " + dur(MetricsAbsentFor) + "; check the scrape configuration and service discovery.",
+				"summary": svc.Name + " does not export the metrics its SLOs read.",
+				"description": "For " + dur(MetricsAbsentFor) + ", Prometheus has lacked at least one of " + strings.Join(requiredSeries(svc), ", ") +
+					" although not every target of job " + svc.Name + " is down (or it has no target at all); its SLOs read 0 errors meanwhile. " +
+					"Check the scrape configuration and the service's instrumentation.",
 				"runbook_url": runbookURL(svc, absent),
 				"dashboard":   dashboardURL(st, svc, "overview"),
 			}),
 		},
 	}}
+}
+
+// requiredSeries are the selectors of the series a service's SLOs read: the
+// request counter, and per latency SLO the bucket at its threshold.
+func requiredSeries(svc model.Service) []string {
+	job := matcher("job", "=", svc.Name)
+	out := []string{sel(slo.RequestsTotal, job)}
+	seen := map[string]bool{}
+	for _, s := range svc.SLOs {
+		if s.Kind != model.Latency {
+			continue
+		}
+		le := leValue(time.Duration(s.Threshold).Seconds())
+		if !seen[le] {
+			seen[le] = true
+			out = append(out, sel(slo.RequestDuration+"_bucket", job, matcher("le", "=", le)))
+		}
+	}
+	return out
 }

@@ -254,7 +254,7 @@ func unitTests(st *model.Stack, svc model.Service) []testFileOut {
 		files = append(files, testFileOut{name: sloFile(s), file: testFile{
 			RuleFiles:          rules,
 			EvaluationInterval: dur(testStep),
-			Tests:              append(tierTests(st, svc, s, short, testStep), trafficTests(svc, s)...),
+			Tests:              append(tierTests(st, svc, s, short, testStep), trafficTests(svc, s, short)...),
 		}})
 		if len(long) > 0 {
 			files = append(files, testFileOut{name: strings.TrimSuffix(sloFile(s), ".yml") + "-long.yml", file: testFile{
@@ -348,7 +348,8 @@ func tierTests(st *model.Stack, svc model.Service, s model.SLO, tested []slo.Tie
 }
 
 // trafficTests cover zero traffic and traffic around the minimum event rate.
-func trafficTests(svc model.Service, s model.SLO) []testGroup {
+// short are the tiers tested at a 1m evaluation (long windows up to 6h).
+func trafficTests(svc model.Service, s model.SLO, short []slo.Tier) []testGroup {
 	period := time.Duration(s.Period)
 	tiers := emittedTiers(s)
 	alert := slo.BurnAlertName(s)
@@ -375,18 +376,7 @@ func trafficTests(svc model.Service, s model.SLO) []testGroup {
 	out = append(out, zero)
 
 	if s.MinEventRate > 0 && len(tiers) > 0 {
-		// Every request failing, but slightly under the minimum event rate:
-		// silent; slightly above it: every tier fires.
-		length := 7 * time.Hour
-		out = append(out, testGroup{
-			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (under the minimum of %s) stay silent", s.Name, num(0.9*s.MinEventRate), num(s.MinEventRate)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{length, 0.9 * s.MinEventRate, 1}}),
-			AlertRuleTests: []alertTest{
-				{EvalTime: minutes(time.Hour), Alertname: alert, ExpAlerts: []expAlert{}},
-				{EvalTime: minutes(length), Alertname: alert, ExpAlerts: []expAlert{}},
-			},
-		})
+		out = append(out, lowTrafficTests(svc, s, short)...)
 		above := testGroup{
 			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (over the minimum of %s) fire every tier", s.Name, num(1.2*s.MinEventRate), num(s.MinEventRate)),
 			Interval:    dur(testStep),
@@ -400,45 +390,159 @@ func trafficTests(svc model.Service, s model.SLO) []testGroup {
 	return out
 }
 
-// healthTests cover TargetDown and MetricsAbsent: both fire and clear, and
-// neither fires for a healthy target whose counters never saw a request.
+// lowTrafficTests cover the volume guard of the tiers in tiers, below the
+// minimum event rate: a few errors stay silent, a complete outage fires,
+// and each tier fires exactly when its long window holds MinBadEvents bad
+// events.
+func lowTrafficTests(svc model.Service, s model.SLO, tiers []slo.Tier) []testGroup {
+	var out []testGroup
+	night := 0.5 * s.MinEventRate
+
+	// A few failed requests at night: half of MinBadEvents within 10m
+	// (capped at every request failing), after 6h of clean traffic.
+	burst := 10 * time.Minute
+	share := math.Min(1, s.MinBadEvents/2/(night*burst.Seconds()))
+	quiet := 6 * time.Hour
+	few := testGroup{
+		Name: fmt.Sprintf("%s: %s failed requests within %s at %s req/s (under the minimum of %s) page nobody",
+			s.Name, num(share*night*burst.Seconds()), dur(burst), num(night), num(s.MinEventRate)),
+		Interval:    dur(testStep),
+		InputSeries: sliSeries(svc, s, []phase{{quiet, night, 0}, {burst, night, share}, {time.Hour, night, 0}}),
+	}
+	for _, t := range tiers {
+		few.PromqlExprTests = append(few.PromqlExprTests,
+			firing(svc, s, t, quiet+burst, false), firing(svc, s, t, quiet+burst+30*time.Minute, false))
+	}
+	out = append(out, few)
+
+	// Every request failing at night: the bad events alone pass the guard.
+	outage := testGroup{
+		Name: fmt.Sprintf("%s: 100%% errors at %s req/s (under the minimum of %s) fire once the long window holds %s bad events",
+			s.Name, num(night), num(s.MinEventRate), num(s.MinBadEvents)),
+		Interval:    dur(testStep),
+		InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, night, 1}}),
+	}
+	for _, t := range tiers {
+		if night*math.Min(t.Long.Seconds(), time.Hour.Seconds()) >= 2*s.MinBadEvents {
+			outage.PromqlExprTests = append(outage.PromqlExprTests, firing(svc, s, t, 90*time.Minute, true))
+		}
+	}
+	if len(outage.PromqlExprTests) > 0 {
+		out = append(out, outage)
+	}
+
+	// The boundary, per tier: every request failing at a rate whose long
+	// window holds 80% of MinBadEvents stays silent; 125% fires.
+	for _, t := range tiers {
+		for _, c := range []struct {
+			share float64
+			fires bool
+		}{{0.8, false}, {1.25, true}} {
+			rate := c.share * s.MinBadEvents / t.Long.Seconds()
+			if rate >= s.MinEventRate {
+				continue
+			}
+			length := t.Long + time.Hour
+			verb := "stays silent"
+			if c.fires {
+				verb = "fires"
+			}
+			out = append(out, testGroup{
+				Name: fmt.Sprintf("%s %s: 100%% errors at %s req/s (%s bad events per %s, minimum %s; under the minimum rate of %s) %s",
+					s.Name, t.Name, num(rate), num(rate*t.Long.Seconds()), dur(t.Long), num(s.MinBadEvents), num(s.MinEventRate), verb),
+				Interval:        dur(testStep),
+				InputSeries:     sliSeries(svc, s, []phase{{length, rate, 1}}),
+				PromqlExprTests: []exprTest{firing(svc, s, t, length, c.fires)},
+			})
+		}
+	}
+	return out
+}
+
+// healthTests cover TargetDown and MetricsAbsent: a crash loop and a full
+// outage fire TargetDown while one dead replica of two does not; missing
+// SLO metrics fire MetricsAbsent while a down target does not; a healthy
+// target whose counters never saw a request fires nothing.
 func healthTests(st *model.Stack, svc model.Service) []testGroup {
-	up := seriesLabels("up", targetLabels(svc))
+	tl := targetLabels(svc)
+	up := seriesLabels("up", tl)
 	down, absent := slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)
-	var hr = healthRules(st, svc).Rules
-	downLabels := targetLabels(svc)
+	hr := healthRules(st, svc).Rules
+	downLabels := map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}
 	for k, v := range hr[0].Labels {
 		downLabels[k] = v
 	}
-	downAnn := dropEmpty(hr[0].Annotations)
-	downAnn["description"] = strings.ReplaceAll(downAnn["description"], "{{ $labels.instance }}", downLabels["instance"])
+	downAnnAt := func(best string) map[string]string {
+		a := dropEmpty(hr[0].Annotations)
+		a["description"] = strings.ReplaceAll(a["description"], "{{ $value | humanizePercentage }}", best)
+		return a
+	}
+	downAnn := downAnnAt("0%")
 	absentLabels := map[string]string{"job": svc.Name}
 	for k, v := range hr[1].Labels {
 		absentLabels[k] = v
 	}
+	absentAnn := dropEmpty(hr[1].Annotations)
 	var burnSilent []alertTest
 	for _, s := range svc.SLOs {
 		burnSilent = append(burnSilent, alertTest{EvalTime: "40m", Alertname: slo.BurnAlertName(s), ExpAlerts: []expAlert{}})
 	}
+	// A second replica, for the test where one of two is down.
+	tl2 := targetLabels(svc)
+	tl2["instance"] = tl["instance"] + "-replica"
+	// 1 scrape in 8 answers, at a 15s scrape interval: up == 0 never lasts
+	// 5m, but the service is unreachable most of the time.
+	crash := strings.TrimSpace(strings.Repeat("0 0 0 0 0 0 0 1 ", 20))
 	return []testGroup{
 		{
-			Name:        svc.Name + ": a target failing its scrape for 15m fires " + down + " after " + dur(TargetDownFor) + " and clears when it is back",
+			Name:        svc.Name + ": every target failing its scrapes for 15m fires " + down + " and clears when they are back, without " + absent,
 			Interval:    dur(testStep),
 			InputSeries: []inputSeries{{up, "1x10 0x14 1x15"}},
 			AlertRuleTests: []alertTest{
-				{EvalTime: "14m", Alertname: down, ExpAlerts: []expAlert{}},
+				{EvalTime: "12m", Alertname: down, ExpAlerts: []expAlert{}},
 				{EvalTime: "20m", Alertname: down, ExpAlerts: []expAlert{{ExpLabels: downLabels, ExpAnnotations: downAnn}}},
 				{EvalTime: "30m", Alertname: down, ExpAlerts: []expAlert{}},
-				{EvalTime: "20m", Alertname: absent, ExpAlerts: []expAlert{}},
+				{EvalTime: "24m", Alertname: absent, ExpAlerts: []expAlert{}},
 			},
 		},
 		{
-			Name:        svc.Name + ": no scrape target for 30m fires " + absent + " after " + dur(MetricsAbsentFor) + " and clears when the target is back",
-			Interval:    dur(testStep),
-			InputSeries: []inputSeries{{up, "1x10 _x29 1x10"}},
+			Name:        svc.Name + ": a crash loop answering 1 scrape in 8 (at 15s) fires " + down,
+			Interval:    "15s",
+			InputSeries: []inputSeries{{up, crash}},
+			AlertRuleTests: []alertTest{
+				// (14m, 19m] holds 20 scrapes, of which 2 answered.
+				{EvalTime: "19m", Alertname: down, ExpAlerts: []expAlert{{ExpLabels: downLabels, ExpAnnotations: downAnnAt("10%")}}},
+			},
+		},
+		{
+			Name:     svc.Name + ": one of two replicas down fires neither " + down + " nor " + absent,
+			Interval: dur(testStep),
+			InputSeries: append(zeroCounters(svc, tl, "1x40"),
+				inputSeries{up, "1x40"}, inputSeries{seriesLabels("up", tl2), "0x40"}),
+			AlertRuleTests: []alertTest{
+				{EvalTime: "40m", Alertname: down, ExpAlerts: []expAlert{}},
+				{EvalTime: "40m", Alertname: absent, ExpAlerts: []expAlert{}},
+			},
+		},
+		{
+			Name:     svc.Name + ": SLO metrics missing while the target answers fire " + absent + " after " + dur(MetricsAbsentFor),
+			Interval: dur(testStep),
+			// Only up: the application exports none of the SLO metrics.
+			InputSeries: []inputSeries{{up, "1x40"}},
+			AlertRuleTests: []alertTest{
+				{EvalTime: "5m", Alertname: absent, ExpAlerts: []expAlert{}},
+				{EvalTime: "20m", Alertname: absent, ExpAlerts: []expAlert{{ExpLabels: absentLabels, ExpAnnotations: absentAnn}}},
+				{EvalTime: "20m", Alertname: down, ExpAlerts: []expAlert{}},
+			},
+		},
+		{
+			Name:     svc.Name + ": no scrape target for 30m fires " + absent + " after " + dur(MetricsAbsentFor) + " and clears when the target is back",
+			Interval: dur(testStep),
+			InputSeries: append(zeroCounters(svc, tl, "0x10 _x29 0x10"),
+				inputSeries{up, "1x10 _x29 1x10"}),
 			AlertRuleTests: []alertTest{
 				{EvalTime: "20m", Alertname: absent, ExpAlerts: []expAlert{}},
-				{EvalTime: "30m", Alertname: absent, ExpAlerts: []expAlert{{ExpLabels: absentLabels, ExpAnnotations: dropEmpty(hr[1].Annotations)}}},
+				{EvalTime: "30m", Alertname: absent, ExpAlerts: []expAlert{{ExpLabels: absentLabels, ExpAnnotations: absentAnn}}},
 				{EvalTime: "45m", Alertname: absent, ExpAlerts: []expAlert{}},
 				{EvalTime: "30m", Alertname: down, ExpAlerts: []expAlert{}},
 			},
@@ -446,13 +550,47 @@ func healthTests(st *model.Stack, svc model.Service) []testGroup {
 		{
 			Name:        svc.Name + ": a healthy target whose counters never saw a request fires nothing",
 			Interval:    dur(testStep),
-			InputSeries: []inputSeries{{up, "1x40"}},
+			InputSeries: append(zeroCounters(svc, tl, "0x40"), inputSeries{up, "1x40"}),
 			AlertRuleTests: append([]alertTest{
 				{EvalTime: "40m", Alertname: down, ExpAlerts: []expAlert{}},
 				{EvalTime: "40m", Alertname: absent, ExpAlerts: []expAlert{}},
 			}, burnSilent...),
 		},
 	}
+}
+
+// zeroCounters are the SLO metrics of a service that has served no request
+// yet, as its registry exports them: the request counter of the first
+// endpoint and the threshold bucket of each latency SLO, all at zero
+// (values is the promtool notation of their samples).
+func zeroCounters(svc model.Service, target map[string]string, values string) []inputSeries {
+	ep := model.Endpoint{Name: slo.UnmatchedEndpoint, Method: "GET"}
+	if len(svc.Endpoints) > 0 {
+		ep = svc.Endpoints[0]
+	}
+	lbl := func(extra ...string) map[string]string {
+		m := map[string]string{slo.LabelEndpoint: ep.Name, slo.LabelMethod: ep.Method}
+		for k, v := range target {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	out := []inputSeries{{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "200")), values}}
+	seen := map[string]bool{}
+	for _, s := range svc.SLOs {
+		if s.Kind != model.Latency {
+			continue
+		}
+		le := leValue(time.Duration(s.Threshold).Seconds())
+		if !seen[le] {
+			seen[le] = true
+			out = append(out, inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), values})
+		}
+	}
+	return out
 }
 
 // dropEmpty removes empty annotations (a service without a runbook URL).

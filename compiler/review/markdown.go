@@ -84,7 +84,7 @@ func writeSLO(b *strings.Builder, o SLO) {
 	}
 	fmt.Fprintf(b, "- objective: %s of requests to %s %s, over %s\n", percent(o.Objective/100), strings.Join(o.Endpoints, ", "), good, o.Period)
 	fmt.Fprintf(b, "- error budget: %s of requests, %s of full outage per %s\n", percent(o.Budget), o.Outage, o.Period)
-	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s requests/s\n", num(o.MinEventRate))
+	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s requests/s, unless an alert's long window holds at least %s bad events\n", num(o.MinEventRate), num(o.MinBadEvents))
 	if len(o.Disabled) > 0 {
 		fmt.Fprintf(b, "- disabled tiers: %s\n", strings.Join(o.Disabled, ", "))
 	}

@@ -90,6 +90,7 @@ type SLO struct {
 	Outage       string
 	Threshold    string
 	MinEventRate float64
+	MinBadEvents float64
 	// AlertName is the burn-rate alert every tier shares.
 	AlertName string
 	Tiers     []Tier
@@ -205,7 +206,7 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager
 		Service: svc.Name, Name: o.Name, Kind: string(o.Kind), Description: o.Description,
 		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: grafana.PeriodName(period),
 		Outage:       model.Duration(time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute)).String(),
-		MinEventRate: o.MinEventRate, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
+		MinEventRate: o.MinEventRate, MinBadEvents: o.MinBadEvents, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
 	}
 	if o.Kind == model.Latency {
 		s.Threshold = o.Threshold.String()

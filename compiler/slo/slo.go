@@ -21,9 +21,10 @@ const (
 	Ticket Severity = "ticket"
 )
 
-// Severities of the per-service health alerts: a scrape that fails pages;
-// a job that has vanished from Prometheus altogether (a configuration
-// problem, not an outage the users see) opens a ticket.
+// Severities of the per-service health alerts: a service whose targets
+// mostly fail their scrapes pages (its SLOs are blind while it is down);
+// missing request metrics or a vanished job (a configuration problem, not
+// an outage the users see) open a ticket.
 const (
 	TargetDownSeverity    = Page
 	MetricsAbsentSeverity = Ticket
@@ -199,10 +200,13 @@ func ErrorRatio(window time.Duration) string {
 // CheckoutLatencyBudgetBurn.
 func BurnAlertName(s model.SLO) string { return Camel(s.Name) + "BudgetBurn" }
 
-// TargetDownAlertName is the alert for a service whose scrape fails.
+// TargetDownAlertName is the alert for a service whose targets answer fewer
+// than half of their scrapes.
 func TargetDownAlertName(svc model.Service) string { return Camel(svc.Name) + "TargetDown" }
 
-// MetricsAbsentAlertName is the alert for a service that has no scrape target at all.
+// MetricsAbsentAlertName is the alert for a service whose request metrics
+// (which every SLO reads) are missing while its targets are not all down,
+// or that has no scrape target at all.
 func MetricsAbsentAlertName(svc model.Service) string { return Camel(svc.Name) + "MetricsAbsent" }
 
 // Camel turns a spec name (kebab, snake, dotted or free text) into

@@ -359,6 +359,9 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 	if s.MinEventRate < 0 {
 		ps.errorf(path+".minEventRate", "use a rate in requests per second, e.g. 0.1", "minEventRate %v is negative", s.MinEventRate)
 	}
+	if s.MinBadEvents < 0 {
+		ps.errorf(path+".minBadEvents", "use a count of bad events, e.g. 10", "minBadEvents %v is negative", s.MinBadEvents)
+	}
 	for _, d := range s.DisabledTiers {
 		if !contains(slo.TierNames(), d) {
 			ps.errorf(path+".disabledTiers", "use tier names from: "+strings.Join(slo.TierNames(), ", "), "unknown tier %q", d)

@@ -184,3 +184,29 @@ func TestServiceFields(t *testing.T) {
 func jsonnetString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// TestEventGuards: the low-traffic guards of the burn-rate alerts take
+// non-negative values, and the bad-event count defaults to 10.
+func TestEventGuards(t *testing.T) {
+	for _, tc := range []struct {
+		name, patch string
+		want        []string
+	}{
+		{"defaults", "", nil},
+		{"negative rate", `{ services: [super.services[0] { slos: [s.availability('cart', 'get_cart', 99.9, minEventRate=-1)] }] }`,
+			[]string{"services[shop].slos[cart].minEventRate: minEventRate -1 is negative"}},
+		{"negative bad events", `{ services: [super.services[0] { slos: [s.availability('cart', 'get_cart', 99.9, minBadEvents=-5)] }] }`,
+			[]string{"services[shop].slos[cart].minBadEvents: minBadEvents -5 is negative"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkProblems(t, loadPatched(t, tc.patch), tc.want)
+		})
+	}
+	res, err := Load("p.jsonnet", []byte(minimal), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Stack.Services[0].SLOs[0].MinBadEvents; got != 10 {
+		t.Errorf("default minBadEvents = %v, want 10", got)
+	}
+}
