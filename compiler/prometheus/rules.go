@@ -397,6 +397,16 @@ func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 func requiredSeries(svc model.Service) []string {
 	job := matcher("job", "=", svc.Name)
 	out := []string{sel(slo.RequestsTotal, job)}
+	for _, le := range thresholdBuckets(svc) {
+		out = append(out, sel(slo.RequestDuration+"_bucket", job, matcher("le", "=", le)))
+	}
+	return out
+}
+
+// thresholdBuckets are the distinct le values of the service's latency SLO
+// thresholds, in SLO order, written as Prometheus stores them.
+func thresholdBuckets(svc model.Service) []string {
+	var out []string
 	seen := map[string]bool{}
 	for _, s := range svc.SLOs {
 		if s.Kind != model.Latency {
@@ -405,7 +415,7 @@ func requiredSeries(svc model.Service) []string {
 		le := leValue(time.Duration(s.Threshold).Seconds())
 		if !seen[le] {
 			seen[le] = true
-			out = append(out, sel(slo.RequestDuration+"_bucket", job, matcher("le", "=", le)))
+			out = append(out, le)
 		}
 	}
 	return out

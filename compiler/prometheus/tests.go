@@ -579,16 +579,8 @@ func zeroCounters(svc model.Service, target map[string]string, values string) []
 		return m
 	}
 	out := []inputSeries{{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "200")), values}}
-	seen := map[string]bool{}
-	for _, s := range svc.SLOs {
-		if s.Kind != model.Latency {
-			continue
-		}
-		le := leValue(time.Duration(s.Threshold).Seconds())
-		if !seen[le] {
-			seen[le] = true
-			out = append(out, inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), values})
-		}
+	for _, le := range thresholdBuckets(svc) {
+		out = append(out, inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), values})
 	}
 	return out
 }
