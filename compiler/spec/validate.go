@@ -89,6 +89,7 @@ func validate(st *model.Stack, ps *problems) {
 	usePort("network.inboxPort", st.Network.InboxPort)
 
 	services := map[string]bool{}
+	derived := map[string]string{}
 	alerts := map[string]sloRef{}
 	for i, svc := range st.Services {
 		path := "services" + keyOrIndex(svc.Name, i)
@@ -102,6 +103,7 @@ func validate(st *model.Stack, ps *problems) {
 			ps.errorf(fmt.Sprintf("services[%d].name", i), "give every service a unique name", "duplicate service %q", svc.Name)
 		}
 		services[svc.Name] = true
+		checkDerivedNames(svc.Name, fmt.Sprintf("services[%d].name", i), derived, ps)
 		if svc.Team == "" {
 			ps.errorf(path+".team", "name the owning team, e.g. team='storefront'", "service %q has no team", svc.Name)
 		} else if !teamRE.MatchString(svc.Team) {
@@ -801,4 +803,29 @@ func validateIntervals(st *model.Stack, ps *problems) {
 			"evaluation interval %s runs the fast rule group fewer than %d times per %s short window of the page alerts, so pages would lag a whole window",
 			st.EvaluationInterval, minRuleRuns, window)
 	}
+}
+
+// reservedServiceNames are the stack's own servers; a spec service of that
+// name would collide with them in the Compose file.
+var reservedServiceNames = []string{"prometheus", "alertmanager", "grafana", "inbox"}
+
+// checkDerivedNames refuses service names whose derived names collide: the
+// registry's Go package drops the dashes (shop-api and shopapi would both be
+// package shopapi), and Compose runs each service's traffic generator as
+// <name>-load beside the stack's own servers. The targets keep their own
+// checks as internal guards; here the error can point into the spec.
+func checkDerivedNames(name, path string, derived map[string]string, ps *problems) {
+	if name == "" {
+		return
+	}
+	if contains(reservedServiceNames, name) || strings.HasSuffix(name, "-load") {
+		ps.errorf(path, "rename the service; "+strings.Join(reservedServiceNames, ", ")+" and names ending in -load are the stack's own containers",
+			"service name %q is reserved", name)
+	}
+	key := strings.ReplaceAll(name, "-", "")
+	if other, ok := derived[key]; ok && other != name {
+		ps.errorf(path, "make the names differ in more than dashes",
+			"service %q and service %q would share the Go package %s", name, other, key)
+	}
+	derived[key] = name
 }

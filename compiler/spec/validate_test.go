@@ -210,3 +210,27 @@ func TestEventGuards(t *testing.T) {
 		t.Errorf("default minBadEvents = %v, want 10", got)
 	}
 }
+
+// TestDerivedServiceNames: service names that would collide as Go packages
+// or Compose containers are refused where the spec writes them.
+func TestDerivedServiceNames(t *testing.T) {
+	svc := func(name string) string {
+		return `s.service('` + name + `', 'storefront', 8180) { endpoints: [s.endpoint('GET', '/x', 'x')] }`
+	}
+	for _, tc := range []struct {
+		name, patch string
+		want        []string
+	}{
+		{"distinct", `{ services+: [` + svc("shop-api") + `] }`, nil},
+		{"same package", `{ services+: [` + svc("sh-op") + `] }`,
+			[]string{`services[1].name: service "sh-op" and service "shop" would share the Go package shop`}},
+		{"reserved server", `{ services+: [` + svc("grafana") + `] }`,
+			[]string{`services[1].name: service name "grafana" is reserved`}},
+		{"load container", `{ services+: [` + svc("shop-load") + `] }`,
+			[]string{`services[1].name: service name "shop-load" is reserved`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkProblems(t, loadPatched(t, tc.patch), tc.want)
+		})
+	}
+}
