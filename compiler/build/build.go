@@ -22,6 +22,9 @@ import (
 type Target struct {
 	Name string
 	Emit func(*model.Stack) ([]artifact.File, error)
+	// EmitFrom, set instead of Emit, also gets the output of the targets
+	// before it, so it need not run them again.
+	EmitFrom func(*model.Stack, artifact.Set) ([]artifact.File, error)
 }
 
 // Targets are every output target, in the order they run.
@@ -31,7 +34,7 @@ var Targets = []Target{
 	{Name: "prometheus", Emit: prometheus.Emit},
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},
-	{Name: "compose", Emit: compose.Emit},
+	{Name: "compose", EmitFrom: compose.EmitFrom},
 	{Name: "review", Emit: review.Emit},
 }
 
@@ -39,7 +42,13 @@ var Targets = []Target{
 func Compile(st *model.Stack) (artifact.Set, error) {
 	out := artifact.Set{}
 	for _, t := range Targets {
-		files, err := t.Emit(st)
+		var files []artifact.File
+		var err error
+		if t.EmitFrom != nil {
+			files, err = t.EmitFrom(st, out)
+		} else {
+			files, err = t.Emit(st)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}

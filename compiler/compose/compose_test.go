@@ -1,6 +1,7 @@
 package compose_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -450,5 +451,27 @@ func TestPrometheusRetention(t *testing.T) {
 	}
 	if time.Duration(d) != compose.Retention(st) {
 		t.Errorf("retention %s, want %s", got[0], model.Duration(compose.Retention(st)))
+	}
+}
+
+// TestEmitFromBuildOutput: the build hands compose the native configs it
+// already wrote; the result must equal compose running those targets itself.
+func TestEmitFromBuildOutput(t *testing.T) {
+	st := spectest.Repo(t, "default")
+	built, err := build.Compile(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, err := compose.Emit(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alone) == 0 {
+		t.Fatal("compose emitted nothing")
+	}
+	for _, f := range alone {
+		if got, ok := built[f.Path]; !ok || !bytes.Equal(got, f.Data) {
+			t.Errorf("%s differs between compose.Emit and the build's compose target", f.Path)
+		}
 	}
 }
