@@ -11,7 +11,8 @@ import (
 )
 
 // Alert is one distinct label set the generated Prometheus rules can emit:
-// burn-rate alerts differ per tier, so each tier is its own Alert.
+// an SLO has a page and a ticket burn-rate alert (each ORs the tiers of
+// its severity), which differ in the severity and tier labels.
 type Alert struct {
 	// Name is the alertname.
 	Name string
@@ -46,8 +47,9 @@ func (a Alert) String() string {
 }
 
 // Alerts enumerates every alert the generated rules can emit, in spec
-// order: per service its SLOs' burn-rate alerts (one per enabled tier,
-// fastest first), then target-down and metrics-absent. Target-down pages:
+// order: per service its SLOs' burn-rate alerts (the page, then the
+// ticket, each only when one of its tiers is enabled and can fire), then
+// target-down and metrics-absent. Target-down pages:
 // the service cannot be observed, so its SLO alerts are blind. Metrics-absent
 // (no scrape target at all) is a configuration fault and opens a ticket.
 // Neither carries an slo label, which keeps the SLO-only inhibitions off
@@ -56,10 +58,10 @@ func Alerts(st *model.Stack) []Alert {
 	var out []Alert
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
-			for _, t := range slo.EnabledTiers(s) {
+			for _, a := range slo.BurnAlerts(s) {
 				out = append(out, Alert{Name: slo.BurnAlertName(s), Labels: map[string]string{
-					slo.LabelSeverity: string(t.Severity),
-					slo.LabelTier:     t.Name,
+					slo.LabelSeverity: string(a.Severity),
+					slo.LabelTier:     a.TierLabel(),
 					slo.LabelService:  svc.Name,
 					slo.LabelTeam:     svc.Team,
 					slo.LabelSLO:      s.Name,

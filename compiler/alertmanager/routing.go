@@ -48,8 +48,8 @@ func Expectations(st *model.Stack, cfg *config.Config) []Expectation {
 	return out
 }
 
-// Display names an alert in prose: burn-rate alerts share their name
-// across tiers, so the tier is added.
+// Display names an alert in prose: an SLO's page and ticket burn-rate
+// alerts share their name, so the tier label (page or ticket) is added.
 func (a Alert) Display() string {
 	if tier := a.Labels[slo.LabelTier]; tier != "" {
 		return a.Name + " (" + tier + ")"
