@@ -215,6 +215,12 @@ const (
 	RequestsInFlight = "http_requests_in_flight"
 )
 
+// ClientClosedRequest is the code label of requests whose client went away
+// before the handler wrote a status (nginx's 499). Every service exports
+// it besides its status codes; availability SLOs count only 5xx, so it
+// burns no budget.
+const ClientClosedRequest = 499
+
 // UnmatchedEndpoint is the endpoint label value of requests no route matches,
 // so unknown paths add one bounded series instead of one per path.
 const UnmatchedEndpoint = "_unmatched"

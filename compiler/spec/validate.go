@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -605,8 +606,13 @@ type SeriesCount struct {
 func WorstCaseSeries(st *model.Stack) []SeriesCount {
 	var out []SeriesCount
 	for _, svc := range st.Services {
-		eps := len(svc.Endpoints) + 1     // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
-		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
+		eps := len(svc.Endpoints) + 1 // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
+		// The known codes, 499 (a client that went away) unless listed,
+		// and one class per unknown code.
+		codes := len(svc.StatusCodes) + 5
+		if !slices.Contains(svc.StatusCodes, slo.ClientClosedRequest) {
+			codes++
+		}
 		out = append(out,
 			SeriesCount{svc.Name, slo.RequestsTotal, eps * codes},
 			SeriesCount{svc.Name, slo.RequestDuration, eps * (len(svc.LatencyBuckets) + 3)},
