@@ -48,19 +48,36 @@ func (tl timeline) ratio(t, w time.Duration) (r float64, ok bool) {
 	return bad / all, true
 }
 
-// tierActive reports whether tier t's condition holds at at: both windows
-// above the threshold (the volume guard is assumed to pass), where the
-// long window of a ticket tier counts missing history as clean.
-func tierActive(s model.SLO, t slo.Tier, tl timeline, at time.Duration) bool {
+// tierBurn is tier t's long-window burn rate at at and whether its
+// condition holds: both windows above the threshold (the volume guard is
+// assumed to pass), where the long window of a ticket tier counts missing
+// history as clean (see tierRule).
+//
+// Prometheus computes a ratio over a window of the counters from the
+// samples inside it, so it sees one scrape interval less than the window
+// (the increase before the first sample is extrapolated at the same
+// rate); scrape models that for the windows read from the counters
+// (0 for the workbook's own arithmetic).
+func tierBurn(s model.SLO, t slo.Tier, tl timeline, at, scrape time.Duration) (burn float64, active bool) {
 	th := t.Threshold(s)
-	long, ok1 := tl.ratio(at, t.Long)
+	window := func(w time.Duration) time.Duration {
+		if w <= slo.ShortWindowMax {
+			return w - scrape
+		}
+		return w
+	}
+	long, ok1 := tl.ratio(at, window(t.Long))
 	if t.Long > slo.ShortWindowMax {
-		// The ticket tiers count a history shorter than their long
-		// window as clean for the rest of it (see tierRule).
 		long *= min(1, float64(at+historySlack)/float64(t.Long))
 	}
-	short, ok2 := tl.ratio(at, t.Short)
-	return ok1 && ok2 && long > th && short > th
+	short, ok2 := tl.ratio(at, window(t.Short))
+	return long / s.ErrorBudget(), ok1 && ok2 && long > th && short > th
+}
+
+// tierActive reports whether tier t's condition holds at at (tierBurn).
+func tierActive(s model.SLO, t slo.Tier, tl timeline, at, scrape time.Duration) bool {
+	_, active := tierBurn(s, t, tl, at, scrape)
+	return active
 }
 
 // stretch is a span [from, to) during which an alert fires; to is the
@@ -79,7 +96,7 @@ type idealRun struct {
 // runIdeal evaluates every tier and both alerts of s over tl every step:
 // a tier counts for its alert unless a faster tier was active within its
 // short window.
-func runIdeal(s model.SLO, tl timeline, step time.Duration) idealRun {
+func runIdeal(s model.SLO, tl timeline, step, scrape time.Duration) idealRun {
 	tiers := slo.FiringTiers(s)
 	run := idealRun{active: map[string][]stretch{}, alerts: map[slo.Severity][]stretch{}}
 	lastActive := make([]time.Duration, len(tiers))
@@ -93,7 +110,7 @@ func runIdeal(s model.SLO, tl timeline, step time.Duration) idealRun {
 		firing := map[slo.Severity]bool{}
 		active := make([]bool, len(tiers))
 		for i, t := range tiers {
-			active[i] = tierActive(s, t, tl, at)
+			active[i] = tierActive(s, t, tl, at, scrape)
 		}
 		for i, t := range tiers {
 			if active[i] {

@@ -38,7 +38,7 @@ func TestIdealWorkbookTimes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runIdeal(s, tt.tl, time.Second)
+			run := runIdeal(s, tt.tl, time.Second, 0)
 			sts := run.active[tt.tier]
 			if len(sts) != 1 {
 				t.Fatalf("%s active %d times, want once: %v", tt.tier, len(sts), sts)
@@ -71,7 +71,7 @@ func TestIdealIncidents(t *testing.T) {
 				for _, inc := range incidents {
 					t.Run(fmt.Sprintf("%s/%s/%s", svc.Name, s.Name, inc.name), func(t *testing.T) {
 						tl := p.untilQuiet(inc.tl(p), longEval, time.Hour)
-						run := runIdeal(s, tl, 10*time.Second)
+						run := runIdeal(s, tl, 10*time.Second, testStep)
 						pages, tickets := run.alerts[slo.Page], run.alerts[slo.Ticket]
 						if len(pages) > 1 {
 							t.Errorf("%d pages, want at most 1: %v", len(pages), pages)

@@ -386,7 +386,7 @@ func tierText(s model.SLO, t slo.Tier) string {
 // condition holds, with their long window's burn rate.
 func tiersTemplate(svc model.Service, s model.SLO, a slo.BurnAlert) string {
 	var b strings.Builder
-	b.WriteString("{{ range query " + strconv.Quote(tierSel(svc, s, a.Tiers)) + " }}")
+	b.WriteString("{{ range query " + strconv.Quote(tierSel(svc, s, a.Tiers)) + ` | sortByLabel "` + slo.LabelTier + `" }}`)
 	b.WriteString(`{{ .Labels.tier }} {{ .Value | printf "%.1f" }}x (`)
 	for _, t := range a.Tiers {
 		b.WriteString(`{{ if eq .Labels.tier "` + t.Name + `" }}` + tierText(s, t) + "{{ end }}")

@@ -144,7 +144,7 @@ func absentOver(sel string, from, to time.Duration) exprTest {
 // scenario is one generated test: a timeline, and the checks of the tier
 // conditions and alerts against the ideal.
 func (p sloTestPlan) scenario(name string, tl timeline, eval time.Duration, tiers []slo.Tier, alerts []slo.Severity) testGroup {
-	run := runIdeal(p.s, tl, min(eval/10, 10*time.Second))
+	run := runIdeal(p.s, tl, min(eval/10, 10*time.Second), testStep)
 	end := grid(tl.end(), eval)
 	g := testGroup{Name: p.s.Name + ": " + name, Interval: dur(testStep), InputSeries: sliSeries(p.svc, p.s, tl)}
 	for _, t := range tiers {
@@ -181,7 +181,7 @@ func (p sloTestPlan) burning(d time.Duration, burn float64) phase {
 // tiers and alerts has ended, plus margin.
 func (p sloTestPlan) untilQuiet(tl timeline, eval, margin time.Duration) timeline {
 	probe := append(append(timeline{}, tl...), p.clean(4*24*time.Hour))
-	run := runIdeal(p.s, probe, max(eval/10, 10*time.Second))
+	run := runIdeal(p.s, probe, max(eval/10, 10*time.Second), testStep)
 	last := tl.end()
 	for _, sts := range run.active {
 		for _, st := range sts {
@@ -191,74 +191,138 @@ func (p sloTestPlan) untilQuiet(tl timeline, eval, margin time.Duration) timelin
 	return append(tl, p.clean(grid(last-tl.end()+margin+tolerance(eval), eval)+eval))
 }
 
-// tierTests are, per tier: a steady burn above the factor from the start
-// (exact labels and annotations of the alerts, and the condition's reset
-// once errors stop), a burn below the factor (silent), and with full,
-// the detection after a clean history as long as the tier's long window.
-func (p sloTestPlan) tierTests(tiers []slo.Tier, eval time.Duration) []testGroup {
+// steadyTests are the cheap per-SLO tests of the page tiers: a steady
+// burn just above the factor from the start for 10m (the alerts' exact
+// labels and annotations, the condition's fire and reset against the
+// ideal), and just below it (silent). The ticket tiers need their share
+// of the budget spent, so they are tested on fast burns here (onsetTests)
+// and at their thresholds in the shared long file.
+func (p sloTestPlan) steadyTests(tiers []slo.Tier) []testGroup {
 	period := time.Duration(p.s.Period)
 	var out []testGroup
 	for _, t := range tiers {
 		factor := t.Factor(period)
 		burn, _ := burnAbove(p.s, factor)
-
-		steady := p.untilQuiet(timeline{p.burning(2*time.Hour, burn)}, eval, 0)
-		g := p.scenario(fmt.Sprintf("%s: a %.4gx burn (threshold %sx) from the start fires with exact labels and annotations, and resets when errors stop",
-			t.Name, burn, readable(factor)), steady, eval, []slo.Tier{t}, []slo.Severity{slo.Page, slo.Ticket})
-		check := 90 * time.Minute
-		g.AlertRuleTests = append(g.AlertRuleTests, alertTest{EvalTime: dur(check), Alertname: slo.BurnAlertName(p.s), ExpAlerts: p.expectedAlerts(burn)})
+		burnFor := 10 * time.Minute
+		tl := p.untilQuiet(timeline{p.burning(burnFor, burn)}, shortEval, 0)
+		g := p.scenario(fmt.Sprintf("%s: a %.4gx burn (threshold %sx) for %s from the start fires with exact labels and annotations, and resets when errors stop",
+			t.Name, burn, readable(factor), dur(burnFor)), tl, shortEval, []slo.Tier{t}, []slo.Severity{slo.Page})
+		g.AlertRuleTests = append(g.AlertRuleTests, alertTest{EvalTime: dur(burnFor - shortEval), Alertname: slo.BurnAlertName(p.s),
+			ExpAlerts: p.expectedAlerts(tl, burnFor-shortEval, shortEval, slo.Page)})
 		out = append(out, g)
 
 		below := burnBelow(factor)
-		out = append(out, p.scenario(fmt.Sprintf("%s: a %.4gx burn for 2h stays silent", t.Name, below),
-			timeline{p.burning(2*time.Hour, below)}, eval, []slo.Tier{t}, nil))
-
-		if p.full {
-			// After a clean history as long as the long window, the long
-			// window crosses the threshold after long x factor / burn.
-			history := t.Long
-			detect := time.Duration(float64(t.Long) * factor / burn)
-			tl := timeline{p.clean(history), p.burning(grid(detect+2*tolerance(eval), eval), burn)}
-			out = append(out, p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn fires within %s of the ideal %s",
-				t.Name, dur(history), burn, dur(tolerance(eval)), dur(detect.Round(time.Second))), tl, eval, []slo.Tier{t}, nil))
-		}
+		out = append(out, p.scenario(fmt.Sprintf("%s: a %.4gx burn for 20m stays silent", t.Name, below),
+			timeline{p.burning(20*time.Minute, below)}, shortEval, []slo.Tier{t}, []slo.Severity{slo.Page}))
 	}
 	return out
 }
 
-// expectedAlerts are the alerts firing under a steady burn from the
-// start: per alert, the tiers above their factor count unless a faster
-// tier is above its own.
-func (p sloTestPlan) expectedAlerts(burn float64) []expAlert {
-	period := time.Duration(p.s.Period)
-	out := []expAlert{}
-	fasterActive := false
-	for _, a := range slo.BurnAlerts(p.s) {
-		var active []slo.Tier
-		counts := false
-		for _, t := range a.Tiers {
-			if burn > t.Factor(period) {
-				active = append(active, t)
-				if !fasterActive {
-					counts = true
-				}
-			}
-		}
-		if len(active) > 0 {
-			fasterActive = true
-		}
-		if !counts {
+// onsetTests check, per SLO, that each ticket tier's condition is met once
+// every request has failed for as long as its share of the budget takes
+// (the ideal), on a fresh history.
+func (p sloTestPlan) onsetTests(tiers []slo.Tier) []testGroup {
+	var out []testGroup
+	for _, t := range tiers {
+		probe := timeline{{4 * 24 * time.Hour, steadyTraffic(p.s), 1}}
+		run := runIdeal(p.s, probe, 10*time.Second, testStep)
+		sts := run.active[t.Name]
+		if len(sts) == 0 {
 			continue
 		}
-		ann := burnAnnotations(p.st, p.svc, p.s, a)
-		var list strings.Builder
-		for _, t := range active {
-			fmt.Fprintf(&list, "%s %.1fx (%s); ", t.Name, burn, tierText(p.s, t))
+		length := grid(sts[0].from+tolerance(shortEval), shortEval) + shortEval
+		out = append(out, p.scenario(fmt.Sprintf("%s: every request failing from the start meets the condition after %s (its share of the budget)",
+			t.Name, dur(sts[0].from.Round(time.Minute))), timeline{{length, steadyTraffic(p.s), 1}}, shortEval, []slo.Tier{t}, nil))
+	}
+	return out
+}
+
+// thresholdTests are the shared tests of each tier at its threshold after
+// a clean history as long as its long window: a burn just above the factor
+// fires (and for the ticket tiers, whose alert the page tiers would
+// otherwise hide, with the alert's exact labels and annotations once the
+// window is full) and resets within the bound of the ideal; just below
+// stays silent.
+func (p sloTestPlan) thresholdTests(tiers []slo.Tier, eval time.Duration) []testGroup {
+	period := time.Duration(p.s.Period)
+	var out []testGroup
+	for _, t := range tiers {
+		factor := t.Factor(period)
+		burn, _ := burnAbove(p.s, factor)
+		history := t.Long
+		detect := time.Duration(float64(t.Long) * factor / burn)
+		burnFor := grid(detect+2*tolerance(eval), eval)
+		check := time.Duration(0)
+		if t.Severity == slo.Ticket {
+			burnFor = t.Long + time.Hour
+			check = history + burnFor - eval
 		}
-		desc := strings.Replace(ann["description"], `{{ $value | printf "%.1f" }}`, fmt.Sprintf("%.1f", burn), 1)
-		desc = strings.Replace(desc, tiersTemplate(p.svc, p.s, a), list.String(), 1)
-		ann["description"] = strings.Replace(desc, budgetLeftTemplate(p.svc, p.s), fmt.Sprintf("%.4g%%", (1-burn)*100), 1)
-		out = append(out, expAlert{ExpLabels: burnLabels(p.svc, p.s, a), ExpAnnotations: dropEmpty(ann)})
+		tl := p.untilQuiet(timeline{p.clean(history), p.burning(burnFor, burn)}, eval, 0)
+		g := p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn (threshold %sx) fires within %s of the ideal %s and resets within %s of the ideal",
+			t.Name, dur(history), burn, readable(factor), dur(tolerance(eval)), dur(detect.Round(time.Second)), dur(tolerance(eval))),
+			tl, eval, []slo.Tier{t}, []slo.Severity{t.Severity})
+		if check > 0 {
+			g.AlertRuleTests = append(g.AlertRuleTests, alertTest{EvalTime: dur(check), Alertname: slo.BurnAlertName(p.s),
+				ExpAlerts: p.expectedAlerts(tl, check, eval, t.Severity)})
+		}
+		out = append(out, g)
+
+		below := burnBelow(factor)
+		out = append(out, p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn for %s stays silent", t.Name, dur(history), below, dur(t.Long)),
+			timeline{p.clean(history), p.burning(t.Long, below)}, eval, []slo.Tier{t}, nil))
+	}
+	return out
+}
+
+// expectedAlerts are the alerts of severity sev the ideal has firing at
+// at on tl (evaluated every eval), with their exact labels and
+// annotations: the value is the highest long-window burn rate among the
+// tiers that count, the description lists every tier of the alert whose
+// condition holds, and the budget left is the period's as the slow group
+// last recorded it before at.
+func (p sloTestPlan) expectedAlerts(tl timeline, at, eval time.Duration, sev slo.Severity) []expAlert {
+	period := time.Duration(p.s.Period)
+	run := runIdeal(p.s, tl, min(eval/10, 10*time.Second), testStep)
+	out := []expAlert{}
+	for _, st := range run.alerts[sev] {
+		if at < st.from || at >= st.to {
+			continue
+		}
+		for _, a := range slo.BurnAlerts(p.s) {
+			if a.Severity != sev {
+				continue
+			}
+			value := 0.0
+			var list strings.Builder
+			for _, t := range a.Tiers {
+				burn, active := tierBurn(p.s, t, tl, at, testStep)
+				if !active {
+					continue
+				}
+				fmt.Fprintf(&list, "%s %.1fx (%s); ", t.Name, burn, tierText(p.s, t))
+				counts := true
+				for _, f := range fasterTiers(p.s, t) {
+					for _, fst := range run.active[f.Name] {
+						if fst.from <= at && at-t.Short < fst.to {
+							counts = false
+						}
+					}
+				}
+				if counts {
+					value = max(value, burn)
+				}
+			}
+			recorded := (at - eval).Truncate(slo.ChunkWindow)
+			periodBurn := 0.0
+			if r, ok := tl.ratio(recorded, period); ok {
+				periodBurn = r / p.s.ErrorBudget()
+			}
+			ann := burnAnnotations(p.st, p.svc, p.s, a)
+			desc := strings.Replace(ann["description"], `{{ $value | printf "%.1f" }}`, fmt.Sprintf("%.1f", value), 1)
+			desc = strings.Replace(desc, tiersTemplate(p.svc, p.s, a), list.String(), 1)
+			ann["description"] = strings.Replace(desc, budgetLeftTemplate(p.svc, p.s), fmt.Sprintf("%.4g%%", (1-periodBurn)*100), 1)
+			out = append(out, expAlert{ExpLabels: burnLabels(p.svc, p.s, a), ExpAnnotations: dropEmpty(ann)})
+		}
 	}
 	return out
 }
@@ -312,7 +376,7 @@ func (p sloTestPlan) incidentTests(tiers []slo.Tier, eval time.Duration, long bo
 // plus margin: the page cannot notify again without new errors.
 func (p sloTestPlan) untilPageQuiet(tl timeline, eval time.Duration) timeline {
 	probe := append(append(timeline{}, tl...), p.clean(12*time.Hour))
-	run := runIdeal(p.s, probe, eval/10)
+	run := runIdeal(p.s, probe, eval/10, testStep)
 	last := tl.end()
 	for _, t := range slo.FiringTiers(p.s) {
 		if t.Severity != slo.Page {
@@ -326,7 +390,7 @@ func (p sloTestPlan) untilPageQuiet(tl timeline, eval time.Duration) timeline {
 }
 
 // trafficTests cover zero traffic and traffic around the minimum event
-// rate, for the tiers read at a 1m evaluation.
+// rate, for the tiers read at a 1m evaluation: cheap, per SLO.
 func (p sloTestPlan) trafficTests(short []slo.Tier) []testGroup {
 	svc, s := p.svc, p.s
 	period := time.Duration(s.Period)
@@ -334,7 +398,7 @@ func (p sloTestPlan) trafficTests(short []slo.Tier) []testGroup {
 
 	// Zero traffic: no alert, and no NaN: the ratios and the budget are
 	// absent while the rates are 0.
-	quiet := 2 * time.Hour
+	quiet := 30 * time.Minute
 	zero := testGroup{
 		Name:        s.Name + ": zero traffic fires nothing and records no ratio (no NaN)",
 		Interval:    dur(testStep),
@@ -352,70 +416,74 @@ func (p sloTestPlan) trafficTests(short []slo.Tier) []testGroup {
 		},
 	}
 	out = append(out, zero)
-
-	tiers := slo.FiringTiers(s)
-	if s.MinEventRate > 0 && len(tiers) > 0 {
-		out = append(out, p.lowTrafficTests(short)...)
-		above := testGroup{
-			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (over the minimum of %s) meet every tier's condition", s.Name, num(1.2*s.MinEventRate), num(s.MinEventRate)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, 1.2 * s.MinEventRate, 1}}),
-		}
-		for _, t := range tiers {
-			above.PromqlExprTests = append(above.PromqlExprTests, present(p.condQuery(t), 90*time.Minute, true))
-		}
-		out = append(out, above)
+	if s.MinEventRate <= 0 || len(short) == 0 {
+		return out
 	}
-	return out
-}
 
-// lowTrafficTests cover the volume guard of the tiers in tiers, below the
-// minimum event rate: a few errors stay silent, a complete outage fires,
-// and each tier fires exactly when its long window holds MinBadEvents bad
-// events.
-func (p sloTestPlan) lowTrafficTests(tiers []slo.Tier) []testGroup {
-	svc, s := p.svc, p.s
-	var out []testGroup
+	above := testGroup{
+		Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (over the minimum of %s) meet every page tier's condition", s.Name, num(1.2*s.MinEventRate), num(s.MinEventRate)),
+		Interval:    dur(testStep),
+		InputSeries: sliSeries(svc, s, []phase{{20 * time.Minute, 1.2 * s.MinEventRate, 1}}),
+	}
+	for _, t := range short {
+		above.PromqlExprTests = append(above.PromqlExprTests, present(p.condQuery(t), 20*time.Minute, true))
+	}
+	out = append(out, above)
+
 	night := 0.5 * s.MinEventRate
-
 	// A few failed requests at night: half of MinBadEvents within 10m
-	// (capped at every request failing), after 6h of clean traffic.
+	// (capped at every request failing), after an hour of clean traffic.
 	burst := 10 * time.Minute
 	share := math.Min(1, s.MinBadEvents/2/(night*burst.Seconds()))
-	quiet := 6 * time.Hour
+	before := time.Hour
 	few := testGroup{
 		Name: fmt.Sprintf("%s: %s failed requests within %s at %s req/s (under the minimum of %s) page nobody",
 			s.Name, num(share*night*burst.Seconds()), dur(burst), num(night), num(s.MinEventRate)),
 		Interval:    dur(testStep),
-		InputSeries: sliSeries(svc, s, []phase{{quiet, night, 0}, {burst, night, share}, {time.Hour, night, 0}}),
+		InputSeries: sliSeries(svc, s, []phase{{before, night, 0}, {burst, night, share}, {30 * time.Minute, night, 0}}),
 	}
-	for _, t := range tiers {
+	for _, t := range short {
 		few.PromqlExprTests = append(few.PromqlExprTests,
-			present(p.condQuery(t), quiet+burst, false), present(p.condQuery(t), quiet+burst+30*time.Minute, false))
+			present(p.condQuery(t), before+burst, false), present(p.condQuery(t), before+burst+30*time.Minute, false))
 	}
 	if p.hasAlert(slo.Page) {
-		few.PromqlExprTests = append(few.PromqlExprTests, absentOver(p.alertSelector(slo.Page), 0, quiet+burst+time.Hour))
+		few.PromqlExprTests = append(few.PromqlExprTests, absentOver(p.alertSelector(slo.Page), 0, before+burst+30*time.Minute))
 	}
 	out = append(out, few)
 
-	// Every request failing at night: the bad events alone pass the guard.
+	// Every request failing at night: the bad events alone pass the guard,
+	// once the long window holds MinBadEvents of them.
+	enough := time.Duration(s.MinBadEvents / night * float64(time.Second))
+	length := grid(enough+tolerance(shortEval), shortEval) + shortEval
 	outage := testGroup{
 		Name: fmt.Sprintf("%s: 100%% errors at %s req/s (under the minimum of %s) fire once the long window holds %s bad events",
 			s.Name, num(night), num(s.MinEventRate), num(s.MinBadEvents)),
 		Interval:    dur(testStep),
-		InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, night, 1}}),
+		InputSeries: sliSeries(svc, s, []phase{{length, night, 1}}),
 	}
-	for _, t := range tiers {
-		if night*math.Min(t.Long.Seconds(), time.Hour.Seconds()) >= 2*s.MinBadEvents {
-			outage.PromqlExprTests = append(outage.PromqlExprTests, present(p.condQuery(t), 90*time.Minute, true))
+	for _, t := range short {
+		if enough < t.Long {
+			outage.PromqlExprTests = append(outage.PromqlExprTests, present(p.condQuery(t), length-shortEval, true))
+			if silent := grid(enough-tolerance(shortEval), shortEval); silent > 0 {
+				outage.PromqlExprTests = append(outage.PromqlExprTests, present(p.condQuery(t), silent, false))
+			}
 		}
 	}
 	if len(outage.PromqlExprTests) > 0 {
 		out = append(out, outage)
 	}
+	return out
+}
 
-	// The boundary, per tier: every request failing at a rate whose long
-	// window holds 80% of MinBadEvents stays silent; 125% fires.
+// boundaryTests are the shared tests of the volume guard of the tiers in
+// tiers: every request failing at a rate whose long window holds 80% of
+// MinBadEvents stays silent; 125% fires.
+func (p sloTestPlan) boundaryTests(tiers []slo.Tier) []testGroup {
+	svc, s := p.svc, p.s
+	var out []testGroup
+	if s.MinEventRate <= 0 {
+		return out
+	}
 	for _, t := range tiers {
 		for _, c := range []struct {
 			share float64
@@ -425,7 +493,7 @@ func (p sloTestPlan) lowTrafficTests(tiers []slo.Tier) []testGroup {
 			if rate >= s.MinEventRate {
 				continue
 			}
-			length := t.Long + time.Hour
+			length := t.Long + 10*time.Minute
 			verb := "stays silent"
 			if c.fires {
 				verb = "fires"
@@ -442,19 +510,27 @@ func (p sloTestPlan) lowTrafficTests(tiers []slo.Tier) []testGroup {
 	return out
 }
 
-// files returns the SLO's two test files (the second only when it has
-// tiers beyond ShortWindowMax).
+// files returns the SLO's test files: slo-<slo>.yml always; with full,
+// slo-<slo>-windows.yml (the page tiers at their thresholds after a full
+// history, the incidents, the minimum event count per tier) and
+// slo-<slo>-long.yml (the ticket tiers at their thresholds, the slow burn,
+// the incidents until every tier is quiet).
 func (p sloTestPlan) files() []testFileOut {
 	rules := []string{"../../rules/" + p.svc.Name + "/" + sloFile(p.s)}
 	short, long := p.split()
-	tests := append(p.tierTests(short, shortEval), p.incidentTests(short, shortEval, false)...)
+	base := strings.TrimSuffix(sloFile(p.s), ".yml")
+	tests := append(p.steadyTests(short), p.onsetTests(long)...)
 	tests = append(tests, p.trafficTests(short)...)
 	out := []testFileOut{{name: sloFile(p.s), file: testFile{RuleFiles: rules, EvaluationInterval: dur(shortEval), Tests: tests}}}
+	if !p.full {
+		return out
+	}
+	windows := append(p.thresholdTests(short, shortEval), p.incidentTests(short, shortEval, false)...)
+	windows = append(windows, p.boundaryTests(short)...)
+	out = append(out, testFileOut{name: base + "-windows.yml", file: testFile{RuleFiles: rules, EvaluationInterval: dur(shortEval), Tests: windows}})
 	if len(long) > 0 {
-		tests := append(p.tierTests(long, longEval), p.incidentTests(long, longEval, true)...)
-		out = append(out, testFileOut{name: strings.TrimSuffix(sloFile(p.s), ".yml") + "-long.yml", file: testFile{
-			RuleFiles: rules, EvaluationInterval: dur(longEval), Tests: tests,
-		}})
+		tests := append(p.thresholdTests(long, longEval), p.incidentTests(long, longEval, true)...)
+		out = append(out, testFileOut{name: base + "-long.yml", file: testFile{RuleFiles: rules, EvaluationInterval: dur(longEval), Tests: tests}})
 	}
 	return out
 }
@@ -463,7 +539,10 @@ func (p sloTestPlan) files() []testFileOut {
 // per SLO, the burn-rate rules.
 func unitTests(st *model.Stack, svc model.Service, seen map[string]bool) []testFileOut {
 	files := []testFileOut{{name: serviceFile, file: testFile{
-		RuleFiles:          []string{"../../rules/" + svc.Name + "/*.yml"},
+		// Only the service's own rules: the SLOs' files test their
+		// alerts (zero traffic included), and loading them here would
+		// evaluate every SLO's rules at every step of every health test.
+		RuleFiles:          []string{"../../rules/" + svc.Name + "/" + serviceFile},
 		EvaluationInterval: dur(testStep),
 		Tests:              healthTests(st, svc),
 	}}}
