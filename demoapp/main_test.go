@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
 )
 
 func TestRunDispatch(t *testing.T) {
