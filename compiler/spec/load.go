@@ -45,6 +45,9 @@ type Options struct {
 	// Limits, when set, evaluate the spec in a child process bounded in
 	// time and memory (see Limits).
 	Limits *Limits
+	// GoImportPath becomes the model's GoImportPath: the import path of the
+	// generated Go registry, a build setting the spec cannot set.
+	GoImportPath string
 }
 
 // Result is a loaded spec: the validated stack and the warnings found on the way.
@@ -115,6 +118,7 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
+	st.GoImportPath = opts.GoImportPath
 	applyDefaults(st)
 	// Validate even a spec that did not decode cleanly, so every problem is
 	// reported at once, but drop what follows from a value that could not be
