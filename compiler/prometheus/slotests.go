@@ -109,6 +109,15 @@ func stretchChecks(query, countSel string, ideal []stretch, end, eval time.Durat
 		if firesBy > end {
 			break
 		}
+		if st.to <= end && firesBy > st.to-tol {
+			// Too short to pin down within the tolerance (a burn at the
+			// threshold's edge): only the silence around it is asserted.
+			quietFrom = grid(st.to+tol, eval)
+			if quietFrom <= end {
+				out = append(out, present(query, quietFrom, false))
+			}
+			continue
+		}
 		out = append(out, present(query, firesBy, true))
 		if st.to > end {
 			quietFrom = end + eval

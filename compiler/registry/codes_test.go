@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/stackc/stackc/compiler/slo"
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // TestClientClosedCodeAgrees checks that the runtime records a client that
