@@ -263,10 +263,19 @@ func (p sloTestPlan) thresholdTests(tiers []slo.Tier, eval time.Duration) []test
 		burnFor := grid(detect+2*tolerance(eval), eval)
 		check := time.Duration(0)
 		if t.Severity == slo.Ticket {
+			// The ticket alert shows only without a page, so its exact
+			// annotations are checked here, on a burn from the start (a
+			// period ratio that stays put) once the long window is full.
+			history = 0
+			detect = time.Duration(float64(t.Long)*factor/burn) - historySlack
 			burnFor = t.Long + time.Hour
-			check = history + burnFor - eval
+			check = burnFor - eval
 		}
-		tl := p.untilQuiet(timeline{p.clean(history), p.burning(burnFor, burn)}, eval, 0)
+		tl := timeline{p.burning(burnFor, burn)}
+		if history > 0 {
+			tl = timeline{p.clean(history), p.burning(burnFor, burn)}
+		}
+		tl = p.untilQuiet(tl, eval, 0)
 		g := p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn (threshold %sx) fires within %s of the ideal %s and resets within %s of the ideal",
 			t.Name, dur(history), burn, readable(factor), dur(tolerance(eval)), dur(detect.Round(time.Second)), dur(tolerance(eval))),
 			tl, eval, []slo.Tier{t}, []slo.Severity{t.Severity})
@@ -277,8 +286,12 @@ func (p sloTestPlan) thresholdTests(tiers []slo.Tier, eval time.Duration) []test
 		out = append(out, g)
 
 		below := burnBelow(factor)
-		out = append(out, p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn for %s stays silent", t.Name, dur(history), below, dur(t.Long)),
-			timeline{p.clean(history), p.burning(t.Long, below)}, eval, []slo.Tier{t}, nil))
+		belowTL := timeline{p.burning(t.Long+10*time.Minute, below)}
+		if history > 0 {
+			belowTL = timeline{p.clean(history), p.burning(t.Long, below)}
+		}
+		out = append(out, p.scenario(fmt.Sprintf("%s: after %s without errors, a %.4gx burn for %s stays silent", t.Name, dur(history), below, dur(belowTL.end()-history)),
+			belowTL, eval, []slo.Tier{t}, nil))
 	}
 	return out
 }
@@ -321,7 +334,7 @@ func (p sloTestPlan) expectedAlerts(tl timeline, at, eval time.Duration, sev slo
 					value = max(value, burn)
 				}
 			}
-			recorded := (at - eval).Truncate(slo.ChunkWindow)
+			recorded := at.Truncate(slo.ChunkWindow)
 			periodBurn := 0.0
 			if r, ok := tl.ratio(recorded, period); ok {
 				periodBurn = r / p.s.ErrorBudget()
