@@ -55,6 +55,14 @@ s.stack {
     },
   ],
 
+  // Prometheus Operator resources, dashboards for the Grafana sidecar and the
+  // demo app for a cluster: kubectl apply --server-side -k out/kubernetes
+  kubernetes: {
+    namespace: 'shop',
+    // kube-prometheus-stack's Prometheus selects monitors and rules by its release label.
+    labels: { release: 'kube-prometheus-stack' },
+  },
+
   alerting: {
     defaultReceiver: 'tickets',
     receivers: {

@@ -130,6 +130,7 @@ func applyDefaults(st *model.Stack) {
 	if a.Routes == nil {
 		a.Routes = []model.Route{}
 	}
+	applyScaleDefaults(st)
 }
 
 // hostFor is the host other local processes use to reach a bind address.

@@ -124,6 +124,7 @@ func validate(st *model.Stack, ps *problems) {
 	}
 	validateAlerting(st, ps)
 	validateBudget(st, ps)
+	validateScale(st, ps)
 }
 
 func validateService(svc model.Service, path string, ps *problems) {
