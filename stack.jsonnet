@@ -63,6 +63,10 @@ s.stack {
     labels: { release: 'kube-prometheus-stack' },
   },
 
+  // Rule groups packed for a Mimir or Cortex tenant (20 rules per group, 70
+  // groups), and the tenant's Alertmanager configuration: out/ruler/
+  ruler: {},
+
   alerting: {
     defaultReceiver: 'tickets',
     receivers: {

@@ -18,6 +18,7 @@ import (
 	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
+	"github.com/stackc/stackc/compiler/ruler"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -39,6 +40,7 @@ var Targets = []Target{
 	{Name: "grafana", Emit: grafana.Emit},
 	{Name: "compose", EmitFrom: compose.EmitFrom},
 	{Name: "kubernetes", EmitFrom: kubernetes.EmitFrom},
+	{Name: "ruler", EmitFrom: ruler.EmitFrom},
 	{Name: "review", Emit: review.Emit},
 }
 

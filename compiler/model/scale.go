@@ -1,6 +1,9 @@
 package model
 
-import "path"
+import (
+	"path"
+	"strings"
+)
 
 // Kubernetes configures the Kubernetes target: Prometheus Operator
 // resources (ServiceMonitor, PrometheusRule, AlertmanagerConfig), Grafana
@@ -64,4 +67,24 @@ func (r Receiver) SecretFiles() map[string]string {
 		}
 	}
 	return files
+}
+
+// SecretVariable is the environment variable that fills in a secret file's
+// placeholder in a tenant Alertmanager configuration: STACKC_SECRET_ and
+// the file's base name in upper case, every character other than a letter
+// or digit an underscore.
+func SecretVariable(file string) string {
+	var b strings.Builder
+	b.WriteString("STACKC_SECRET_")
+	for _, r := range SecretKey(file) {
+		switch {
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
 }

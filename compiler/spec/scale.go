@@ -177,7 +177,7 @@ func validateResources(r model.Resources, ps *problems) {
 // Kubernetes Secret and of the tenant Alertmanager's placeholders: its base
 // name must be a valid key, and two different files may not share one.
 func validateSecretKeys(st *model.Stack, ps *problems) {
-	seen := map[string]string{}
+	seen, vars := map[string]string{}, map[string]string{}
 	for _, r := range st.Alerting.Receivers {
 		files := r.SecretFiles()
 		fields := make([]string, 0, len(files))
@@ -200,6 +200,13 @@ func validateSecretKeys(st *model.Stack, ps *problems) {
 				continue
 			}
 			seen[key] = file
+			if v := model.SecretVariable(file); st.Ruler != nil {
+				if other, ok := vars[v]; ok && other != file {
+					ps.errorf(path, "give the secret files base names that differ in more than case and punctuation",
+						"secret files %s and %s would both be filled in from $%s in the tenant Alertmanager configuration", other, file, v)
+				}
+				vars[v] = file
+			}
 		}
 	}
 }
