@@ -37,23 +37,41 @@ var KubernetesOwnedLabels = []string{"app.kubernetes.io/name", "app.kubernetes.i
 // generated ServiceMonitor, and service is the stack's own label.)
 var operatorTargetLabels = []string{"namespace", "pod", "container"}
 
-func applyScaleDefaults(st *model.Stack) {
+// applyScaleDefaults fills in the kubernetes and ruler sections; a value
+// the spec wrote, even a zero or empty one, is kept (and validated).
+func applyScaleDefaults(st *model.Stack, set explicit) {
+	unset := func(path string) bool { return !set.has(path) }
 	if k := st.Kubernetes; k != nil {
-		setString(&k.Image, DefaultKubernetesImage)
-		setString(&k.SecretName, DefaultKubernetesSecretName)
-		setInt(&k.Replicas, 1)
+		for _, f := range []struct {
+			path string
+			s    *string
+			def  string
+		}{
+			{"kubernetes.image", &k.Image, DefaultKubernetesImage},
+			{"kubernetes.secretName", &k.SecretName, DefaultKubernetesSecretName},
+			{"kubernetes.resources.cpuRequest", &k.Resources.CPURequest, DefaultKubernetesResources.CPURequest},
+			{"kubernetes.resources.memoryRequest", &k.Resources.MemoryRequest, DefaultKubernetesResources.MemoryRequest},
+			{"kubernetes.resources.cpuLimit", &k.Resources.CPULimit, DefaultKubernetesResources.CPULimit},
+			{"kubernetes.resources.memoryLimit", &k.Resources.MemoryLimit, DefaultKubernetesResources.MemoryLimit},
+		} {
+			if unset(f.path) {
+				setString(f.s, f.def)
+			}
+		}
+		if unset("kubernetes.replicas") {
+			setInt(&k.Replicas, 1)
+		}
 		if k.Labels == nil {
 			k.Labels = map[string]string{}
 		}
-		r, d := &k.Resources, DefaultKubernetesResources
-		setString(&r.CPURequest, d.CPURequest)
-		setString(&r.MemoryRequest, d.MemoryRequest)
-		setString(&r.CPULimit, d.CPULimit)
-		setString(&r.MemoryLimit, d.MemoryLimit)
 	}
 	if r := st.Ruler; r != nil {
-		setInt(&r.MaxRulesPerGroup, DefaultRulerMaxRulesPerGroup)
-		setInt(&r.MaxGroupsPerTenant, DefaultRulerMaxGroupsPerTenant)
+		if unset("ruler.maxRulesPerGroup") {
+			setInt(&r.MaxRulesPerGroup, DefaultRulerMaxRulesPerGroup)
+		}
+		if unset("ruler.maxGroupsPerTenant") {
+			setInt(&r.MaxGroupsPerTenant, DefaultRulerMaxGroupsPerTenant)
+		}
 	}
 }
 
