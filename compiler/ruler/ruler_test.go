@@ -215,12 +215,12 @@ func TestTenantFull(t *testing.T) {
 	cases := []struct {
 		name, section, path, words string
 	}{
-		{"too many groups", "{ maxGroupsPerTenant: 70 }", "ruler.maxGroupsPerTenant", "needs 300 rule groups"},
+		{"too many groups", "{ maxGroupsPerTenant: 70 }", "ruler.maxGroupsPerTenant", "needs 120 rule groups"},
 		{"group over the rule limit", "{ maxRulesPerGroup: 10 }", "ruler.maxRulesPerGroup", "has 11 rules"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := manySLOs(t, 2, 100, tc.section)
+			st := manySLOs(t, 2, 40, tc.section)
 			_, err := ruler.EmitFrom(st, rulesAndAlerting(t, st))
 			var specErr *spec.Error
 			if !errors.As(err, &specErr) || len(specErr.Problems) != 1 {
