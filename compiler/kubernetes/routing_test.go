@@ -3,6 +3,7 @@ package kubernetes_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/prometheus/alertmanager/dispatch"
 	prommodel "github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
@@ -117,5 +120,52 @@ func TestAlertsReachReceiversThroughOperator(t *testing.T) {
 				t.Fatal("the operator's namespace matcher is missing from the simulated tree")
 			}
 		})
+	}
+}
+
+// TestInboxAcceptsTheAlertmanager: the demo inbox answers only requests
+// whose Host it allows, so it must allow the host the AlertmanagerConfig's
+// webhooks post to, and its probes must name an allowed host.
+func TestInboxAcceptsTheAlertmanager(t *testing.T) {
+	st := spectest.Repo(t, "")
+	files, _ := compile(t, st)
+	amc := decode[monitoringv1alpha1.AlertmanagerConfig](t, "amc", files["alertmanager/alertmanagerconfig.yaml"])
+	d := decode[appsv1.Deployment](t, "inbox", files["inbox/deployment.yaml"])
+	c := d.Spec.Template.Spec.Containers[0]
+	allowed := map[string]bool{"localhost": true, "127.0.0.1": true}
+	for i, a := range c.Args {
+		if a == "--allow-host" && i+1 < len(c.Args) {
+			allowed[c.Args[i+1]] = true
+		}
+	}
+	hosts := 0
+	for _, r := range amc.Spec.Receivers {
+		for _, w := range r.WebhookConfigs {
+			if w.URL == nil || !strings.Contains(*w.URL, kubernetes.InboxName+".") {
+				continue
+			}
+			u, err := url.Parse(*w.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hosts++
+			if !allowed[u.Hostname()] {
+				t.Errorf("receiver %s posts to %s, which the inbox (args %v) refuses", r.Name, u.Hostname(), c.Args)
+			}
+		}
+	}
+	if hosts == 0 {
+		t.Fatal("no webhook goes to the inbox")
+	}
+	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe} {
+		host := ""
+		for _, h := range p.HTTPGet.HTTPHeaders {
+			if h.Name == "Host" {
+				host = h.Value
+			}
+		}
+		if !allowed[host] {
+			t.Errorf("probe of %s sends Host %q, which the inbox refuses", p.HTTPGet.Path, host)
+		}
 	}
 }
