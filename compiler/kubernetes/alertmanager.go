@@ -142,8 +142,10 @@ func (e *emitter) alertmanager() error {
 	})
 	if inbox {
 		port := int32(e.st.Network.InboxPort)
+		// The inbox answers only requests naming an allowed host: the
+		// Service name the AlertmanagerConfig posts to, and loopback.
 		e.add(path.Join(InboxName, "deployment.yaml"), e.deployment(InboxName, "inbox", 1,
-			[]string{"inbox", "--listen", ":" + strconv.Itoa(int(port))}, port, "/healthz", "/healthz"))
+			[]string{"inbox", "--listen", ":" + strconv.Itoa(int(port)), "--allow-host", e.inboxHost()}, port, "/healthz", "/healthz", "localhost"))
 		e.add(path.Join(InboxName, "service.yaml"), e.svcObject(InboxName, "inbox", port))
 	}
 	return nil
@@ -214,7 +216,7 @@ func (e *emitter) receiver(r amReceiver) (rec monitoringv1alpha1.Receiver, usesI
 				return rec, false, fmt.Errorf("receiver %s: %w", r.Name, err)
 			}
 			if spec.InboxURL(e.st, u) {
-				u.Host = fmt.Sprintf("%s.%s.svc:%d", InboxName, e.k.Namespace, e.st.Network.InboxPort)
+				u.Host = fmt.Sprintf("%s:%d", e.inboxHost(), e.st.Network.InboxPort)
 				usesInbox = true
 			}
 			c.URL = ptr(u.String())
@@ -255,6 +257,9 @@ func (e *emitter) receiver(r amReceiver) (rec monitoringv1alpha1.Receiver, usesI
 	}
 	return rec, usesInbox, nil
 }
+
+// inboxHost is the inbox Service's name in the cluster's DNS.
+func (e *emitter) inboxHost() string { return InboxName + "." + e.k.Namespace + ".svc" }
 
 func ptr[T any](v T) *T { return &v }
 

@@ -194,7 +194,7 @@ func (e *emitter) service(svc model.Service) {
 	args := []string{"serve", "--service", svc.Name, "--listen", ":" + strconv.Itoa(svc.Port),
 		// The fault API stays on the pod's loopback: kubectl exec into the pod to use it.
 		"--admin-listen", "127.0.0.1:" + strconv.Itoa(svc.AdminPort)}
-	e.add(path.Join(svc.Name, "deployment.yaml"), e.deployment(svc.Name, "app", int32(e.k.Replicas), args, int32(svc.Port), "/healthz", "/readyz"))
+	e.add(path.Join(svc.Name, "deployment.yaml"), e.deployment(svc.Name, "app", int32(e.k.Replicas), args, int32(svc.Port), "/healthz", "/readyz", ""))
 	e.add(path.Join(svc.Name, "service.yaml"), e.svcObject(svc.Name, "app", int32(svc.Port)))
 
 	scrape := time.Duration(e.st.ScrapeInterval)
@@ -220,10 +220,16 @@ func (e *emitter) service(svc model.Service) {
 	})
 }
 
-func (e *emitter) deployment(name, component string, replicas int32, args []string, port int32, liveness, readiness string) *appsv1.Deployment {
+// deployment is a demo app's Deployment; probeHost, when set, is the Host
+// header of the probes (the inbox answers only its allowed host names).
+func (e *emitter) deployment(name, component string, replicas int32, args []string, port int32, liveness, readiness, probeHost string) *appsv1.Deployment {
 	probe := func(p string, period int32) *corev1.Probe {
+		get := &corev1.HTTPGetAction{Path: p, Port: intstr.FromString(httpPort)}
+		if probeHost != "" {
+			get.HTTPHeaders = []corev1.HTTPHeader{{Name: "Host", Value: probeHost}}
+		}
 		return &corev1.Probe{
-			ProbeHandler:     corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: p, Port: intstr.FromString(httpPort)}},
+			ProbeHandler:     corev1.ProbeHandler{HTTPGet: get},
 			PeriodSeconds:    period,
 			TimeoutSeconds:   2,
 			FailureThreshold: 3,
