@@ -115,16 +115,13 @@ func Catalog(st *model.Stack) *promlint.Catalog {
 	cat.Add(REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
 	cat.Add(REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
 	cat.Add(REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
-	names := []string{slo.ErrorsIncrease(slo.ChunkWindow), slo.RequestsIncrease(slo.ChunkWindow), slo.ChunkTimestamp,
+	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsIncrease(slo.ChunkWindow), slo.RequestsIncrease(slo.ChunkWindow), slo.ChunkTimestamp,
 		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
 			period := timeDuration(s.Period)
 			for _, w := range slo.Windows(period) {
 				names = append(names, slo.ErrorRatio(w))
-			}
-			for _, w := range rawWindows(period) {
-				names = append(names, slo.ErrorsRate(w), slo.RequestsRate(w))
 			}
 			for _, w := range longWindows(period) {
 				names = append(names, slo.ErrorsIncrease(w), slo.RequestsIncrease(w))

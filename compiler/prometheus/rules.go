@@ -161,8 +161,8 @@ func sliExprs(svc model.Service, s model.SLO, fn string, window time.Duration) (
 // absent (never NaN) without traffic.
 func ratioExpr(errs, reqs string) string { return errs + " / (" + reqs + " > 0)" }
 
-// rawWindows are the windows whose rates the fast group computes from the
-// counters: every recorded window up to ShortWindowMax.
+// rawWindows are the windows whose ratios the fast group computes from
+// the counters: every recorded window up to ShortWindowMax.
 func rawWindows(period time.Duration) []time.Duration {
 	var out []time.Duration
 	for _, w := range slo.Windows(period) {
@@ -205,26 +205,36 @@ func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulef
 	chunkE, chunkR, chunkTS := at(slo.ErrorsIncrease(chunk)), at(slo.RequestsIncrease(chunk)), at(slo.ChunkTimestamp)
 
 	fast = rulefmt.RuleGroup{Name: fastGroup(svc, s)}
+	errs5m, reqs5m := at(slo.ErrorsRate5m), at(slo.RequestsRate5m)
+	bad5m, total5m := sliExprs(svc, s, "rate", 5*time.Minute)
+	fast.Rules = append(fast.Rules,
+		record(slo.ErrorsRate5m, bad5m, lbl()),
+		record(slo.RequestsRate5m, total5m, lbl()),
+		record(slo.ErrorRatio(5*time.Minute), ratioExpr(errs5m, reqs5m), lbl()),
+	)
+	// The other windows up to 6h are read from the counters directly; they
+	// are not recorded as rates, which keeps the group within a Mimir
+	// tenant's 20 rules.
 	for _, w := range rawWindows(period) {
+		if w == 5*time.Minute {
+			continue
+		}
 		bad, total := sliExprs(svc, s, "rate", w)
-		fast.Rules = append(fast.Rules, record(slo.ErrorsRate(w), bad, lbl()), record(slo.RequestsRate(w), total, lbl()))
-	}
-	for _, w := range rawWindows(period) {
-		fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), ratioExpr(at(slo.ErrorsRate(w)), at(slo.RequestsRate(w))), lbl()))
+		fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), "("+bad+") / (("+total+") > 0)", lbl()))
 	}
 	head := slo.HeadWindow
+	orZero := func(e string) string { return "(" + e + " or on () vector(0))" }
 	for _, w := range longWindows(period) {
 		gap := "(time() - " + num(head.Seconds()) + " - max_over_time(" + chunkTS + "[" + dur(2*chunk) + "] offset " + dur(head) + "))"
-		count := func(rate, rate5m, chunkSel string) string {
-			headRate := at(rate)
-			return headRate + " * " + num(head.Seconds()) + "\n" +
-				"+ (sum_over_time(" + chunkSel + "[" + dur(w-head) + "] offset " + dur(head) + ") or " + headRate + " * 0)\n" +
-				"+ (" + gap + " * (" + at(rate5m) + " offset " + dur(head) + " - (" + at(rate5m) + " offset " + dur(w) + " or " + at(rate5m) + " * 0))" +
-				" or " + headRate + " * 0)\n"
+		count := func(headCount, rate5m, chunkSel string) string {
+			return "(" + headCount + ")\n" +
+				"+ on () " + orZero("sum_over_time("+chunkSel+"["+dur(w-head)+"] offset "+dur(head)+")") + "\n" +
+				"+ on () " + orZero(gap+" * on () ("+at(rate5m)+" offset "+dur(head)+" - on () "+orZero(at(rate5m)+" offset "+dur(w))+")") + "\n"
 		}
+		badHead, totalHead := sliExprs(svc, s, "increase", head)
 		fast.Rules = append(fast.Rules,
-			record(slo.ErrorsIncrease(w), count(slo.ErrorsRate(head), slo.ErrorsRate5m, chunkE), lbl()),
-			record(slo.RequestsIncrease(w), count(slo.RequestsRate(head), slo.RequestsRate5m, chunkR), lbl()),
+			record(slo.ErrorsIncrease(w), count(badHead, slo.ErrorsRate5m, chunkE), lbl()),
+			record(slo.RequestsIncrease(w), count(totalHead, slo.RequestsRate5m, chunkR), lbl()),
 			record(slo.ErrorRatio(w), ratioExpr(at(slo.ErrorsIncrease(w)), at(slo.RequestsIncrease(w))), lbl()),
 		)
 	}
@@ -271,12 +281,13 @@ func volumeGuard(svc model.Service, s model.SLO, window time.Duration) string {
 	var meanRate, badEvents string
 	if window <= slo.ShortWindowMax {
 		meanRate = "avg_over_time(" + sloSel(slo.RequestsRate5m, svc, s) + "[" + dur(window) + "])"
-		badEvents = sloSel(slo.ErrorsRate(window), svc, s) + " * " + num(window.Seconds())
+		bad, _ := sliExprs(svc, s, "increase", window)
+		badEvents = "(" + bad + ")"
 	} else {
 		meanRate = "avg_over_time(" + sloSel(slo.RequestsIncrease(slo.ChunkWindow), svc, s) + "[" + dur(window) + "]) / " + num(slo.ChunkWindow.Seconds())
 		badEvents = sloSel(slo.ErrorsIncrease(window), svc, s)
 	}
-	return "(" + meanRate + " >= " + num(s.MinEventRate) + " or " + badEvents + " >= " + num(s.MinBadEvents) + ")"
+	return "(" + meanRate + " >= " + num(s.MinEventRate) + " or on () " + badEvents + " >= " + num(s.MinBadEvents) + ")"
 }
 
 // historySlack is added to the age of the oldest increment when a tier's
@@ -303,7 +314,7 @@ func tierRule(svc model.Service, s model.SLO, t slo.Tier) rulefmt.Rule {
 	}
 	expr := long + " > " + factor + "\n" +
 		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
-		on + volumeGuard(svc, s, t.Long) + "\n"
+		"and on ()\n" + volumeGuard(svc, s, t.Long) + "\n"
 	l := sloLabels(svc, s)
 	l[slo.LabelTier] = t.Name
 	return record(slo.TierBurnRate, expr, l)

@@ -242,7 +242,7 @@ const (
 // service and slo. Ratios are error ratios (bad/total) over a window.
 const (
 	// ErrorsRate5m and RequestsRate5m are the per-second rates of bad and of
-	// all events over 5m, read from the raw metrics (see ErrorsRate).
+	// all events over 5m, read from the raw metrics.
 	ErrorsRate5m   = "slo:sli_errors:rate5m"
 	RequestsRate5m = "slo:sli_requests:rate5m"
 	// ChunkTimestamp is the time (in seconds) of each recorded ChunkWindow
@@ -263,18 +263,6 @@ const (
 	// BudgetRemaining is 1 - PeriodBurnRate: the share of the period's budget left.
 	BudgetRemaining = "slo:error_budget_remaining:ratio"
 )
-
-// ErrorsRate and RequestsRate name the per-second rates of bad and of all
-// events over window (up to ShortWindowMax), computed from the counters:
-// slo:sli_errors:rate30m.
-func ErrorsRate(window time.Duration) string {
-	return "slo:sli_errors:rate" + model.Duration(window).String()
-}
-
-// RequestsRate is ErrorsRate for all events.
-func RequestsRate(window time.Duration) string {
-	return "slo:sli_requests:rate" + model.Duration(window).String()
-}
 
 // ErrorsIncrease and RequestsIncrease name the number of bad and of all
 // events within window: the ChunkWindow increments of the slow group
@@ -337,3 +325,43 @@ func DashboardUID(service, kind string) string { return "stackc-" + service + "-
 
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
+
+// AlertLabelSets enumerates the label set (alertname included) of every
+// alert the generated rules can emit, in spec order: per service its SLOs'
+// burn-rate alerts (the page, then the ticket, each when one of its tiers
+// is enabled and can fire), then target-down
+// and metrics-absent. Neither health alert carries an slo label, which
+// keeps the SLO-only inhibitions off them. Routing (package alertmanager)
+// and spec validation (routes no alert reaches) both read this list.
+func AlertLabelSets(st *model.Stack) []map[string]string {
+	var out []map[string]string
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			for _, a := range BurnAlerts(s) {
+				out = append(out, map[string]string{
+					"alertname":   BurnAlertName(s),
+					LabelSeverity: string(a.Severity),
+					LabelTier:     a.TierLabel(),
+					LabelService:  svc.Name,
+					LabelTeam:     svc.Team,
+					LabelSLO:      s.Name,
+				})
+			}
+		}
+		for _, h := range []struct {
+			name     string
+			severity Severity
+		}{
+			{TargetDownAlertName(svc), TargetDownSeverity},
+			{MetricsAbsentAlertName(svc), MetricsAbsentSeverity},
+		} {
+			out = append(out, map[string]string{
+				"alertname":   h.name,
+				LabelSeverity: string(h.severity),
+				LabelService:  svc.Name,
+				LabelTeam:     svc.Team,
+			})
+		}
+	}
+	return out
+}
