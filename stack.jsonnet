@@ -4,6 +4,9 @@ local s = import 'stackc.libsonnet';
 s.stack {
   // Worst-case number of series the whole stack may expose.
   seriesBudget: 5000,
+  // Static labels: every alert and every scraped series carries them, and
+  // routes, groupBy and inhibitions may use them.
+  labels: { env: 'production', region: 'eu-west-1' },
 
   services: [
     s.service('shop', team='storefront', port=8080) {

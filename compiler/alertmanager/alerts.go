@@ -57,13 +57,13 @@ func Alerts(st *model.Stack) []Alert {
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
 			for _, t := range slo.EnabledTiers(s) {
-				out = append(out, Alert{Name: slo.BurnAlertName(s), Labels: map[string]string{
+				out = append(out, Alert{Name: slo.BurnAlertName(s), Labels: withStatic(svc, map[string]string{
 					slo.LabelSeverity: string(t.Severity),
 					slo.LabelTier:     t.Name,
 					slo.LabelService:  svc.Name,
 					slo.LabelTeam:     svc.Team,
 					slo.LabelSLO:      s.Name,
-				}})
+				})})
 			}
 		}
 		health := []struct {
@@ -74,12 +74,23 @@ func Alerts(st *model.Stack) []Alert {
 			{slo.MetricsAbsentAlertName(svc), slo.Ticket},
 		}
 		for _, h := range health {
-			out = append(out, Alert{Name: h.name, Labels: map[string]string{
+			out = append(out, Alert{Name: h.name, Labels: withStatic(svc, map[string]string{
 				slo.LabelSeverity: string(h.severity),
 				slo.LabelService:  svc.Name,
 				slo.LabelTeam:     svc.Team,
-			}})
+			})})
 		}
 	}
 	return out
+}
+
+// withStatic adds the service's static labels (env, cluster, ...), which
+// the Prometheus rules put on every alert, to labels.
+func withStatic(svc model.Service, labels map[string]string) map[string]string {
+	for k, v := range svc.Labels {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
+		}
+	}
+	return labels
 }

@@ -177,8 +177,12 @@ func anyValue(name string) string {
 //   - a faster tier of a severity makes the slower tiers of that severity
 //     redundant (they fire on the same burn, later);
 //   - a service that cannot be scraped has meaningless SLO alerts.
+//
+// Every rule also requires equal static labels (env, cluster, ...), so two
+// stacks sharing one Alertmanager never silence each other's alerts.
 func inhibitRules(st *model.Stack) []inhibitYAML {
-	sameSLO := []string{slo.LabelService, slo.LabelSLO}
+	static := st.StaticLabelNames()
+	sameSLO := append([]string{slo.LabelService, slo.LabelSLO}, static...)
 	rules := []inhibitYAML{{
 		Name:           "page-silences-ticket",
 		SourceMatchers: []string{equalMatcher(slo.LabelSeverity, string(slo.Page)), anyValue(slo.LabelSLO)},
@@ -203,7 +207,7 @@ func inhibitRules(st *model.Stack) []inhibitYAML {
 			Name:           svc.Name + "-target-down-silences-slos",
 			SourceMatchers: []string{equalMatcher("alertname", slo.TargetDownAlertName(svc))},
 			TargetMatchers: []string{anyValue(slo.LabelSLO)},
-			Equal:          []string{slo.LabelService},
+			Equal:          append([]string{slo.LabelService}, static...),
 		})
 	}
 	return rules

@@ -9,6 +9,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -22,10 +23,13 @@ type Stack struct {
 	ScrapeInterval     Duration `json:"scrapeInterval"`
 	EvaluationInterval Duration `json:"evaluationInterval"`
 	// SeriesBudget is the most series the whole stack may expose in the worst case.
-	SeriesBudget int       `json:"seriesBudget"`
-	Network      Network   `json:"network"`
-	Services     []Service `json:"services"`
-	Alerting     Alerting  `json:"alerting"`
+	SeriesBudget int `json:"seriesBudget"`
+	// Labels are static labels (env, cluster, region, ...) every alert and
+	// every scrape target of the stack carries.
+	Labels   map[string]string `json:"labels"`
+	Network  Network           `json:"network"`
+	Services []Service         `json:"services"`
+	Alerting Alerting          `json:"alerting"`
 }
 
 // Clone returns a deep copy of st, made through its JSON form: that form is
@@ -67,6 +71,20 @@ type Service struct {
 	Targets []string `json:"targets"`
 	// RunbookURL is the base URL of the service's runbooks; alerts append #<alert>.
 	RunbookURL string `json:"runbookURL"`
+	// Labels are the static labels of this service's alerts and scrape
+	// targets: the stack's Labels plus the service's own, which win over
+	// the stack's (the spec loader merges them).
+	Labels map[string]string `json:"labels"`
+	// Instrumentation names the exporter that measures the service's HTTP
+	// requests: "registry" (the Go registry stackc generates) or a preset
+	// of an existing exporter (see package slo: Presets, InstrumentationOf).
+	Instrumentation string `json:"instrumentation"`
+	// Job is the scrape job the service's series carry; defaults to Name.
+	Job string `json:"job"`
+	// Selector are further label matchers (name: value) every query of the
+	// service's scraped series carries, e.g. { namespace: 'shop' }; the
+	// generated scrape config sets them as target labels.
+	Selector map[string]string `json:"selector"`
 	// LatencyBuckets are the upper bounds, in seconds, of the request duration histogram.
 	LatencyBuckets []float64 `json:"latencyBuckets"`
 	// NativeHistograms adds native (sparse) buckets to the duration histogram.
@@ -267,4 +285,24 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// StaticLabelNames returns the names of every static label of the stack
+// and its services, sorted.
+func (st *Stack) StaticLabelNames() []string {
+	seen := map[string]bool{}
+	for k := range st.Labels {
+		seen[k] = true
+	}
+	for _, svc := range st.Services {
+		for k := range svc.Labels {
+			seen[k] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -117,10 +117,10 @@ func Catalog(st *model.Stack) *promlint.Catalog {
 	for _, n := range names {
 		cat.Add(n, slo.LabelService, slo.LabelSLO)
 	}
-	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
-	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
+	cat.Add("ALERTS", append([]string{"alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance"}, st.StaticLabelNames()...)...)
+	cat.Add("ALERTS_FOR_STATE", append([]string{"alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance"}, st.StaticLabelNames()...)...)
 	return cat
 }
 

@@ -96,7 +96,8 @@ func (c *Catalog) Clone() *Catalog {
 }
 
 // TargetLabels are the labels every scraped series carries: job and
-// instance from Prometheus, service and team from the scrape config.
+// instance from Prometheus, service and team from the scrape config (and
+// the spec's static labels, which ForStack adds).
 var TargetLabels = []string{"job", "instance", slo.LabelService, slo.LabelTeam}
 
 // scrapeSeries are the series Prometheus itself writes for every target.
@@ -106,21 +107,38 @@ var scrapeSeries = []string{"up", "scrape_duration_seconds", "scrape_samples_scr
 // ForStack returns the catalog of every series scraped from st's services.
 func ForStack(st *model.Stack) *Catalog {
 	c := NewCatalog()
+	// The spec's static labels and the services' selector labels are
+	// target labels too.
+	target := append(slices.Clone(TargetLabels), st.StaticLabelNames()...)
+	for _, svc := range st.Services {
+		for k := range svc.Selector {
+			target = append(target, k)
+		}
+	}
 	add := func(metric string, labelNames ...string) {
-		c.Add(metric, append(slices.Clone(TargetLabels), labelNames...)...)
+		c.Add(metric, append(slices.Clone(target), labelNames...)...)
 	}
 	for _, s := range scrapeSeries {
 		add(s)
 	}
 	for _, svc := range st.Services {
-		add(slo.RequestsTotal, slo.LabelEndpoint, slo.LabelMethod, slo.LabelCode)
-		add(slo.RequestDuration+"_bucket", slo.LabelEndpoint, slo.LabelMethod, "le")
-		add(slo.RequestDuration+"_sum", slo.LabelEndpoint, slo.LabelMethod)
-		add(slo.RequestDuration+"_count", slo.LabelEndpoint, slo.LabelMethod)
-		if svc.NativeHistograms {
-			add(slo.RequestDuration, slo.LabelEndpoint, slo.LabelMethod)
+		in := slo.InstrumentationOf(svc)
+		dl := in.DurationLabelNames()
+		add(in.Requests, in.RequestLabelNames()...)
+		if in.Bucketed(svc) {
+			add(in.Duration+"_bucket", append(slices.Clone(dl), "le")...)
 		}
-		add(slo.RequestsInFlight, slo.LabelEndpoint, slo.LabelMethod)
+		add(in.Duration+"_sum", dl...)
+		add(in.Duration+"_count", dl...)
+		if svc.NativeHistograms {
+			add(in.Duration, dl...)
+		}
+		if in.InFlight != "" {
+			add(in.InFlight, in.EndpointLabel, in.MethodLabel)
+		}
+		if in.Presence != in.Requests {
+			add(in.Presence)
+		}
 		for _, m := range svc.Metrics {
 			names := make([]string, len(m.Labels))
 			for i, l := range m.Labels {

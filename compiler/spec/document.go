@@ -9,12 +9,13 @@ import (
 // document is the spec's JSON shape. It differs from model.Stack only where
 // the spec is friendlier to write: receivers are an object keyed by name.
 type document struct {
-	ScrapeInterval     model.Duration  `json:"scrapeInterval"`
-	EvaluationInterval model.Duration  `json:"evaluationInterval"`
-	SeriesBudget       int             `json:"seriesBudget"`
-	Network            model.Network   `json:"network"`
-	Services           []model.Service `json:"services"`
-	Alerting           alertingDoc     `json:"alerting"`
+	ScrapeInterval     model.Duration    `json:"scrapeInterval"`
+	EvaluationInterval model.Duration    `json:"evaluationInterval"`
+	SeriesBudget       int               `json:"seriesBudget"`
+	Labels             map[string]string `json:"labels"`
+	Network            model.Network     `json:"network"`
+	Services           []model.Service   `json:"services"`
+	Alerting           alertingDoc       `json:"alerting"`
 }
 
 type alertingDoc struct {
@@ -32,6 +33,7 @@ func (d *document) toModel(ps *problems) *model.Stack {
 		ScrapeInterval:     d.ScrapeInterval,
 		EvaluationInterval: d.EvaluationInterval,
 		SeriesBudget:       d.SeriesBudget,
+		Labels:             d.Labels,
 		Network:            d.Network,
 		Services:           d.Services,
 		Alerting: model.Alerting{

@@ -91,6 +91,7 @@ func validate(st *model.Stack, ps *problems) {
 	services := map[string]bool{}
 	derived := map[string]string{}
 	alerts := map[string]sloRef{}
+	jobs := map[string]string{}
 	for i, svc := range st.Services {
 		path := "services" + keyOrIndex(svc.Name, i)
 		if svc.Name == "" {
@@ -120,14 +121,111 @@ func validate(st *model.Stack, ps *problems) {
 		usePort(path+".port", svc.Port)
 		usePort(path+".adminPort", svc.AdminPort)
 		validateService(svc, path, ps)
+		if other, dup := jobs[svc.Job]; dup && svc.Job != "" {
+			ps.errorf(path+".job", "give every service its own scrape job", "scrape job %q is also the job of service %s", svc.Job, other)
+		} else {
+			jobs[svc.Job] = svc.Name
+		}
 		validateSLONames(svc, path, alerts, ps)
 	}
+	validateStaticLabels(st, ps)
 	validateAlerting(st, ps)
 	validateBudget(st, ps)
 }
 
+// staticOnlyReserved are label names Prometheus or Alertmanager set on
+// alerts, beside reservedLabels, that a static label may not take either.
+var staticOnlyReserved = map[string]bool{"alertstate": true, slo.LabelWindow: true}
+
+// validateStaticLabels checks the stack's and each service's static labels:
+// valid names that no generated label, Prometheus label or business metric
+// label of a service uses (scrape targets carry them, so Prometheus would
+// rename the metric's own label to exported_<name>), and plain values.
+func validateStaticLabels(st *model.Stack, ps *problems) {
+	check := func(labels map[string]string, path string) {
+		for _, name := range sortedStringKeys(labels) {
+			lPath := path + "." + name
+			switch {
+			case !labelNameRE.MatchString(name) || strings.HasPrefix(name, "__"):
+				ps.errorf(lPath, "use letters, digits and underscores, not starting with __, e.g. env", "%q is not a valid label name", name)
+			case reservedLabels[name] || staticOnlyReserved[name]:
+				ps.errorf(lPath, "rename the static label (e.g. env, cluster, region); "+name+" is set by stackc, Prometheus or Alertmanager",
+					"static label %q collides with a generated label", name)
+			}
+			v := labels[name]
+			if strings.TrimSpace(v) == "" || strings.Contains(v, "{{") || strings.ContainsAny(v, "\r\n\t") {
+				ps.errorf(lPath, "use a non-empty value without template braces or line breaks, e.g. 'prod'",
+					"static label %s has the value %q", name, v)
+			}
+		}
+	}
+	check(st.Labels, "labels")
+	for i, svc := range st.Services {
+		path := "services" + keyOrIndex(svc.Name, i)
+		// svc.Labels holds the stack's labels too (merged by applyDefaults);
+		// those were checked above.
+		own := map[string]string{}
+		for k, v := range svc.Labels {
+			if sv, ok := st.Labels[k]; !ok || sv != v {
+				own[k] = v
+			}
+		}
+		check(own, path+".labels")
+		for j, m := range svc.Metrics {
+			for k, l := range m.Labels {
+				if _, ok := svc.Labels[l.Name]; !ok {
+					continue
+				}
+				where := path + ".labels." + l.Name
+				if _, ok := own[l.Name]; !ok {
+					where = "labels." + l.Name
+				}
+				ps.errorf(fmt.Sprintf("%s.metrics%s.labels%s", path, keyOrIndex(m.Name, j), keyOrIndex(l.Name, k)),
+					"rename the metric's label or the static label "+where,
+					"label %q of metric %s collides with the static label %s: every scrape target of %s carries it, so Prometheus would rename the metric's own to exported_%s",
+					l.Name, m.Name, l.Name, svc.Name, l.Name)
+			}
+		}
+	}
+}
+
+// jobRE keeps scrape job names plain: they are label values in every query.
+var jobRE = regexp.MustCompile(`^[A-Za-z0-9_.:/-]+$`)
+
+// validateInstrumentation checks the preset, the scrape job and the
+// extra selector of a service.
+func validateInstrumentation(svc model.Service, path string, ps *problems) {
+	if !contains(slo.Presets(), svc.Instrumentation) {
+		ps.errorf(path+".instrumentation", "use one of: "+strings.Join(slo.Presets(), ", "),
+			"unknown instrumentation preset %q", svc.Instrumentation)
+		return
+	}
+	if svc.Instrumentation == slo.Flask {
+		ps.warnf(path+".instrumentation", "create the exporter as PrometheusMetrics(app, group_by='url_rule'); stackc verify reports raw paths",
+			"prometheus-flask-exporter labels requests by the raw request path unless the app groups them by url_rule, which is the label stackc reads; raw paths make one series per URL")
+	}
+	if !jobRE.MatchString(svc.Job) {
+		ps.errorf(path+".job", "use letters, digits and _ . : / -, e.g. 'shop'", "scrape job %q is not a plain name", svc.Job)
+	}
+	for _, k := range sortedStringKeys(svc.Selector) {
+		kPath := path + ".selector." + k
+		switch {
+		case !labelNameRE.MatchString(k) || strings.HasPrefix(k, "__"):
+			ps.errorf(kPath, "use letters, digits and underscores, e.g. namespace", "%q is not a valid label name", k)
+		case reservedLabels[k]:
+			ps.errorf(kPath, "select on a label of your own (e.g. namespace); "+k+" is set by stackc or Prometheus (set the job with job:)", "selector label %q is reserved", k)
+		case svc.Labels[k] != "" && svc.Labels[k] != svc.Selector[k]:
+			ps.errorf(kPath, "use the same value in both, or drop one", "selector label %s=%q disagrees with the static label %s=%q; both go on the scrape targets", k, svc.Selector[k], k, svc.Labels[k])
+		}
+		if strings.TrimSpace(svc.Selector[k]) == "" || strings.ContainsAny(svc.Selector[k], "\r\n\t") {
+			ps.errorf(kPath, "use a non-empty value without line breaks, e.g. 'shop'", "selector label %s has the value %q", k, svc.Selector[k])
+		}
+	}
+}
+
 func validateService(svc model.Service, path string, ps *problems) {
-	if len(svc.LatencyBuckets) == 0 {
+	validateInstrumentation(svc, path, ps)
+	if len(svc.LatencyBuckets) == 0 && svc.Instrumentation != slo.Micrometer {
 		ps.errorf(path+".latencyBuckets", "list the bucket bounds in seconds, or leave latencyBuckets out for the defaults", "latency buckets are empty")
 	}
 	for _, b := range svc.LatencyBuckets {
@@ -183,7 +281,11 @@ func validateService(svc model.Service, path string, ps *problems) {
 			ps.errorf(epPath+".sim.weight", "use a non-negative traffic weight", "weight %v is negative", ep.Sim.Weight)
 		}
 	}
-	metrics := map[string]bool{slo.RequestsTotal: true, slo.RequestDuration: true, slo.RequestsInFlight: true}
+	in := slo.InstrumentationOf(svc)
+	metrics := map[string]bool{in.Duration: true, in.Requests: true, in.Presence: true}
+	if in.InFlight != "" {
+		metrics[in.InFlight] = true
+	}
 	for i, m := range svc.Metrics {
 		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), fmt.Sprintf("%s.metrics[%d]", path, i), metrics, ps)
 	}
@@ -379,6 +481,12 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 			ps.errorf(path+".threshold", "set threshold to a bucket of latencyBuckets, e.g. '300ms'", "latency SLO %q has no threshold", s.Name)
 			break
 		}
+		if len(svc.LatencyBuckets) == 0 {
+			in := slo.InstrumentationOf(svc)
+			ps.errorf(path+".threshold", in.RequiresBucketsHint(),
+				"latency SLO %q needs buckets of %s, and service %s (%s) lists none", s.Name, in.Duration, svc.Name, svc.Instrumentation)
+			break
+		}
 		checkThreshold(svc, s, path, ps)
 	default:
 		ps.errorf(path+".kind", "use availability or latency (s.availability(...) or s.latency(...))", "unknown SLO kind %q", s.Kind)
@@ -423,7 +531,7 @@ func checkThreshold(svc model.Service, s model.SLO, path string, ps *problems) {
 	if len(alts) > 0 {
 		hint += " or use " + strings.Join(alts, " or ")
 	}
-	ps.errorf(path+".threshold", hint, "threshold %s is not a bucket of %s (buckets: %s)", s.Threshold, slo.RequestDuration, formatFloats(svc.LatencyBuckets))
+	ps.errorf(path+".threshold", hint, "threshold %s is not a bucket of %s (buckets: %s)", s.Threshold, slo.InstrumentationOf(svc).Duration, formatFloats(svc.LatencyBuckets))
 }
 
 func validateAlerting(st *model.Stack, ps *problems) {
@@ -497,6 +605,12 @@ func alertLabelValues(st *model.Stack) map[string]map[string]bool {
 		known[slo.LabelTier][t.Name] = true
 	}
 	for _, svc := range st.Services {
+		for k, v := range svc.Labels {
+			if known[k] == nil {
+				known[k] = map[string]bool{}
+			}
+			known[k][v] = true
+		}
 		known[slo.LabelService][svc.Name] = true
 		known[slo.LabelTeam][svc.Team] = true
 		known["alertname"][slo.TargetDownAlertName(svc)] = true
@@ -605,13 +719,7 @@ type SeriesCount struct {
 func WorstCaseSeries(st *model.Stack) []SeriesCount {
 	var out []SeriesCount
 	for _, svc := range st.Services {
-		eps := len(svc.Endpoints) + 1     // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
-		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
-		out = append(out,
-			SeriesCount{svc.Name, slo.RequestsTotal, eps * codes},
-			SeriesCount{svc.Name, slo.RequestDuration, eps * (len(svc.LatencyBuckets) + 3)},
-			SeriesCount{svc.Name, slo.RequestsInFlight, eps},
-		)
+		out = append(out, requestSeries(svc)...)
 		for _, m := range svc.Metrics {
 			combos := 1
 			for _, l := range m.Labels {
@@ -631,6 +739,43 @@ func WorstCaseSeries(st *model.Stack) []SeriesCount {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Series > out[j].Series })
+	return out
+}
+
+// requestSeries is the worst case of a service's request metrics, from
+// its instrumentation: every endpoint value (plus the one of unmatched
+// requests) times every code times the duration series per combination.
+func requestSeries(svc model.Service) []SeriesCount {
+	in := slo.InstrumentationOf(svc)
+	eps := len(svc.Endpoints) + 1 // plus the endpoint label value of unmatched requests
+	perDuration := len(svc.LatencyBuckets) + 3
+	if len(svc.LatencyBuckets) == 0 {
+		perDuration = 2 // a summary without quantiles: _sum and _count
+	}
+	if in.Preset == slo.Registry {
+		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
+		return []SeriesCount{
+			{svc.Name, in.Requests, eps * codes},
+			{svc.Name, in.Duration, eps * perDuration},
+			{svc.Name, in.InFlight, eps},
+		}
+	}
+	// Exporters record the real status code: the spec's codes stand for
+	// the codes the app answers with, plus one for anything else.
+	codes := len(svc.StatusCodes) + 1
+	out := []SeriesCount{{svc.Name, in.Duration, eps * codes * perDuration}, {svc.Name, in.Presence, 1}}
+	switch in.Preset {
+	case slo.Flask:
+		methods := map[string]bool{}
+		for _, e := range svc.Endpoints {
+			methods[e.Method] = true
+		}
+		out = append(out,
+			SeriesCount{svc.Name, "flask_http_request_total", max(len(methods), 1) * codes},
+			SeriesCount{svc.Name, "flask_http_request_exceptions_total", max(len(methods), 1)})
+	case slo.Micrometer:
+		out = append(out, SeriesCount{svc.Name, in.Duration + "_max", eps * codes})
+	}
 	return out
 }
 
