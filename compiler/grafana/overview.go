@@ -87,7 +87,7 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 			queries: []query{{Expr: dropNaN(fmt.Sprintf("histogram_quantile(0.99, sum by (le) (%s))", buckets)), Legend: "p99"}}})
 	} else {
 		bd.add(panel{kind: statPanel, title: "Mean latency", unit: units.Seconds, w: 6, h: 4, graph: true,
-			desc: fmt.Sprintf("Mean request duration over all endpoints (%s exports no buckets, so no percentiles). No traffic shows no data.", in.Duration),
+			desc:    fmt.Sprintf("Mean request duration over all endpoints (%s exports no buckets, so no percentiles). No traffic shows no data.", in.Duration),
 			queries: []query{{Expr: dropNaN(fmt.Sprintf("sum(%s) / sum(%s)", rate(in.Duration+"_sum", sel), rate(in.Duration+"_count", sel))), Legend: "mean"}}})
 	}
 	// A share, not a count: a count is green with 1 of N targets up unless
