@@ -15,10 +15,12 @@ import (
 // goldenSpecs are the specs whose rule files and scrape config are kept as
 // golden files: the demo (30d, 28d and 7d SLOs on one service) and
 // testdata/periods.jsonnet (28d and 7d SLOs, a disabled tier, a service
-// without runbook).
+// without runbook) and testdata/byom.jsonnet (the registry beside three
+// exporter presets, a scrape job and selector of its own, static labels).
 var goldenSpecs = map[string]string{
 	"stack":   "../../stack.jsonnet",
 	"periods": "testdata/periods.jsonnet",
+	"byom":    "testdata/byom.jsonnet",
 }
 
 func TestGolden(t *testing.T) {

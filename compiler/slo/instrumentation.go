@@ -178,8 +178,11 @@ func PresetDefaultBuckets(preset string) []float64 {
 }
 
 // Bucketed reports whether svc's duration histogram has classic buckets,
-// which latency SLOs and the quantile rules need.
-func (in Instrumentation) Bucketed(svc model.Service) bool { return len(svc.LatencyBuckets) > 0 }
+// which latency SLOs and the quantile rules need: always for the registry,
+// for an exporter when the spec lists (or the preset defaults) buckets.
+func (in Instrumentation) Bucketed(svc model.Service) bool {
+	return in.Preset == Registry || len(svc.LatencyBuckets) > 0
+}
 
 // DurationFamilyType is the type of the duration family of svc as the
 // exporter declares it: a histogram with buckets, else DurationType.

@@ -121,7 +121,7 @@ func validate(st *model.Stack, ps *problems) {
 		usePort(path+".port", svc.Port)
 		usePort(path+".adminPort", svc.AdminPort)
 		validateService(svc, path, ps)
-		if other, dup := jobs[svc.Job]; dup && svc.Job != "" {
+		if other, dup := jobs[svc.Job]; dup && svc.Job != "" && other != svc.Name {
 			ps.errorf(path+".job", "give every service its own scrape job", "scrape job %q is also the job of service %s", svc.Job, other)
 		} else {
 			jobs[svc.Job] = svc.Name
