@@ -169,6 +169,8 @@ const (
 	Availability SLOKind = "availability"
 	// Latency counts responses slower than Threshold as bad.
 	Latency SLOKind = "latency"
+	// Raw counts the events of the SLO's own PromQL: Bad among Total.
+	Raw SLOKind = "raw"
 )
 
 // SLO is a service level objective over one or several endpoints of a service.
@@ -183,6 +185,10 @@ type SLO struct {
 	Period Duration `json:"period"`
 	// Threshold is the latency bound of a latency SLO (a bucket boundary).
 	Threshold Duration `json:"threshold,omitempty"`
+	// Bad and Total are a raw SLO's PromQL for the rate of bad events and
+	// of all events, with the window written as {{.window}}.
+	Bad   string `json:"bad,omitempty"`
+	Total string `json:"total,omitempty"`
 	// MinEventRate is the request rate (per second, over an alert's long
 	// window) below which burn-rate alerts stay quiet.
 	MinEventRate float64 `json:"minEventRate"`

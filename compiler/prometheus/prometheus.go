@@ -112,6 +112,7 @@ func Catalog(st *model.Stack) *promlint.Catalog {
 			for _, w := range slo.Windows(timeDuration(s.Period)) {
 				names = append(names, slo.ErrorRatio(w))
 			}
+			addRawSeries(cat, st, svc, s)
 		}
 	}
 	for _, n := range names {
@@ -165,4 +166,30 @@ func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
 		return nil, fmt.Errorf("internal: generated rules do not load: %v", errs)
 	}
 	return data, nil
+}
+
+// addRawSeries adds the series a raw SLO's queries read that the catalog
+// does not know yet (an exporter's other metrics), with the labels its
+// selectors match on and the target labels.
+func addRawSeries(cat *promlint.Catalog, st *model.Stack, svc model.Service, s model.SLO) {
+	if s.Kind != model.Raw {
+		return
+	}
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return
+	}
+	for _, vs := range append(b.Selectors, t.Selectors...) {
+		name := slo.MetricOf(vs)
+		lbls := append(append([]string{}, promlint.TargetLabels...), st.StaticLabelNames()...)
+		for k := range svc.Selector {
+			lbls = append(lbls, k)
+		}
+		for _, m := range vs.LabelMatchers {
+			if m.Name != "__name__" {
+				lbls = append(lbls, m.Name)
+			}
+		}
+		cat.Add(name, lbls...)
+	}
 }

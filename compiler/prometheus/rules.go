@@ -169,6 +169,9 @@ func job2service(svc model.Service) string { return matcher(slo.LabelService, "=
 // sliExprs returns the PromQL of the bad-event and all-event rates over
 // 5m, read from the metrics of the service's instrumentation.
 func sliExprs(svc model.Service, s model.SLO) (bad, total string) {
+	if s.Kind == model.Raw {
+		return rawSLIExprs(svc, s)
+	}
 	in := slo.InstrumentationOf(svc)
 	eps := endpointMatcher(svc, s.Endpoints)
 	switch s.Kind {
@@ -182,6 +185,18 @@ func sliExprs(svc model.Service, s model.SLO) (bad, total string) {
 		all := "sum(rate(" + scraped(svc, in.Requests, eps) + "[5m]))"
 		return errs + " or vector(0)", all + " or vector(0)"
 	}
+}
+
+// rawSLIExprs are a raw SLO's own queries over 5m, summed into one series
+// (a query may keep labels) and 0 without any series. Spec validation has
+// parsed them already; a query that no longer parses yields an expression
+// promlint refuses, naming the rule.
+func rawSLIExprs(svc model.Service, s model.SLO) (bad, total string) {
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return "invalid(" + strconv.Quote(err.Error()) + ")", "invalid()"
+	}
+	return "sum(" + b.String() + ") or vector(0)", "sum(" + t.String() + ") or vector(0)"
 }
 
 // ratioExpr is the traffic-weighted error ratio over window: the ratio of

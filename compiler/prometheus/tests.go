@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -129,6 +132,9 @@ func endpointOf(svc model.Service, name string) model.Endpoint {
 // exports, in its instrumentation's shape) that carry the given traffic on
 // the SLO's first endpoint, plus up.
 func sliSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
+	if s.Kind == model.Raw {
+		return rawSeries(svc, s, phases)
+	}
 	in := slo.InstrumentationOf(svc)
 	ep := endpointOf(svc, s.Endpoints[0])
 	lbl := func(base map[string]string, extra ...string) map[string]string {
@@ -169,6 +175,161 @@ func sliSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
 		total += p.d
 	}
 	return append(out, inputSeries{seriesLabels("up", targetLabels(svc)), fmt.Sprintf("1x%d", int(total/testStep))})
+}
+
+// upSeries is the up series of svc's first target over phases.
+func upSeries(svc model.Service, phases []phase) inputSeries {
+	var total time.Duration
+	for _, p := range phases {
+		total += p.d
+	}
+	return inputSeries{seriesLabels("up", targetLabels(svc)), fmt.Sprintf("1x%d", int(total/testStep))}
+}
+
+// rawSeries returns input series for the selectors of a raw SLO's
+// queries, plus up. Each selector of the bad query gets a series of bad
+// events matching it. Each selector of the total query that matches none
+// of those gets a series of its own: of the good events when the total
+// query already reads the bad series (one counter split by a label, or
+// good + bad), else of all events (a counter of every event beside one of
+// the bad ones). docs/use-with-your-app.md states these shapes.
+func rawSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return []inputSeries{upSeries(svc, phases)}
+	}
+	perStep := func(p phase) float64 { return p.rate * testStep.Seconds() }
+	good := func(p phase) float64 { return perStep(p) * (1 - p.bad) }
+	bad := func(p phase) float64 { return perStep(p) * p.bad }
+	in := slo.InstrumentationOf(svc)
+	type series struct {
+		metric string
+		labels map[string]string
+	}
+	var bads, others []series
+	seen := map[string]bool{}
+	for _, vs := range b.Selectors {
+		l := labelsFor(svc, vs, nil)
+		if k := seriesLabels(slo.MetricOf(vs), l); !seen[k] {
+			seen[k] = true
+			bads = append(bads, series{slo.MetricOf(vs), l})
+		}
+	}
+	includesBad := false
+	for _, vs := range t.Selectors {
+		matched := false
+		for _, bs := range bads {
+			matched = matched || selects(vs, bs.metric, bs.labels)
+		}
+		includesBad = includesBad || matched
+		var avoid []*parser.VectorSelector
+		if matched {
+			avoid = b.Selectors
+		}
+		l := labelsFor(svc, vs, avoid)
+		if k := seriesLabels(slo.MetricOf(vs), l); !seen[k] && !matchesAny(b.Selectors, slo.MetricOf(vs), l) {
+			seen[k] = true
+			others = append(others, series{slo.MetricOf(vs), l})
+		}
+	}
+	rest := perStep
+	if includesBad {
+		rest = good
+	}
+	var out []inputSeries
+	add := func(sr series, inc func(phase) float64) {
+		if values, ok := exportedValues(in, phases, inc, inc); ok {
+			out = append(out, inputSeries{seriesLabels(sr.metric, sr.labels), values})
+		}
+	}
+	for _, sr := range bads {
+		add(sr, bad)
+	}
+	for _, sr := range others {
+		add(sr, rest)
+	}
+	return append(out, upSeries(svc, phases))
+}
+
+// labelsFor returns target labels plus a value for every label vs matches
+// on; when avoid is given, labels that vs leaves open but avoid's
+// selectors constrain take a value those selectors do not match (the good
+// series of a counter whose bad ones a label picks out).
+func labelsFor(svc model.Service, vs *parser.VectorSelector, avoid []*parser.VectorSelector) map[string]string {
+	l := targetLabels(svc)
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName {
+			continue
+		}
+		if v, ok := valueFor(m, true); ok {
+			l[m.Name] = v
+		}
+	}
+	for _, a := range avoid {
+		for _, m := range a.LabelMatchers {
+			if _, set := l[m.Name]; set || m.Name == labels.MetricName {
+				continue
+			}
+			if v, ok := valueFor(m, false); ok {
+				l[m.Name] = v
+			}
+		}
+	}
+	return l
+}
+
+// valueCandidates are label values tried for regular-expression matchers:
+// status codes and outcomes as exporters write them.
+var valueCandidates = []string{"500", "503", "5xx", "200", "2xx", "SERVER_ERROR", "SUCCESS", "error", "ok", "success", "failure", "failed", "true", "false", "1", "0"}
+
+// goodCandidates are tried first for a value a matcher must not match:
+// the label of a good event.
+var goodCandidates = []string{"ok", "success", "SUCCESS", "200", "2xx", "false", "0"}
+
+// valueFor returns a value m matches (want) or does not match (!want);
+// ok is false when the label is best left off (e.g. a != matcher).
+func valueFor(m *labels.Matcher, want bool) (string, bool) {
+	switch {
+	case m.Type == labels.MatchEqual && want:
+		return m.Value, true
+	case m.Type == labels.MatchNotEqual || m.Type == labels.MatchNotRegexp:
+		return "", false
+	}
+	var cands []string
+	if want {
+		cands = strings.Split(strings.Trim(m.Value, "^$()"), "|")
+	} else {
+		cands = goodCandidates
+	}
+	cands = append(cands, valueCandidates...)
+	for _, c := range cands {
+		if c != "" && m.Matches(c) == want {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// selects reports whether vs selects the series metric{lbls}.
+func selects(vs *parser.VectorSelector, metric string, lbls map[string]string) bool {
+	if slo.MetricOf(vs) != metric {
+		return false
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName && !m.Matches(lbls[m.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAny(vss []*parser.VectorSelector, metric string, lbls map[string]string) bool {
+	for _, vs := range vss {
+		if selects(vs, metric, lbls) {
+			return true
+		}
+	}
+	return false
 }
 
 // exportedValues renders a counter growing by inc the way the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/promlint"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
@@ -439,7 +440,7 @@ func validateMetric(m model.Metric, path, indexPath string, seen map[string]bool
 }
 
 func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[string]model.Endpoint, ps *problems) {
-	if len(s.Endpoints) == 0 {
+	if len(s.Endpoints) == 0 && s.Kind != model.Raw {
 		ps.errorf(path+".endpoints", "name the endpoint(s) the SLO covers, e.g. endpoint='checkout'", "SLO %q covers no endpoint", s.Name)
 	}
 	listed := map[string]bool{}
@@ -488,8 +489,10 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 			break
 		}
 		checkThreshold(svc, s, path, ps)
+	case model.Raw:
+		validateRaw(svc, s, path, ps)
 	default:
-		ps.errorf(path+".kind", "use availability or latency (s.availability(...) or s.latency(...))", "unknown SLO kind %q", s.Kind)
+		ps.errorf(path+".kind", "use availability, latency or raw (s.availability(...), s.latency(...) or s.raw(...))", "unknown SLO kind %q", s.Kind)
 	}
 	if len(s.DisabledTiers) > 0 && len(slo.EnabledTiers(s)) == 0 {
 		ps.warnf(path+".disabledTiers", "enable at least one tier; keep the SLO only if its dashboards are all you want",
@@ -500,6 +503,43 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 			ps.warnf(path+".objective", "raise the objective, or disable the tier with disabledTiers: ['"+t.Name+"']",
 				"tier %s can never fire: it needs an error ratio of %.4g%% (%.4g x the %.4g%% error budget), more than every request failing",
 				t.Name, 100*t.Threshold(s), t.Factor(time.Duration(s.Period)), 100*s.ErrorBudget())
+		}
+	}
+}
+
+// validateRaw checks a raw SLO's queries: each parses with Prometheus's
+// parser once its window placeholder is replaced, selects series by a
+// metric name, and, on a service whose metrics stackc knows completely
+// (the generated registry exports exactly the spec's metrics), names
+// metrics and labels that exist.
+func validateRaw(svc model.Service, s model.SLO, path string, ps *problems) {
+	if len(s.Endpoints) > 0 {
+		ps.errorf(path+".endpoints", "drop endpoints; a raw SLO's queries say what it counts", "raw SLO %q lists endpoints", s.Name)
+	}
+	if s.Threshold != 0 {
+		ps.errorf(path+".threshold", "drop the threshold; a raw SLO's bad query says what is bad", "raw SLO %q has a threshold", s.Name)
+	}
+	var cat *promlint.Catalog
+	if svc.Instrumentation == slo.Registry {
+		cat = promlint.ForStack(&model.Stack{Services: []model.Service{svc}})
+	}
+	for _, f := range []struct{ field, query string }{{"bad", s.Bad}, {"total", s.Total}} {
+		q, err := slo.ParseRaw(svc, f.query, "5m")
+		if err != nil {
+			ps.errorf(path+"."+f.field, "write PromQL for a per-second rate with the window as "+slo.WindowPlaceholder+
+				", e.g. 'sum(rate(shop_payment_failures_total["+slo.WindowPlaceholder+"]))'", "%s query of raw SLO %q: %v", f.field, s.Name, err)
+			continue
+		}
+		if cat == nil {
+			continue
+		}
+		if err := promlint.Check(q.String(), cat); err != nil {
+			var names []string
+			for _, m := range svc.Metrics {
+				names = append(names, m.Name)
+			}
+			ps.errorf(path+"."+f.field, "use the metrics service "+svc.Name+" exports: "+strings.Join(append(names, slo.RequestsTotal, slo.RequestDuration), ", "),
+				"%s query of raw SLO %q reads series the service does not export: %v", f.field, s.Name, strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	}
 }

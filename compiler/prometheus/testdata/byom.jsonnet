@@ -42,6 +42,11 @@ s.stack {
       slos: [
         s.availability('billing-availability', endpoint='pay_invoice', objective=99.9),
         s.latency('billing-latency', endpoint='pay_invoice', threshold='300ms', objective=99),
+        // A raw SLO over the app's own counters: declined among all payments.
+        s.raw('billing-payments',
+              bad='sum(rate(payments_total{result="declined"}[{{.window}}]))',
+              total='sum(rate(payments_total[{{.window}}]))',
+              objective=98),
       ],
     },
   ],
