@@ -16,6 +16,8 @@ type document struct {
 	Network            model.Network     `json:"network"`
 	Services           []model.Service   `json:"services"`
 	Alerting           alertingDoc       `json:"alerting"`
+	Kubernetes         *model.Kubernetes `json:"kubernetes"`
+	Ruler              *model.Ruler      `json:"ruler"`
 }
 
 type alertingDoc struct {
@@ -44,6 +46,8 @@ func (d *document) toModel(ps *problems) *model.Stack {
 			RepeatInterval:  d.Alerting.RepeatInterval,
 			Routes:          d.Alerting.Routes,
 		},
+		Kubernetes: d.Kubernetes,
+		Ruler:      d.Ruler,
 	}
 	names := make([]string, 0, len(d.Alerting.Receivers))
 	for name := range d.Alerting.Receivers {
