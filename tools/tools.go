@@ -20,6 +20,10 @@ type Tool struct {
 	Package string
 	Version string
 	Tags    string
+	// OnDemand tools are built only when asked for by name (`go run
+	// ./tools/install sloth`), not by `make tools`: only the side-by-side
+	// speed benchmark needs them.
+	OnDemand bool
 }
 
 // Pinned are the tools and their versions. Alertmanager's server stays at
@@ -30,6 +34,8 @@ var Pinned = []Tool{
 	{Name: "prometheus", Package: "github.com/prometheus/prometheus/cmd/prometheus", Version: "v0.316.0", Tags: "remove_all_sd"},
 	{Name: "amtool", Package: "github.com/prometheus/alertmanager/cmd/amtool", Version: "v0.35.0"},
 	{Name: "alertmanager", Package: "github.com/prometheus/alertmanager/cmd/alertmanager", Version: "v0.31.1"},
+	// Sloth is the baseline of the side-by-side speed benchmark (make bench-sloth).
+	{Name: "sloth", Package: "github.com/slok/sloth/cmd/sloth", Version: "v0.16.0", OnDemand: true},
 }
 
 // BinDir is where tools are built: $STACKC_BIN, or .cache/bin at the repository root.

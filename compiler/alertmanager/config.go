@@ -2,18 +2,15 @@ package alertmanager
 
 import (
 	"fmt"
-	"log/slog"
 	"net/url"
 	"sort"
-	"sync"
 
 	"github.com/prometheus/alertmanager/config"
-	"github.com/prometheus/alertmanager/featurecontrol"
-	"github.com/prometheus/alertmanager/matcher/compat"
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
@@ -243,14 +240,6 @@ func receiverFor(r model.Receiver) (receiverYAML, error) {
 	return out, nil
 }
 
-var initMatchers sync.Once
-
-// LoadConfig parses an alertmanager.yml with the module's loader, with
-// matchers parsed the way the alertmanager and amtool binaries parse them
-// (UTF-8 parser with fallback to the classic one).
-func LoadConfig(data []byte) (*config.Config, error) {
-	initMatchers.Do(func() {
-		compat.InitFromFlags(slog.New(slog.DiscardHandler), featurecontrol.NoopFlags{})
-	})
-	return config.Load(string(data))
-}
+// LoadConfig parses an alertmanager.yml with the module's loader
+// (routing.LoadConfig).
+func LoadConfig(data []byte) (*config.Config, error) { return routing.LoadConfig(data) }

@@ -4,17 +4,68 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
 )
 
 // Write replaces dir with exactly the files of out. It builds the new tree
 // in a temporary sibling directory and swaps it in with renames, so a failure
 // at any point leaves the previous dir as it was.
 func Write(dir string, out artifact.Set) error {
+	return replace(dir, func(tmp string) error {
+		sink := newDirSink(tmp)
+		for _, p := range out.Paths() {
+			if err := sink.Write(artifact.File{Path: p, Data: out[p]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Build compiles st straight into dir: every file goes to disk as its
+// target produces it, so memory holds one service's files at a time, not
+// the whole output. Like Write, it builds in a temporary sibling directory
+// and swaps it in, so a failed build leaves the previous dir as it was. It
+// returns the number of files written.
+func Build(dir string, st *model.Stack) (int, error) {
+	n := 0
+	err := replace(dir, func(tmp string) error {
+		var err error
+		n, err = CompileTo(st, newDirSink(tmp))
+		return err
+	})
+	return n, err
+}
+
+// Check compiles st into a temporary directory and compares dir with it
+// (see Stale). It returns the stale paths and the number of files a build
+// writes.
+func Check(dir string, st *model.Stack) ([]string, int, error) {
+	tmp, err := os.MkdirTemp("", "stackc-check-")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer os.RemoveAll(tmp)
+	sink := newDirSink(tmp)
+	n, err := CompileTo(st, sink)
+	if err != nil {
+		return nil, 0, err
+	}
+	stale, err := Stale(dir, sink)
+	return stale, n, err
+}
+
+// replace runs fill on a new temporary sibling of dir and swaps it in for
+// dir with renames; on any failure the previous dir stays as it was.
+func replace(dir string, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -25,14 +76,8 @@ func Write(dir string, out artifact.Set) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for _, p := range out.Paths() {
-		full := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(full, out[p], 0o644); err != nil {
-			return err
-		}
+	if err := fill(tmp); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
@@ -56,6 +101,49 @@ func Write(dir string, out artifact.Set) error {
 		return os.RemoveAll(old)
 	}
 	return nil
+}
+
+// dirSink is a Sink that writes every file under root as it arrives and
+// reads it back from there; it remembers only the paths.
+type dirSink struct {
+	root  string
+	mu    sync.Mutex
+	paths map[string]bool
+}
+
+func newDirSink(root string) *dirSink { return &dirSink{root: root, paths: map[string]bool{}} }
+
+func (d *dirSink) Write(f artifact.File) error {
+	if err := artifact.CheckPath(f.Path); err != nil {
+		return err
+	}
+	full := filepath.Join(d.root, filepath.FromSlash(f.Path))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(full, f.Data, 0o644); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.paths[f.Path] = true
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *dirSink) Read(p string) ([]byte, error) {
+	d.mu.Lock()
+	ok := d.paths[p]
+	d.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("artifact %s: %w", p, fs.ErrNotExist)
+	}
+	return os.ReadFile(filepath.Join(d.root, filepath.FromSlash(p)))
+}
+
+func (d *dirSink) Paths() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Sorted(maps.Keys(d.paths))
 }
 
 // Marker is the file every build writes; a directory without it was not
@@ -91,7 +179,12 @@ func CheckReplaceable(dir string) error {
 
 // Stale compares dir with out and lists, sorted, every path that differs:
 // changed, missing from dir, or in dir but no longer generated.
-func Stale(dir string, out artifact.Set) ([]string, error) {
+func Stale(dir string, out artifact.Reader) ([]string, error) {
+	paths := out.Paths()
+	want := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		want[p] = true
+	}
 	var stale []string
 	seen := map[string]bool{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -110,8 +203,7 @@ func Stale(dir string, out artifact.Set) ([]string, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		seen[rel] = true
-		want, ok := out[rel]
-		if !ok {
+		if !want[rel] {
 			stale = append(stale, rel+" (no longer generated)")
 			return nil
 		}
@@ -119,7 +211,11 @@ func Stale(dir string, out artifact.Set) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(got, want) {
+		data, err := out.Read(rel)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, data) {
 			stale = append(stale, rel+" (changed)")
 		}
 		return nil
@@ -127,7 +223,7 @@ func Stale(dir string, out artifact.Set) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range out.Paths() {
+	for _, p := range paths {
 		if !seen[p] {
 			stale = append(stale, p+" (missing)")
 		}

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
 	"runtime"
 	"sync"
 
@@ -23,9 +22,9 @@ import (
 
 // Output paths, relative to out/.
 const (
-	DashboardDir           = "grafana/dashboards"
-	DatasourceProvisioning = "grafana/provisioning/datasources/prometheus.yaml"
-	DashboardProvisioning  = "grafana/provisioning/dashboards/stackc.yaml"
+	DashboardDir           = slo.GrafanaDashboardDir
+	DatasourceProvisioning = slo.GrafanaProvisioningDir + "/datasources/prometheus.yaml"
+	DashboardProvisioning  = slo.GrafanaProvisioningDir + "/dashboards/stackc.yaml"
 )
 
 // SchemaVersion is the classic dashboard schema the SDK emits (Grafana 12).
@@ -34,7 +33,7 @@ const (
 const SchemaVersion = 42
 
 // DashboardPath is where the dashboard with uid is written.
-func DashboardPath(uid string) string { return path.Join(DashboardDir, uid+".json") }
+func DashboardPath(uid string) string { return slo.DashboardPath(uid) }
 
 // Dashboards builds every dashboard of the stack, in a stable order: per
 // service its overview, then its SLO dashboard when it has SLOs.
@@ -105,7 +104,7 @@ func unescapeHTML(data []byte) []byte {
 // Emit returns the dashboards and the provisioning files. The dashboards
 // are linted against the metrics the stack exports and records; a problem
 // fails the build, naming the dashboard and panel.
-func Emit(st *model.Stack) ([]artifact.File, error) {
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
 	ds, err := Dashboards(st)
 	if err != nil {
 		return nil, err
@@ -210,4 +209,13 @@ func dashboardLink(title, uid string) cog.Builder[dashboard.DashboardLink] {
 		TargetBlank(false).
 		IncludeVars(false).
 		KeepTime(true)
+}
+
+// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
 }

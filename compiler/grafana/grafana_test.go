@@ -24,7 +24,7 @@ import (
 
 func emit(t *testing.T, st *model.Stack) []artifact.File {
 	t.Helper()
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -59,10 +59,11 @@ func TestFilesAndUIDs(t *testing.T) {
 		paths = append(paths, f.Path)
 	}
 	want := []string{
+		"compose/grafana/provisioning/datasources/prometheus.yaml",
 		"grafana/dashboards/stackc-cafe-overview.json",
 		"grafana/dashboards/stackc-cafe-slos.json",
-		"grafana/provisioning/datasources/prometheus.yaml",
 		"grafana/provisioning/dashboards/stackc.yaml",
+		"grafana/provisioning/datasources/prometheus.yaml",
 	}
 	if strings.Join(paths, "\n") != strings.Join(want, "\n") {
 		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(paths, "\n"), strings.Join(want, "\n"))
@@ -364,7 +365,7 @@ func setExpr(d map[string]any, panel int, expr string) {
 func BenchmarkEmit(b *testing.B) {
 	st := spectest.Load(b, "../../stack.jsonnet", "")
 	for b.Loop() {
-		if _, err := Emit(st); err != nil {
+		if _, err := artifact.Files(Emit, st, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -43,6 +43,7 @@ package prometheus
 import (
 	"fmt"
 	"log/slog"
+	"path"
 	"regexp"
 
 	prommodel "github.com/prometheus/common/model"
@@ -55,13 +56,29 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Emit returns prometheus.yml, one rule file and one test file per service.
-func Emit(st *model.Stack) ([]artifact.File, error) {
+// ConfigPath is the path of the scrape configuration, relative to out/;
+// its Compose version is at path.Join(slo.ComposeDir, ConfigPath).
+const ConfigPath = slo.PrometheusConfigPath
+
+// Emit returns prometheus.yml (and its Compose version), one rule file and
+// one test file per service.
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
 	cfg, err := configFile(st)
 	if err != nil {
 		return nil, err
 	}
-	files := []artifact.File{{Path: "prometheus/prometheus.yml", Data: cfg}}
+	inCompose, err := slo.InContainers(st, slo.PrometheusServer)
+	if err != nil {
+		return nil, err
+	}
+	composeCfg, err := configFile(inCompose)
+	if err != nil {
+		return nil, err
+	}
+	files := []artifact.File{
+		{Path: ConfigPath, Data: cfg},
+		{Path: path.Join(slo.ComposeDir, ConfigPath), Data: composeCfg},
+	}
 	cat := Catalog(st)
 	for _, svc := range st.Services {
 		for _, rf := range ruleFiles(st, svc) {
@@ -97,32 +114,9 @@ func Rules(st *model.Stack) []rulefmt.RuleGroup {
 	return out
 }
 
-// Catalog returns every series the stack's PromQL may use: the scraped
-// series (promlint.ForStack), the recording rules of this package, and
-// ALERTS.
-func Catalog(st *model.Stack) *promlint.Catalog {
-	cat := promlint.ForStack(st)
-	cat.Add(REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
-	cat.Add(REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
-	cat.Add(REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
-	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsRate1h, slo.RequestsRate1h,
-		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
-	for _, svc := range st.Services {
-		for _, s := range svc.SLOs {
-			for _, w := range slo.Windows(timeDuration(s.Period)) {
-				names = append(names, slo.ErrorRatio(w))
-			}
-		}
-	}
-	for _, n := range names {
-		cat.Add(n, slo.LabelService, slo.LabelSLO)
-	}
-	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
-	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
-	return cat
-}
+// Catalog returns every series the stack's PromQL may use
+// (promlint.Queryable): the scraped series, the recording rules and ALERTS.
+func Catalog(st *model.Stack) *promlint.Catalog { return promlint.Queryable(st) }
 
 // templateQuery finds the queries inside annotation templates ({{ query "..." }}).
 var templateQuery = regexp.MustCompile(`query ("(?:[^"\\]|\\.)*")`)
@@ -165,4 +159,13 @@ func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
 		return nil, fmt.Errorf("internal: generated rules do not load: %v", errs)
 	}
 	return data, nil
+}
+
+// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
 }

@@ -42,7 +42,7 @@ const Dir = "metrics"
 const instrumentPath = "github.com/stackc/stackc/demoapp/instrument"
 
 // Emit generates the registry packages of every service of st.
-func Emit(st *model.Stack) ([]artifact.File, error) {
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
 	var files []artifact.File
 	var index indexView
 	owner := map[string]string{}
@@ -394,4 +394,13 @@ func paramName(label string, i int) string {
 		return "l" + p
 	}
 	return p
+}
+
+// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
 }

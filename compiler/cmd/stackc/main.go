@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-jsonnet/formatter"
 
 	"github.com/stackc/stackc/compiler/build"
+	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -134,19 +135,20 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	out, code := compile(bf, stderr)
-	if out == nil {
+	st, code := load(bf, stderr)
+	if st == nil {
 		return code
 	}
 	if err := build.CheckReplaceable(bf.out); err != nil {
 		fmt.Fprintf(stderr, "stackc build: %v\n", err)
 		return exitUsage
 	}
-	if err := build.Write(bf.out, out); err != nil {
-		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)
+	n, err := build.Build(bf.out, st)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", len(out), bf.out)
+	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
 }
 
@@ -155,11 +157,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	out, code := compile(bf, stderr)
-	if out == nil {
+	st, code := load(bf, stderr)
+	if st == nil {
 		return code
 	}
-	stale, err := build.Stale(bf.out, out)
+	stale, n, err := build.Check(bf.out, st)
 	if err != nil {
 		fmt.Fprintf(stderr, "stackc check: %v\n", err)
 		return exitUsage
@@ -171,14 +173,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitSpecError
 	}
-	fmt.Fprintf(stdout, "stackc: %s is up to date (%d files)\n", bf.out, len(out))
+	fmt.Fprintf(stdout, "stackc: %s is up to date (%d files)\n", bf.out, n)
 	return exitOK
 }
 
-// compile loads and compiles the spec, printing warnings and errors. A nil
+// load loads and validates the spec, printing warnings and errors. A nil
 // result comes with the exit code to return.
-func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
-	out, res, err := build.CompileFile(bf.spec, spec.Options{Profile: bf.profile})
+func load(bf *buildFlags, stderr io.Writer) (*model.Stack, int) {
+	res, err := spec.LoadFile(bf.spec, spec.Options{Profile: bf.profile})
 	if res != nil {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -194,7 +196,7 @@ func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
 		fmt.Fprintf(stderr, "stackc: %v\n", err)
 		return nil, exitUsage
 	}
-	return out, exitOK
+	return res.Stack, exitOK
 }
 
 func runFmt(args []string, stdout, stderr io.Writer) int {
