@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/internal/shape"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/compiler/spec/spectest"
@@ -178,7 +179,7 @@ func TestLintOfValueMatchesLintOfFile(t *testing.T) {
 				}
 				d := &ds[i]
 				tt.edit(d)
-				data, fromValue, err := lintBuilt(d, cat)
+				data, fromValue, err := lintBuilt(d, cat, &shape.Memo{}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

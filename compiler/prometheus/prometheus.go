@@ -51,6 +51,8 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
+	"github.com/stackc/stackc/compiler/internal/shape"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/promlint"
 	"github.com/stackc/stackc/compiler/slo"
@@ -60,46 +62,90 @@ import (
 // its Compose version is at path.Join(slo.ComposeDir, ConfigPath).
 const ConfigPath = slo.PrometheusConfigPath
 
-// Emit returns prometheus.yml (and its Compose version), one rule file and
-// one test file per service.
-func emitFiles(st *model.Stack) ([]artifact.File, error) {
+// Emit writes prometheus.yml (and its Compose version), and per service
+// its rule files and test files. Services are compiled on every core and
+// their files written as soon as they are ready.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
 	cfg, err := configFile(st)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	inCompose, err := slo.InContainers(st, slo.PrometheusServer)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	composeCfg, err := configFile(inCompose)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	files := []artifact.File{
-		{Path: ConfigPath, Data: cfg},
-		{Path: path.Join(slo.ComposeDir, ConfigPath), Data: composeCfg},
+	if err := artifact.WriteAll(out,
+		artifact.File{Path: ConfigPath, Data: cfg},
+		artifact.File{Path: path.Join(slo.ComposeDir, ConfigPath), Data: composeCfg},
+	); err != nil {
+		return err
 	}
-	cat := Catalog(st)
-	for _, svc := range st.Services {
-		for _, rf := range ruleFiles(st, svc) {
-			if err := lintGroups(rf.groups, cat); err != nil {
-				return nil, fmt.Errorf("service %s: %w", svc.Name, err)
-			}
-			data, err := marshalRules(rf.groups)
-			if err != nil {
-				return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
-			}
-			files = append(files, artifact.File{Path: "prometheus/rules/" + svc.Name + "/" + rf.name, Data: data})
+	c := &checker{cat: Catalog(st)}
+	return parallel.Each(len(st.Services), func(i int) error {
+		files, err := serviceFiles(st, st.Services[i], c)
+		if err != nil {
+			return err
 		}
-		for _, tf := range unitTests(st, svc) {
-			data, err := artifact.YAML("", tf.file)
-			if err != nil {
-				return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
-			}
-			files = append(files, artifact.File{Path: "prometheus/tests/" + svc.Name + "/" + tf.name, Data: data})
+		return artifact.WriteAll(out, files...)
+	})
+}
+
+// checker holds what checking the rule files of every service shares:
+// the catalog, and the shapes of rule files that passed promlint and
+// rulefmt (see package shape): a file that differs from a checked one only
+// in the names of its service, SLO, endpoints and team is not checked again.
+type checker struct {
+	cat    *promlint.Catalog
+	shapes shape.Memo
+}
+
+// serviceFiles returns the rule and test files of one service.
+func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.File, error) {
+	var files []artifact.File
+	for _, rf := range ruleFiles(st, svc) {
+		data, err := artifact.YAML("", rulefmt.RuleGroups{Groups: rf.groups})
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
 		}
+		err = c.shapes.Check(shape.Key(data, shapeNames(svc, rf.name)...), func() error {
+			if err := lintGroups(rf.groups, c.cat); err != nil {
+				return err
+			}
+			return parseRules(data)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
+		}
+		files = append(files, artifact.File{Path: slo.PrometheusRulesDir + "/" + svc.Name + "/" + rf.name, Data: data})
+	}
+	for _, tf := range unitTests(st, svc) {
+		data, err := artifact.YAML("", tf.file)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
+		}
+		files = append(files, artifact.File{Path: "prometheus/tests/" + svc.Name + "/" + tf.name, Data: data})
 	}
 	return files, nil
+}
+
+// shapeNames are the spec names a rule file of svc is written from: the
+// service's, and the SLO's for the file of one SLO (slo-<name>.yml), or
+// every endpoint's for the service's own file.
+func shapeNames(svc model.Service, file string) []string {
+	names := []string{svc.Name, slo.Camel(svc.Name), svc.Team, svc.RunbookURL}
+	for _, s := range svc.SLOs {
+		if file == "slo-"+s.Name+".yml" {
+			return append(append(names, s.Name, slo.Camel(s.Name), s.Description), s.Endpoints...)
+		}
+	}
+	for _, e := range svc.Endpoints {
+		names = append(names, e.Name, e.Route)
+	}
+	return names
 }
 
 // Rules returns the rule groups of every service, in file order; the
@@ -146,26 +192,13 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 	return nil
 }
 
-// marshalRules writes the groups as YAML and parses them back with
-// Prometheus's own rule loader, so what is written is what Prometheus reads.
-func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
-	data, err := artifact.YAML("", rulefmt.RuleGroups{Groups: groups})
-	if err != nil {
-		return nil, err
-	}
+// parseRules parses a rule file back with Prometheus's own rule loader,
+// so what is written is what Prometheus reads.
+func parseRules(data []byte) error {
 	// rulefmt.Parse logs through its logger and panics on a nil one.
 	logger := slog.New(slog.DiscardHandler)
 	if _, errs := rulefmt.Parse(data, false, prommodel.UTF8Validation, parser.NewParser(parser.Options{}), logger); len(errs) > 0 {
-		return nil, fmt.Errorf("internal: generated rules do not load: %v", errs)
+		return fmt.Errorf("internal: generated rules do not load: %v", errs)
 	}
-	return data, nil
-}
-
-// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
-func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
-	files, err := emitFiles(st)
-	if err != nil {
-		return err
-	}
-	return artifact.WriteAll(out, files...)
+	return nil
 }
