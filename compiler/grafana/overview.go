@@ -35,7 +35,7 @@ var quantiles = slo.REDQuantiles
 // overviewSelector selects a service's scraped series, narrowed to the
 // instances picked in the dashboard's instance variable.
 func overviewSelector(svc model.Service) string {
-	return fmt.Sprintf(`%s="%s", %s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
+	return fmt.Sprintf(`%s="%s",%s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
 }
 
 func rate(metric, sel string) string {
@@ -65,7 +65,7 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	bd := newBoard(b)
 	sel := overviewSelector(svc)
 	requests := rate(slo.RequestsTotal, sel)
-	errors := rate(slo.RequestsTotal, sel+`, code=~"5.."`)
+	errors := rate(slo.RequestsTotal, sel+`,code=~"5.."`)
 	buckets := rate(slo.RequestDuration+"_bucket", sel)
 
 	bd.row("Service")
@@ -104,7 +104,7 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 		bd.add(panel{kind: timeSeries, title: "Latency " + name + " by endpoint", unit: units.Seconds, w: 8, h: 8, min: f64(0),
 			desc: fmt.Sprintf("%s request duration by endpoint over 5m, over all instances, estimated from the buckets of %s (%s); recording rule %s.%s",
 				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), slo.REDLatencyQuantile, ignoresInstance),
-			queries: []query{{Expr: fmt.Sprintf(`%s{%s, quantile="%s"}`, slo.REDLatencyQuantile, red, formatFloat(q)),
+			queries: []query{{Expr: fmt.Sprintf(`%s{%s,quantile="%s"}`, slo.REDLatencyQuantile, red, formatFloat(q)),
 				Legend: "{{endpoint}}"}}})
 	}
 	bd.add(panel{kind: timeSeries, title: "In-flight requests by endpoint", unit: units.Short, w: 12, h: 8, min: f64(0),

@@ -16,7 +16,7 @@ const burnUnit = "suffix:x"
 
 // sloSelector selects the recorded series of one SLO.
 func sloSelector(svc model.Service, s model.SLO) string {
-	return fmt.Sprintf(`%s="%s", %s="%s"`, slo.LabelService, svc.Name, slo.LabelSLO, s.Name)
+	return fmt.Sprintf(`%s="%s",%s="%s"`, slo.LabelService, svc.Name, slo.LabelSLO, s.Name)
 }
 
 // percent writes a ratio from the spec as a percentage (slo.FormatPercent).
@@ -77,7 +77,7 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 		desc:       fmt.Sprintf("Tiers of %s firing now; red while any is.", alert),
 		// The alert name is only unique within a service: two services
 		// may have SLOs of the same name.
-		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s", %s="%s", alertstate="firing"}) or vector(0)`, alert, slo.LabelService, svc.Name),
+		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s",%s="%s",alertstate="firing"}) or vector(0)`, alert, slo.LabelService, svc.Name),
 			Legend: "firing", Instant: true}}})
 
 	tiers := slo.EnabledTiers(s)

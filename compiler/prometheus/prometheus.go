@@ -107,7 +107,10 @@ type checker struct {
 func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.File, error) {
 	var files []artifact.File
 	for _, rf := range ruleFiles(st, svc) {
-		data, err := artifact.YAML("", rulefmt.RuleGroups{Groups: rf.groups})
+		if err := prettify(rf.groups); err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
+		}
+		data, err := artifact.YAML(slo.Header(st), rulefmt.RuleGroups{Groups: rf.groups})
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
 		}
@@ -123,7 +126,7 @@ func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.Fi
 		files = append(files, artifact.File{Path: slo.PrometheusRulesDir + "/" + svc.Name + "/" + rf.name, Data: data})
 	}
 	for _, tf := range unitTests(st, svc) {
-		data, err := artifact.YAML("", tf.file)
+		data, err := artifact.YAML(slo.Header(st), tf.file)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
 		}
@@ -187,6 +190,24 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 					}
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// prettify rewrites every expression in Prometheus's own format
+// (Expr.Pretty): matchers sorted and written {a="1",b="2"}, and an
+// expression longer than a line broken at its operators and indented, as
+// `promtool` and the Prometheus UI format it.
+func prettify(groups []rulefmt.RuleGroup) error {
+	for i := range groups {
+		for j := range groups[i].Rules {
+			r := &groups[i].Rules[j]
+			e, err := promql.ParseExpr(r.Expr)
+			if err != nil {
+				return fmt.Errorf("internal: rule %s%s: %w", r.Record, r.Alert, err)
+			}
+			r.Expr = e.Pretty(0)
 		}
 	}
 	return nil

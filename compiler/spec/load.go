@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -97,6 +98,7 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
+	st.Source = filepath.Base(path)
 	applyDefaults(st)
 	// Validate even a spec that did not decode cleanly, so every problem is
 	// reported at once, but drop what follows from a value that could not be
