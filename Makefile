@@ -59,7 +59,7 @@ run:
 bench:
 	$(GO) test -run='^$$' -bench=BenchmarkBuild -benchmem ./compiler/build
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
-	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./demoapp/instrument
+	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./runtime/instrument
 
 ## bench-sloth: stackc build vs Sloth v0.16.0 generate on 1,000 and 10,000 SLOs (wall time, peak RSS; see docs/performance.md)
 bench-sloth:

@@ -1,5 +1,6 @@
 // Package instrument is the runtime half of the generated metric registry
-// (out/metrics/<service>): the generated code declares a service's metrics
+// (<out>/metrics/<service>), imported by the generated code wherever it is
+// built, like protobuf's runtime: the generated code declares a service's metrics
 // and endpoint table and hands them to NewRED, which binds every label child
 // once at start-up and returns HTTP middleware that labels requests by the
 // spec's endpoint name, never by raw path.
@@ -68,9 +69,15 @@ type Service struct {
 	AdminPort int
 	// Endpoints are indexed by the generated package's Endpoint constants.
 	Endpoints []Endpoint
-	// Register registers every metric of the service (RED and business
-	// metrics) with reg and returns the RED instrumentation.
-	Register func(reg prometheus.Registerer) (*RED, error)
+	// StatusCodes are the codes recorded as themselves; any other code is
+	// recorded as its class.
+	StatusCodes []int
+	// LatencyBuckets are the request duration histogram's upper bounds.
+	LatencyBuckets []float64
+	// NativeHistograms adds native buckets to the duration histogram.
+	NativeHistograms bool
+	// Metrics are the business metrics; NewInstance creates them.
+	Metrics []MetricDesc
 }
 
 // Pattern returns the http.ServeMux pattern that serves exactly the
