@@ -22,8 +22,9 @@ vet:
 	@test -z "$$(gofmt -l compiler demoapp tools out/metrics)" || { echo "gofmt needed:"; gofmt -l compiler demoapp tools out/metrics; exit 1; }
 
 ## unit: go test ./... (promtool, amtool and compose-go checks included; the e2e test is skipped)
-unit:
-	$(GO) test ./...
+## The tools are built first (make tools); tests fail fast when one is missing.
+unit: tools
+	$(GO) test -timeout 30m ./...
 
 ## e2e: end-to-end alert test against real Prometheus and Alertmanager servers (~8 minutes)
 e2e: tools

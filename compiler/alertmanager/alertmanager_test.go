@@ -261,7 +261,7 @@ func TestAmtool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skips the amtool integration test")
 	}
-	amtool, err := tools.Path("amtool")
+	amtool, err := tools.Built("amtool")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,7 +221,7 @@ func checkOutDir(t *testing.T, out string) {
 		if testing.Short() {
 			t.Skip("-short: skips amtool")
 		}
-		amtool, err := tools.Path("amtool")
+		amtool, err := tools.Built("amtool")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -375,7 +375,7 @@ func TestMountedConfigsPassTheCheckers(t *testing.T) {
 		{"promtool", []string{"check", "config", filepath.Join(root, "etc/prometheus/prometheus.yml")}},
 		{"amtool", []string{"check-config", filepath.Join(root, "etc/alertmanager/alertmanager.yml")}},
 	} {
-		bin, err := tools.Path(c.tool)
+		bin, err := tools.Built(c.tool)
 		if err != nil {
 			t.Fatal(err)
 		}

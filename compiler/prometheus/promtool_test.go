@@ -40,7 +40,7 @@ func writeOut(t testing.TB, st *model.Stack, dir string) string {
 
 func promtool(t testing.TB) string {
 	t.Helper()
-	bin, err := tools.Path("promtool")
+	bin, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatalf("building promtool: %v", err)
 	}
