@@ -64,9 +64,10 @@ type Sink interface {
 	Read(path string) ([]byte, error)
 }
 
-// Compile runs every target over st and returns the complete output in memory.
+// Compile runs every target over st and returns the complete output in
+// memory, with the Marker that lets the next build replace it.
 func Compile(st *model.Stack) (artifact.Set, error) {
-	sink := &setSink{set: artifact.Set{}}
+	sink := &setSink{set: artifact.Set{Marker: markerFile.Data}}
 	if _, err := CompileTo(st, sink); err != nil {
 		return nil, err
 	}
@@ -232,5 +233,5 @@ func emitStackJSON(st *model.Stack, _ artifact.Reader, out artifact.Writer) erro
 	if err := enc.Encode(st); err != nil {
 		return err
 	}
-	return out.Write(artifact.File{Path: Marker, Data: buf.Bytes()})
+	return out.Write(artifact.File{Path: "stack.json", Data: buf.Bytes()})
 }
