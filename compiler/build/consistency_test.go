@@ -1,8 +1,10 @@
 package build
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 )
@@ -139,5 +142,42 @@ func TestEveryYAMLHasTheHeader(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("only %d YAML files", n)
+	}
+}
+
+// TestBuildStreamsWhatCompileReturns: the streaming build writes exactly
+// the files Compile returns in memory, marker included, and a failing
+// target leaves the previous output untouched.
+func TestBuildStreamsWhatCompileReturns(t *testing.T) {
+	res, err := spec.LoadFile(repoSpec, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Compile(res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir() + "/out"
+	n, err := Build(dir, res.Stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(want) {
+		t.Errorf("Build wrote %d files, Compile returns %d", n, len(want))
+	}
+	if stale, err := Stale(dir, want); err != nil || len(stale) > 0 {
+		t.Errorf("Build's output differs from Compile's: %v %v", stale, err)
+	}
+
+	saved := Targets
+	t.Cleanup(func() { Targets = saved })
+	Targets = append(slices.Clone(saved), Target{Name: "failing", Emit: func(*model.Stack, artifact.Reader, artifact.Writer) error {
+		return errors.New("boom")
+	}})
+	if _, err := Build(dir, res.Stack); err == nil || !strings.Contains(err.Error(), "failing: boom") {
+		t.Fatalf("a failing target: %v", err)
+	}
+	if stale, err := Stale(dir, want); err != nil || len(stale) > 0 {
+		t.Errorf("a failed build changed the previous output: %v %v", stale, err)
 	}
 }
