@@ -133,3 +133,17 @@ func (c *collector) Write(f File) error {
 	c.files = append(c.files, f)
 	return nil
 }
+
+// ReadSet reads every artifact of r into memory, for a target that
+// consults many of them.
+func ReadSet(r Reader) (Set, error) {
+	s := Set{}
+	for _, p := range r.Paths() {
+		data, err := r.Read(p)
+		if err != nil {
+			return nil, err
+		}
+		s[p] = data
+	}
+	return s, nil
+}

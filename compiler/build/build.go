@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -23,10 +24,12 @@ import (
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
+	"github.com/stackc/stackc/compiler/ruler"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -53,6 +56,8 @@ var Targets = []Target{
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},
 	{Name: "compose", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: compose.Emit},
+	{Name: "kubernetes", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: kubernetes.Emit},
+	{Name: "ruler", Needs: []string{"prometheus", "alertmanager"}, Emit: ruler.Emit},
 	{Name: "review", Needs: []string{"alertmanager", "grafana"}, Emit: review.Emit},
 }
 
@@ -214,13 +219,22 @@ func compile(st *model.Stack, targets []Target, sink Sink) (int, error) {
 // the failure is reported for that target.
 var errSkipped = errors.New("skipped")
 
-// CompileFile loads the spec at path and compiles it.
+// CompileFile loads the spec at path and compiles it. A spec problem a
+// target finds (a *spec.Error) is located in the spec like the loader's.
 func CompileFile(path string, opts spec.Options) (artifact.Set, *spec.Result, error) {
-	res, err := spec.LoadFile(path, opts)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := spec.Load(path, src, opts)
 	if err != nil {
 		return nil, res, err
 	}
 	out, err := Compile(res.Stack)
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		specErr.Locate(path, src)
+	}
 	return out, res, err
 }
 

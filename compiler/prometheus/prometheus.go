@@ -45,6 +45,7 @@ import (
 	"log/slog"
 	"path"
 	"regexp"
+	"strings"
 
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
@@ -198,7 +199,7 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 // prettify rewrites every expression in Prometheus's own format
 // (Expr.Pretty): matchers sorted and written {a="1",b="2"}, and an
 // expression longer than a line broken at its operators and indented, as
-// `promtool` and the Prometheus UI format it.
+// `promtool` and the Prometheus UI format it (moved to the margin, dedent).
 func prettify(groups []rulefmt.RuleGroup) error {
 	for i := range groups {
 		for j := range groups[i].Rules {
@@ -207,10 +208,25 @@ func prettify(groups []rulefmt.RuleGroup) error {
 			if err != nil {
 				return fmt.Errorf("internal: rule %s%s: %w", r.Record, r.Alert, err)
 			}
-			r.Expr = e.Pretty(0)
+			r.Expr = dedent(e.Pretty(0))
 		}
 	}
 	return nil
+}
+
+// dedent moves every line of a pretty-printed expression left by the
+// indentation of its first line (lines indented less start at the margin),
+// so the first line starts with no blank: YAML writes such a string as a
+// plain | block, where a leading blank would need an indentation indicator
+// (|2-) that yaml.v3 itself cannot always read back.
+func dedent(expr string) string {
+	lines := strings.Split(expr, "\n")
+	n := len(lines[0]) - len(strings.TrimLeft(lines[0], " "))
+	for i, l := range lines {
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		lines[i] = l[min(n, lead):]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // parseRules parses a rule file back with Prometheus's own rule loader,

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/stackc/stackc/compiler/build"
-	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -182,19 +181,19 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	st, code := load(bf, stderr)
-	if st == nil {
+	res, code := load(bf, stderr)
+	if res == nil {
 		return code
 	}
-	n, err := build.Build(bf.out, st)
+	// Build streams every file to disk as its target produces it.
+	n, err := build.Build(bf.out, res.Stack)
 	if err != nil {
 		var foreign *build.ForeignDirError
 		if errors.As(err, &foreign) {
 			fmt.Fprintf(stderr, "stackc build: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "stackc build: %v\n", err)
-		return exitUsage
+		return compileFailed(bf, err, stderr)
 	}
 	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
@@ -205,16 +204,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	st, code := load(bf, stderr)
-	if st == nil {
+	out, code := compile(bf, stderr)
+	if out == nil {
 		return code
 	}
-	out, err := build.Compile(st)
-	if err != nil {
-		fmt.Fprintf(stderr, "stackc: %v\n", err)
-		return exitUsage
-	}
-	n := len(out)
 	stale, err := build.Stale(bf.out, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "stackc check: %v\n", err)
@@ -227,13 +220,27 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitSpecError
 	}
-	fmt.Fprintf(stdout, "stackc: %s is up to date (%d files)\n", bf.out, n)
+	fmt.Fprintf(stdout, "stackc: %s is up to date (%d files)\n", bf.out, len(out))
 	return exitOK
+}
+
+// compile loads and compiles the spec, printing warnings and errors. A nil
+// result comes with the exit code to return.
+func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
+	res, code := load(bf, stderr)
+	if res == nil {
+		return nil, code
+	}
+	out, err := build.Compile(res.Stack)
+	if err != nil {
+		return nil, compileFailed(bf, err, stderr)
+	}
+	return out, exitOK
 }
 
 // load loads and validates the spec, printing warnings and errors. A nil
 // result comes with the exit code to return.
-func load(bf *buildFlags, stderr io.Writer) (*model.Stack, int) {
+func load(bf *buildFlags, stderr io.Writer) (*spec.Result, int) {
 	importPath := bf.goImportPath
 	if importPath == "" {
 		var err error
@@ -254,16 +261,25 @@ func load(bf *buildFlags, stderr io.Writer) (*model.Stack, int) {
 		}
 	}
 	if err != nil {
-		var specErr *spec.Error
-		if errors.As(err, &specErr) {
-			fmt.Fprintf(stderr, "%s\n", specErr)
-			fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
-			return nil, exitSpecError
-		}
-		fmt.Fprintf(stderr, "stackc: %v\n", err)
-		return nil, exitUsage
+		return nil, compileFailed(bf, err, stderr)
 	}
-	return res.Stack, exitOK
+	return res, exitOK
+}
+
+// compileFailed reports an error of loading or compiling the spec; a spec
+// problem a target finds is located in the spec like the loader's.
+func compileFailed(bf *buildFlags, err error, stderr io.Writer) int {
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		if src, rerr := os.ReadFile(bf.spec); rerr == nil {
+			specErr.Locate(bf.spec, src)
+		}
+		fmt.Fprintf(stderr, "%s\n", specErr)
+		fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
+		return exitSpecError
+	}
+	fmt.Fprintf(stderr, "stackc: %v\n", err)
+	return exitUsage
 }
 
 func runFmt(args []string, stdout, stderr io.Writer) int {
