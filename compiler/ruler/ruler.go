@@ -41,6 +41,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -321,6 +322,12 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	files, err := EmitFrom(st, set)
 	if err != nil {
 		return err
+	}
+	// Name the spec in the first line, as every generated YAML does (slo.Header).
+	for i := range files {
+		if rest, ok := bytes.CutPrefix(files[i].Data, []byte(header)); ok {
+			files[i].Data = append([]byte(slo.Header(st)), rest...)
+		}
 	}
 	return artifact.WriteAll(out, files...)
 }
