@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // The Compose file is written from these structs in the long syntax, which
@@ -241,7 +241,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			"GF_ANALYTICS_REPORTING_ENABLED": "false",
 			"GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
 			"GF_PATHS_PROVISIONING":          grafanaProvisioningDir,
-			grafana.DashboardsEnv:            grafanaDashboardsDir,
+			slo.GrafanaDashboardsEnv:         grafanaDashboardsDir,
 			"GF_SECURITY_DISABLE_GRAVATAR":   "true",
 			"GF_SECURITY_COOKIE_SAMESITE":    "strict",
 		},
