@@ -64,6 +64,9 @@ func applyDefaults(st *model.Stack) {
 		svc := &st.Services[i]
 		setInt(&svc.Port, DefaultPort)
 		setInt(&svc.AdminPort, svc.Port+1000)
+		if svc.Language == "" {
+			svc.Language = model.Go
+		}
 		if len(svc.Targets) == 0 {
 			svc.Targets = []string{fmt.Sprintf("%s:%d", hostFor(n.BindAddress), svc.Port)}
 		}

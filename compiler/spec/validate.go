@@ -117,6 +117,10 @@ func validate(st *model.Stack, ps *problems) {
 					"runbook URL %q of service %q is not a plain http(s) URL", svc.RunbookURL, svc.Name)
 			}
 		}
+		if svc.Language != model.Go && svc.Language != model.Python {
+			ps.errorf(path+".language", "write language: 'go' (the default) or language: 'python'",
+				"language %q of service %q is not one stackc generates a registry for", svc.Language, svc.Name)
+		}
 		usePort(path+".port", svc.Port)
 		usePort(path+".adminPort", svc.AdminPort)
 		validateService(svc, path, ps)
