@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -36,6 +36,15 @@ var Profiles = []string{"default", "demo"}
 type Options struct {
 	// Profile is "default" or "demo"; the spec reads it as s.profile.
 	Profile string
+	// ImportDirs are directories beyond the spec's own directory tree that
+	// imports may read from; they are searched after the importing file's
+	// directory, like jsonnet -J. Nothing else outside the tree is read.
+	ImportDirs []string
+	// Files reads the spec's imports; nil reads the file system.
+	Files Files
+	// Limits, when set, evaluate the spec in a child process bounded in
+	// time and memory (see Limits).
+	Limits *Limits
 	// GoImportPath becomes the model's GoImportPath: the import path of the
 	// generated Go registry, a build setting the spec cannot set.
 	GoImportPath string
@@ -49,7 +58,16 @@ type Result struct {
 
 // LoadFile evaluates and validates the spec at path.
 func LoadFile(path string, opts Options) (*Result, error) {
-	src, err := os.ReadFile(path)
+	var src []byte
+	var err error
+	if opts.Files != nil {
+		var abs string
+		if abs, err = filepath.Abs(path); err == nil {
+			src, err = opts.Files.ReadFile(abs)
+		}
+	} else {
+		src, err = OSFiles{}.ReadFile(path)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +176,27 @@ func validProfile(p string) bool {
 	return false
 }
 
-// evaluate runs the Jsonnet VM. Jsonnet's own errors keep their location.
+// evaluate runs the Jsonnet VM, in a sandboxed child process when
+// opts.Limits asks for one. Jsonnet's own errors keep their location.
 func evaluate(path string, src []byte, opts Options) ([]byte, error) {
+	res, err := newResolver(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Limits != nil {
+		return evaluateInChild(path, src, opts, res)
+	}
+	return evaluateWith(path, src, opts.Profile, res.resolve)
+}
+
+// fetchFunc resolves and reads one import (see resolver.resolve).
+type fetchFunc func(importedFrom, importedPath string) (foundAt string, data []byte, err error)
+
+// evaluateWith runs the VM in this process, reading imports with fetch.
+func evaluateWith(path string, src []byte, profile string, fetch fetchFunc) ([]byte, error) {
 	vm := jsonnet.MakeVM()
-	vm.ExtVar("stackc.profile", opts.Profile)
-	vm.Importer(&importer{main: path, files: &jsonnet.FileImporter{}})
+	vm.ExtVar("stackc.profile", profile)
+	vm.Importer(&importer{fetch: fetch, contents: map[string]jsonnet.Contents{}})
 	capture := &capturingFormatter{}
 	vm.ErrorFormatter = capture
 	out, err := vm.EvaluateAnonymousSnippet(path, string(src))
@@ -183,12 +217,12 @@ func (c *capturingFormatter) Format(err error) string                  { c.err =
 func (c *capturingFormatter) SetMaxStackTraceSize(int)                 {}
 func (c *capturingFormatter) SetColorFormatter(jsonnet.ColorFormatter) {}
 
-// importer serves the embedded library and reads everything else from disk,
-// relative to the importing file (the spec's own imports relative to the spec).
+// importer serves the embedded library and everything else through fetch,
+// which confines imports to the spec's directory tree (see resolver).
 type importer struct {
-	main    string
-	files   *jsonnet.FileImporter
-	library jsonnet.Contents
+	fetch    fetchFunc
+	library  jsonnet.Contents
+	contents map[string]jsonnet.Contents
 }
 
 func (i *importer) Import(importedFrom, importedPath string) (jsonnet.Contents, string, error) {
@@ -199,11 +233,19 @@ func (i *importer) Import(importedFrom, importedPath string) (jsonnet.Contents, 
 		}
 		return i.library, libraryPrefix + LibraryName, nil
 	}
-	if importedFrom == "" {
-		// The spec is evaluated as a snippet, whose imports come from "".
-		importedFrom = i.main
+	if isLibrary(importedFrom) {
+		importedFrom = ""
 	}
-	return i.files.Import(importedFrom, importedPath)
+	foundAt, data, err := i.fetch(importedFrom, importedPath)
+	if err != nil {
+		return jsonnet.Contents{}, "", fmt.Errorf("couldn't open import %q: %v", importedPath, err)
+	}
+	c, ok := i.contents[foundAt]
+	if !ok {
+		c = jsonnet.MakeContentsRaw(data)
+		i.contents[foundAt] = c
+	}
+	return c, foundAt, nil
 }
 
 const libraryPrefix = "<stackc>/"
