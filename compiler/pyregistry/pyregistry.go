@@ -30,9 +30,7 @@ import (
 const Dir = "python"
 
 // ModuleName is the Python module name of a service's registry.
-func ModuleName(service string) string {
-	return strings.ReplaceAll(service, "-", "_") + "_metrics"
-}
+func ModuleName(service string) string { return slo.PythonModule(service) }
 
 // Emit generates the registry module of every Python service of st.
 func Emit(st *model.Stack) ([]artifact.File, error) {

@@ -237,3 +237,10 @@ func DashboardUID(service, kind string) string { return "stackc-" + service + "-
 
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
+
+// PythonModule is the module name of a Python service's generated registry
+// (out/python/<module>.py): the service name with dashes as underscores,
+// then _metrics.
+func PythonModule(service string) string {
+	return strings.ReplaceAll(service, "-", "_") + "_metrics"
+}
