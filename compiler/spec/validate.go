@@ -124,6 +124,7 @@ func validate(st *model.Stack, ps *problems) {
 		usePort(path+".port", svc.Port)
 		usePort(path+".adminPort", svc.AdminPort)
 		validateService(svc, path, ps)
+		checkSimBurn(svc, path, ps)
 		validateSLONames(svc, path, alerts, ps)
 	}
 	validateAlerting(st, ps)
