@@ -1,7 +1,9 @@
 package alertmanager
 
 import (
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	prommodel "github.com/prometheus/common/model"
@@ -28,8 +30,14 @@ func (a Alert) LabelSet() prommodel.LabelSet {
 	return ls
 }
 
-// String writes the alert as amtool reads labels: alertname=X k=v ..., keys sorted.
-func (a Alert) String() string {
+// String writes the alert as amtool reads labels: alertname=X k=v ...,
+// keys sorted, a value that is not a plain word double-quoted (team="Platform
+// Team"), as the matcher syntax wants it.
+func (a Alert) String() string { return strings.Join(a.Args(), " ") }
+
+// Args are the alert's labels as amtool arguments, one per label: the
+// words of String.
+func (a Alert) Args() []string {
 	ls := a.LabelSet()
 	names := make([]string, 0, len(ls))
 	for k := range ls {
@@ -38,48 +46,50 @@ func (a Alert) String() string {
 		}
 	}
 	sort.Strings(names)
-	parts := []string{"alertname=" + a.Name}
+	args := []string{labelArg(string(prommodel.AlertNameLabel), a.Name)}
 	for _, k := range names {
-		parts = append(parts, k+"="+string(ls[prommodel.LabelName(k)]))
+		args = append(args, labelArg(k, string(ls[prommodel.LabelName(k)])))
 	}
-	return strings.Join(parts, " ")
+	return args
+}
+
+var plainValueRE = regexp.MustCompile(`^[A-Za-z0-9_.:/@+-]+$`)
+
+// labelArg writes one label as name=value, quoting a value that is not a
+// plain word.
+func labelArg(name, value string) string {
+	if plainValueRE.MatchString(value) {
+		return name + "=" + value
+	}
+	return name + "=" + strconv.Quote(value)
+}
+
+// shellQuote quotes an argument for a POSIX shell when it holds anything
+// beyond plain word characters.
+func shellQuote(arg string) string {
+	if regexp.MustCompile(`^[A-Za-z0-9_.,:/@%+=-]+$`).MatchString(arg) {
+		return arg
+	}
+	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
 }
 
 // Alerts enumerates every alert the generated rules can emit, in spec
-// order: per service its SLOs' burn-rate alerts (one per enabled tier,
-// fastest first), then target-down and metrics-absent. Target-down pages:
-// the service cannot be observed, so its SLO alerts are blind. Metrics-absent
-// (no scrape target at all) is a configuration fault and opens a ticket.
-// Neither carries an slo label, which keeps the SLO-only inhibitions off
-// them. The tests check this list against the Prometheus target's rules.
+// order (see slo.AlertLabelSets): per service its SLOs' burn-rate alerts
+// (one per enabled tier, fastest first), then target-down and
+// metrics-absent. Target-down pages: the service cannot be observed, so
+// its SLO alerts are blind. Metrics-absent (no scrape target at all) is a
+// configuration fault and opens a ticket. The tests check this list
+// against the Prometheus target's rules.
 func Alerts(st *model.Stack) []Alert {
 	var out []Alert
-	for _, svc := range st.Services {
-		for _, s := range svc.SLOs {
-			for _, t := range slo.EnabledTiers(s) {
-				out = append(out, Alert{Name: slo.BurnAlertName(s), Labels: map[string]string{
-					slo.LabelSeverity: string(t.Severity),
-					slo.LabelTier:     t.Name,
-					slo.LabelService:  svc.Name,
-					slo.LabelTeam:     svc.Team,
-					slo.LabelSLO:      s.Name,
-				}})
+	for _, ls := range slo.AlertLabelSets(st) {
+		a := Alert{Name: ls["alertname"], Labels: map[string]string{}}
+		for k, v := range ls {
+			if k != "alertname" {
+				a.Labels[k] = v
 			}
 		}
-		health := []struct {
-			name     string
-			severity slo.Severity
-		}{
-			{slo.TargetDownAlertName(svc), slo.Page},
-			{slo.MetricsAbsentAlertName(svc), slo.Ticket},
-		}
-		for _, h := range health {
-			out = append(out, Alert{Name: h.name, Labels: map[string]string{
-				slo.LabelSeverity: string(h.severity),
-				slo.LabelService:  svc.Name,
-				slo.LabelTeam:     svc.Team,
-			}})
-		}
+		out = append(out, a)
 	}
 	return out
 }

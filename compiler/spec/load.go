@@ -115,16 +115,17 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 			Hint: "start from `local s = import 'stackc.libsonnet'; s.stack { services: [...] }`"}}}
 	}
 	var doc document
-	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
+	set := explicit{}
+	(&decoder{ps: ps, set: set}).decode("", "", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
 	st.GoImportPath = opts.GoImportPath
-	applyDefaults(st)
+	applyDefaults(st, set)
 	// Validate even a spec that did not decode cleanly, so every problem is
 	// reported at once, but drop what follows from a value that could not be
 	// read: a wrong-typed objective would also be "out of range".
 	decodeErrs := len(ps.errs)
-	validate(st, ps)
+	validate(st, set, ps)
 	ps.errs = append(ps.errs[:decodeErrs], dropShadowed(ps.errs[:decodeErrs], ps.errs[decodeErrs:])...)
 	if len(ps.errs)+len(ps.warns) > 0 {
 		locate(path, src, ps)
@@ -148,14 +149,19 @@ func locate(path string, src []byte, ps *problems) {
 	sortProblems(ps.warns)
 }
 
-// dropShadowed returns the problems of later that are not about a value at
-// or below the path of a problem in first.
+// dropShadowed returns the problems of later that are not about a value
+// at, below or directly above the path of a problem in first: a value
+// that could not be read leaves a zero behind, and what validation says
+// about it, or about the list or object holding it (a label value of the
+// wrong type reads as an empty value of its label), follows from the
+// first problem. Problems about the spec's top-level sections (services,
+// alerting, seriesBudget) are kept: they never follow from one value.
 func dropShadowed(first, later []Problem) []Problem {
 	var out []Problem
 	for _, p := range later {
 		shadowed := false
 		for _, f := range first {
-			if p.Path == f.Path || strings.HasPrefix(p.Path, f.Path+".") || strings.HasPrefix(p.Path, f.Path+"[") {
+			if under(p.Path, f.Path) || (strings.ContainsAny(p.Path, ".[") && under(f.Path, p.Path)) {
 				shadowed = true
 				break
 			}
@@ -165,6 +171,11 @@ func dropShadowed(first, later []Problem) []Problem {
 		}
 	}
 	return out
+}
+
+// under reports whether path is at or below parent.
+func under(path, parent string) bool {
+	return path == parent || strings.HasPrefix(path, parent+".") || strings.HasPrefix(path, parent+"[")
 }
 
 func validProfile(p string) bool {
