@@ -11,7 +11,7 @@ export STACKC_PYTHON := $(PYTHON)
 STACKC := $(GO) run ./compiler/cmd/stackc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run-flask build test check vet unit e2e tools python fmt diff demo demo-compose run bench fuzz image clean help
+.PHONY: run-flask build test check vet unit e2e tools python fmt diff demo demo-compose run bench bench-sloth fuzz image clean help
 
 ## build: compile $(SPEC) into $(OUT)/ (PROFILE=demo for the demo profile)
 build:
@@ -43,8 +43,9 @@ vet:
 	@test -z "$$(gofmt -l compiler demoapp runtime tools out/metrics)" || { echo "gofmt needed:"; gofmt -l compiler demoapp runtime tools out/metrics; exit 1; }
 
 ## unit: go test ./... (promtool, amtool and compose-go checks included; the e2e test is skipped)
-unit:
-	$(GO) test ./...
+## The tools are built first (make tools); tests fail fast when one is missing.
+unit: tools
+	$(GO) test -timeout 30m ./...
 
 ## e2e: end-to-end alert test against real Prometheus and Alertmanager servers (~8 minutes)
 e2e: tools
@@ -89,6 +90,10 @@ bench:
 	$(GO) test -run='^$$' -bench=BenchmarkBuild -benchmem ./compiler/build
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
 	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./runtime/instrument
+
+## bench-sloth: stackc build vs Sloth v0.16.0 generate on 1,000 and 10,000 SLOs (wall time, peak RSS; see docs/performance.md)
+bench-sloth:
+	scripts/bench-sloth.sh
 
 ## fuzz: every fuzz target for a short while ($(FUZZTIME) each): the spec loader, the inbox's webhook payloads
 FUZZTIME ?= 20s

@@ -32,7 +32,7 @@ func TestEveryServiceOfAnySpec(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the repository and runs servers")
 	}
-	promtool, err := tools.Path("promtool")
+	promtool, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatal(err)
 	}

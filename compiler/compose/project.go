@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -270,7 +269,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			"GF_ANALYTICS_REPORTING_ENABLED": "false",
 			"GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
 			"GF_PATHS_PROVISIONING":          grafanaProvisioningDir,
-			grafana.DashboardsEnv:            grafanaDashboardsDir,
+			slo.GrafanaDashboardsEnv:         grafanaDashboardsDir,
 			"GF_SECURITY_DISABLE_GRAVATAR":   "true",
 			"GF_SECURITY_COOKIE_SAMESITE":    "strict",
 		},

@@ -10,14 +10,13 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/units"
 
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Kinds of dashboards, part of their UIDs (slo.DashboardUID).
 const (
-	KindOverview = "overview"
-	KindSLOs     = "slos"
+	KindOverview = slo.DashboardOverview
+	KindSLOs     = slo.DashboardSLOs
 )
 
 // scrapeLabel is the target label the generated scrape config puts on
@@ -31,12 +30,12 @@ const ignoresInstance = " The instance variable does not apply: the rule sums al
 
 // quantiles are the percentiles every histogram panel shows: the ones the
 // Prometheus target records for request latency.
-var quantiles = prometheus.REDQuantiles
+var quantiles = slo.REDQuantiles
 
 // overviewSelector selects a service's scraped series, narrowed to the
 // instances picked in the dashboard's instance variable.
 func overviewSelector(svc model.Service) string {
-	return fmt.Sprintf(`%s="%s", %s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
+	return fmt.Sprintf(`%s="%s",%s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
 }
 
 func rate(metric, sel string) string {
@@ -66,7 +65,7 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	bd := newBoard(b)
 	sel := overviewSelector(svc)
 	requests := rate(slo.RequestsTotal, sel)
-	errors := rate(slo.RequestsTotal, sel+`, code=~"5.."`)
+	errors := rate(slo.RequestsTotal, sel+`,code=~"5.."`)
 	buckets := rate(slo.RequestDuration+"_bucket", sel)
 
 	bd.row("Service")
@@ -94,18 +93,18 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	red := fmt.Sprintf(`%s="%s"`, slo.LabelService, svc.Name)
 	bd.add(panel{kind: timeSeries, title: "Request rate by endpoint", unit: units.RequestsPerSecond, w: 12, h: 8, min: f64(0),
 		desc: fmt.Sprintf("Requests per second by endpoint (route template, never the raw path), over all instances; recording rule %s.%s",
-			prometheus.REDRequestsRate, ignoresInstance),
-		queries: []query{{Expr: fmt.Sprintf("%s{%s}", prometheus.REDRequestsRate, red), Legend: "{{endpoint}}"}}})
+			slo.REDRequestsRate, ignoresInstance),
+		queries: []query{{Expr: fmt.Sprintf("%s{%s}", slo.REDRequestsRate, red), Legend: "{{endpoint}}"}}})
 	bd.add(panel{kind: timeSeries, title: "Error ratio by endpoint", unit: units.PercentUnit, w: 12, h: 8, min: f64(0),
 		desc: fmt.Sprintf("Share of each endpoint's requests answered with a 5xx over 5m, over all instances; recording rule %s. An endpoint without traffic shows no data, not NaN.%s",
-			prometheus.REDErrorRatio, ignoresInstance),
-		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", prometheus.REDErrorRatio, red)), Legend: "{{endpoint}}"}}})
-	for _, q := range prometheus.REDQuantiles {
+			slo.REDErrorRatio, ignoresInstance),
+		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", slo.REDErrorRatio, red)), Legend: "{{endpoint}}"}}})
+	for _, q := range slo.REDQuantiles {
 		name := quantileName(q)
 		bd.add(panel{kind: timeSeries, title: "Latency " + name + " by endpoint", unit: units.Seconds, w: 8, h: 8, min: f64(0),
 			desc: fmt.Sprintf("%s request duration by endpoint over 5m, over all instances, estimated from the buckets of %s (%s); recording rule %s.%s",
-				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), prometheus.REDLatencyQuantile, ignoresInstance),
-			queries: []query{{Expr: fmt.Sprintf(`%s{%s, quantile="%s"}`, prometheus.REDLatencyQuantile, red, formatFloat(q)),
+				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), slo.REDLatencyQuantile, ignoresInstance),
+			queries: []query{{Expr: fmt.Sprintf(`%s{%s,quantile="%s"}`, slo.REDLatencyQuantile, red, formatFloat(q)),
 				Legend: "{{endpoint}}"}}})
 	}
 	bd.add(panel{kind: timeSeries, title: "In-flight requests by endpoint", unit: units.Short, w: 12, h: 8, min: f64(0),
@@ -233,7 +232,7 @@ func upMappings() []dashboard.ValueMapping {
 	}}}
 }
 
-func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func formatFloat(f float64) string { return slo.FormatFloat(f) }
 
 func formatBuckets(bs []float64) string {
 	parts := make([]string, len(bs))

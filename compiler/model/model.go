@@ -17,6 +17,9 @@ import (
 
 // Stack is the whole monitored system: services, their SLOs and who is alerted.
 type Stack struct {
+	// Source is the file name of the spec (without its directories); every
+	// generated file names it in its header. It is not part of the JSON form.
+	Source string `json:"-"`
 	// Profile is the build profile the spec was evaluated with ("default" or "demo").
 	Profile            string   `json:"profile"`
 	ScrapeInterval     Duration `json:"scrapeInterval"`
@@ -50,6 +53,7 @@ func (st *Stack) Clone() (*Stack, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, err
 	}
+	c.Source = st.Source
 	c.GoImportPath = st.GoImportPath // a build setting, not in the JSON form
 	return &c, nil
 }

@@ -88,7 +88,7 @@ func configFile(st *model.Stack) ([]byte, error) {
 			}},
 		})
 	}
-	return artifact.YAML("", cfg)
+	return artifact.YAML(slo.Header(st), cfg)
 }
 
 func timeDuration(d model.Duration) time.Duration { return time.Duration(d) }

@@ -29,7 +29,7 @@ func TestGolden(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			files, err := Emit(spectest.Load(t, goldenSpecs[name], ""))
+			files, err := artifact.Files(Emit, spectest.Load(t, goldenSpecs[name], ""), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,11 +47,11 @@ func TestGolden(t *testing.T) {
 // TestDeterministic emits twice and compares every byte.
 func TestDeterministic(t *testing.T) {
 	st := spectest.Load(t, goldenSpecs["stack"], "")
-	a, err := Emit(st)
+	a, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Emit(st)
+	b, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec/spectest"
@@ -28,7 +29,7 @@ func repoFile(t testing.TB, rel string) string {
 // returns dir/out.
 func writeOut(t testing.TB, st *model.Stack, dir string) string {
 	t.Helper()
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -39,7 +40,7 @@ func writeOut(t testing.TB, st *model.Stack, dir string) string {
 
 func promtool(t testing.TB) string {
 	t.Helper()
-	bin, err := tools.Path("promtool")
+	bin, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatalf("building promtool: %v", err)
 	}
@@ -153,7 +154,7 @@ func TestPromtoolCommittedOut(t *testing.T) {
 // sameAsGenerated reports whether out/prometheus holds exactly the files
 // Emit generates for stack.jsonnet.
 func sameAsGenerated(t *testing.T, out string) bool {
-	files, err := Emit(spectest.Repo(t, ""))
+	files, err := artifact.Files(Emit, spectest.Repo(t, ""), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

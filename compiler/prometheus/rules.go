@@ -2,7 +2,6 @@ package prometheus
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,17 +15,15 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Names of the per-endpoint RED recording rules (level:metric:operations).
-// Each carries the labels service and endpoint; the quantile series also
-// carries quantile ("0.5", "0.9", "0.99").
+// Names of the per-endpoint RED recording rules (slo.REDRequestsRate ...).
 const (
-	REDRequestsRate    = "service_endpoint:http_requests:rate5m"
-	REDErrorRatio      = "service_endpoint:http_requests_errors:ratio_rate5m"
-	REDLatencyQuantile = "service_endpoint:http_request_duration_seconds:histogram_quantile_rate5m"
+	REDRequestsRate    = slo.REDRequestsRate
+	REDErrorRatio      = slo.REDErrorRatio
+	REDLatencyQuantile = slo.REDLatencyQuantile
 )
 
-// REDQuantiles are the latency quantiles recorded per endpoint.
-var REDQuantiles = []float64{0.5, 0.9, 0.99}
+// REDQuantiles are the latency quantiles recorded per endpoint (slo.REDQuantiles).
+var REDQuantiles = slo.REDQuantiles
 
 // TargetDown fires when the service's best target answered fewer than
 // TargetDownRatio of its scrapes over TargetDownWindow, for TargetDownFor:
@@ -47,15 +44,11 @@ func fastGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-
 func slowGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-" + s.Name + "-slow" }
 func healthGroup(svc model.Service) string            { return svc.Name + "-health" }
 
-// dur formats d as a PromQL duration.
-func dur(d time.Duration) string { return prommodel.Duration(d).String() }
+// dur formats d as a PromQL duration (slo.FormatDuration).
+func dur(d time.Duration) string { return slo.FormatDuration(d) }
 
-// num formats a float for PromQL and YAML: 12 significant digits, so
-// 1 - 0.999 prints as 0.001 instead of 0.0010000000000000009.
-func num(f float64) string {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64)
-	return strconv.FormatFloat(r, 'g', -1, 64)
-}
+// num formats a float for PromQL and YAML (slo.FormatFloat).
+func num(f float64) string { return slo.FormatFloat(f) }
 
 // leValue formats a bucket bound as Prometheus stores it in the le label.
 // client_golang exposes 1 as le="1", but Prometheus 3 normalizes le on
@@ -204,17 +197,10 @@ func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulef
 	return fast, slow
 }
 
-// emittedTiers are the enabled tiers that can fire; a tier whose threshold
-// needs more than 100% errors is left out (the spec loader warns about it).
-func emittedTiers(s model.SLO) []slo.Tier {
-	var out []slo.Tier
-	for _, t := range slo.EnabledTiers(s) {
-		if t.CanFire(s) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+// emittedTiers are the enabled tiers that can fire (slo.AlertingTiers); a
+// tier whose threshold needs more than 100% errors is left out (the spec
+// loader warns about it).
+func emittedTiers(s model.SLO) []slo.Tier { return slo.AlertingTiers(s) }
 
 // rateOver is the mean per-second rate of a recorded SLO rate over window,
 // read from the cheapest recorded series that covers it: the 5m rate up to
@@ -306,18 +292,14 @@ func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier
 	})
 }
 
-// readable formats a factor for people: 4 significant digits (0.9333, 13.44).
-func readable(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
+// readable formats a factor for people (slo.FormatFactor).
+func readable(f float64) string { return slo.FormatFactor(f) }
 
-// days writes a period the way the spec does (28d, not Prometheus's 4w).
-func days(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-	return dur(d)
-}
+// days writes a period the way the spec does (slo.FormatPeriod).
+func days(d time.Duration) string { return slo.FormatPeriod(d) }
 
-func percent(f float64) string { return num(math.Round(f*10000)/100) + "%" }
+// percent writes a derived share for people (slo.FormatFactorPercent).
+func percent(f float64) string { return slo.FormatFactorPercent(f) }
 
 func runbookURL(svc model.Service, alert string) string {
 	if svc.RunbookURL == "" {

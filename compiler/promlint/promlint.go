@@ -38,6 +38,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -141,6 +142,39 @@ func ForStack(st *model.Stack) *Catalog {
 		}
 	}
 	return c
+}
+
+// Queryable returns the catalog of every series the stack's PromQL may
+// use: the scraped series (ForStack), the series the generated recording
+// rules write (the names in package slo), and ALERTS. Rules, dashboards and
+// generated tests are all checked against it.
+func Queryable(st *model.Stack) *Catalog {
+	cat := ForStack(st)
+	cat.Add(slo.REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
+	cat.Add(slo.REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
+	cat.Add(slo.REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
+	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsRate1h, slo.RequestsRate1h,
+		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
+	periods := map[model.Duration]bool{}
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			if periods[s.Period] {
+				continue
+			}
+			periods[s.Period] = true
+			for _, w := range slo.Windows(time.Duration(s.Period)) {
+				names = append(names, slo.ErrorRatio(w))
+			}
+		}
+	}
+	for _, n := range names {
+		cat.Add(n, slo.LabelService, slo.LabelSLO)
+	}
+	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance")
+	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance")
+	return cat
 }
 
 // promql is safe for concurrent use: it holds only immutable options.

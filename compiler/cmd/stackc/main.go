@@ -184,20 +184,21 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	out, code := compile(bf, stderr)
-	if out == nil {
+	res, code := load(bf, stderr)
+	if res == nil {
 		return code
 	}
-	if err := build.Write(bf.out, out); err != nil {
+	// Build streams every file to disk as its target produces it.
+	n, err := build.Build(bf.out, res.Stack)
+	if err != nil {
 		var foreign *build.ForeignDirError
 		if errors.As(err, &foreign) {
 			fmt.Fprintf(stderr, "stackc build: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)
-		return exitUsage
+		return compileFailed(bf, err, stderr)
 	}
-	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", len(out), bf.out)
+	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
 }
 
@@ -229,6 +230,20 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // compile loads and compiles the spec, printing warnings and errors. A nil
 // result comes with the exit code to return.
 func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
+	res, code := load(bf, stderr)
+	if res == nil {
+		return nil, code
+	}
+	out, err := build.Compile(res.Stack)
+	if err != nil {
+		return nil, compileFailed(bf, err, stderr)
+	}
+	return out, exitOK
+}
+
+// load loads and validates the spec, printing warnings and errors. A nil
+// result comes with the exit code to return.
+func load(bf *buildFlags, stderr io.Writer) (*spec.Result, int) {
 	importPath := bf.goImportPath
 	if importPath == "" {
 		var err error
@@ -242,23 +257,32 @@ func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
 	}
 	opts := bf.eval.options()
 	opts.GoImportPath = importPath
-	out, res, err := build.CompileFile(bf.spec, opts)
+	res, err := spec.LoadFile(bf.spec, opts)
 	if res != nil {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 	}
 	if err != nil {
-		var specErr *spec.Error
-		if errors.As(err, &specErr) {
-			fmt.Fprintf(stderr, "%s\n", specErr)
-			fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
-			return nil, exitSpecError
-		}
-		fmt.Fprintf(stderr, "stackc: %v\n", err)
-		return nil, exitUsage
+		return nil, compileFailed(bf, err, stderr)
 	}
-	return out, exitOK
+	return res, exitOK
+}
+
+// compileFailed reports an error of loading or compiling the spec; a spec
+// problem a target finds is located in the spec like the loader's.
+func compileFailed(bf *buildFlags, err error, stderr io.Writer) int {
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		if src, rerr := os.ReadFile(bf.spec); rerr == nil {
+			specErr.Locate(bf.spec, src)
+		}
+		fmt.Fprintf(stderr, "%s\n", specErr)
+		fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
+		return exitSpecError
+	}
+	fmt.Fprintf(stderr, "stackc: %v\n", err)
+	return exitUsage
 }
 
 func runFmt(args []string, stdout, stderr io.Writer) int {
