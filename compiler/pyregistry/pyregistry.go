@@ -32,8 +32,16 @@ const Dir = "python"
 // ModuleName is the Python module name of a service's registry.
 func ModuleName(service string) string { return slo.PythonModule(service) }
 
-// Emit generates the registry module of every Python service of st.
-func Emit(st *model.Stack) ([]artifact.File, error) {
+// Emit writes the registry module of every Python service of st.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
+}
+
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
 	var files []artifact.File
 	for _, svc := range st.Services {
 		if svc.Language != model.Python {

@@ -17,7 +17,7 @@ import (
 
 func emitFile(t *testing.T, path string) []artifact.File {
 	t.Helper()
-	files, err := Emit(spectest.Load(t, path, ""))
+	files, err := emitFiles(spectest.Load(t, path, ""))
 	if err != nil {
 		t.Fatalf("Emit(%s): %v", path, err)
 	}
