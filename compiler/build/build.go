@@ -27,6 +27,7 @@ import (
 	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/pyregistry"
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
 	"github.com/stackc/stackc/compiler/ruler"
@@ -52,6 +53,7 @@ type Target struct {
 var Targets = []Target{
 	{Name: "stack", Emit: emitStackJSON},
 	{Name: "registry", Emit: registry.Emit},
+	{Name: "python", Emit: pyregistry.Emit},
 	{Name: "prometheus", Emit: prometheus.Emit},
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},

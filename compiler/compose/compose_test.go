@@ -120,12 +120,13 @@ func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
 	t.Helper()
 	image := s.Image
 	if s.Build != nil {
-		if image != compose.DemoAppImage {
-			t.Errorf("built image tagged %q, want %q", image, compose.DemoAppImage)
+		wantDockerfile := map[string]string{compose.DemoAppImage: "demoapp/Dockerfile", compose.FlaskAppImage: "demoapp/flaskapp/Dockerfile"}[image]
+		if wantDockerfile == "" {
+			t.Errorf("built image tagged %q, want %q or %q", image, compose.DemoAppImage, compose.FlaskAppImage)
 		}
 		// The build context is the parent of out/: the repository root.
-		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != "demoapp/Dockerfile" {
-			t.Errorf("build context %s, dockerfile %s; want the repository root and demoapp/Dockerfile", s.Build.Context, s.Build.Dockerfile)
+		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != wantDockerfile {
+			t.Errorf("build context %s, dockerfile %s; want the repository root and %s", s.Build.Context, s.Build.Dockerfile, wantDockerfile)
 		}
 		root, err := tools.RepoRoot()
 		if err != nil {

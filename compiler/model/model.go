@@ -104,6 +104,9 @@ type Service struct {
 	LatencyBuckets []float64 `json:"latencyBuckets"`
 	// NativeHistograms adds native (sparse) buckets to the duration histogram.
 	NativeHistograms bool `json:"nativeHistograms"`
+	// Language is what the service is written in, "go" (the default) or
+	// "python": which registry the build generates for it.
+	Language string `json:"language"`
 	// StatusCodes are the response codes recorded as themselves; others are
 	// recorded as their class ("2xx" ... "5xx").
 	StatusCodes []int      `json:"statusCodes"`
@@ -111,6 +114,12 @@ type Service struct {
 	Metrics     []Metric   `json:"metrics"`
 	SLOs        []SLO      `json:"slos"`
 }
+
+// Languages of Service.Language.
+const (
+	Go     = "go"
+	Python = "python"
+)
 
 // Endpoint is one HTTP route of a service.
 type Endpoint struct {

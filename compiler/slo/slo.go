@@ -276,6 +276,13 @@ func DashboardPath(uid string) string { return GrafanaDashboardDir + "/" + uid +
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
 
+// PythonModule is the module name of a Python service's generated registry
+// (out/python/<module>.py): the service name with dashes as underscores,
+// then _metrics.
+func PythonModule(service string) string {
+	return strings.ReplaceAll(service, "-", "_") + "_metrics"
+}
+
 // AlertLabelSets enumerates the label set (alertname included) of every
 // alert the generated rules can emit, in spec order: per service its SLOs'
 // burn-rate alerts (one per tier it alerts on, AlertingTiers, fastest

@@ -93,6 +93,9 @@ func applyDefaults(st *model.Stack, set explicit) {
 		if unset(path + ".adminPort") {
 			setInt(&svc.AdminPort, svc.Port+AdminPortOffset)
 		}
+		if svc.Language == "" {
+			svc.Language = model.Go
+		}
 		if len(svc.Targets) == 0 {
 			svc.Targets = []string{fmt.Sprintf("%s:%d", hostFor(n.BindAddress), svc.Port)}
 		}

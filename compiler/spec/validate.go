@@ -128,6 +128,10 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 					"runbook URL %q has a #fragment, but alerts link to the runbook's #<alert> section", svc.RunbookURL)
 			}
 		}
+		if svc.Language != model.Go && svc.Language != model.Python {
+			ps.errorf(path+".language", "write language: 'go' (the default) or language: 'python'",
+				"language %q of service %q is not one stackc generates a registry for", svc.Language, svc.Name)
+		}
 		ipath := fmt.Sprintf("services[%d]", i)
 		portOK := usePort(path+".port", svc.Port)
 		switch {
@@ -153,6 +157,7 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 		} else {
 			jobs[svc.Job] = svc.Name
 		}
+		checkSimBurn(svc, path, ps)
 		validateSLONames(svc, path, alerts, ps)
 	}
 	validateStaticLabels(st, ps)

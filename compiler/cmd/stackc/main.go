@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ Usage:
   stackc check [-o DIR] [--profile P] [SPEC]     fail when DIR differs from what build would write
   stackc fmt [--check] [SPEC...]                 format Jsonnet specs in place (--check: only report)
   stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
+  stackc version                                 print stackc's version
   stackc COMMAND --help                          help for one command
 
 build, check and diff read imports only from the spec's directory tree (--jpath DIR
@@ -54,6 +56,7 @@ func commands() []command {
 		{"check", "fail when the output directory is stale", runCheck},
 		{"fmt", "format Jsonnet specs", runFmt},
 		{"diff", "print what a spec change does, as Markdown", runDiff},
+		{"version", "print stackc's version", runVersion},
 	}
 }
 
@@ -326,4 +329,39 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "formatted %s\n", f)
 	}
 	return code
+}
+
+// runVersion prints the module version stackc was built from (a tagged
+// version with go install pkg@version, "(devel)" from a checkout), its VCS
+// revision when the build recorded one, and the Go version.
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprintln(stdout, "Usage: stackc version\n\nPrint stackc's version.")
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "stackc version: unexpected arguments %q\n", args)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, versionLine())
+	return exitOK
+}
+
+func versionLine() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "stackc (unknown version)"
+	}
+	line := "stackc " + info.Main.Version
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			line += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				line += "+dirty"
+			}
+		}
+	}
+	return line + " " + info.GoVersion
 }
