@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // The Compose file is written from these structs in the long syntax, which
@@ -120,6 +120,29 @@ func demoApp(command ...string) serviceYAML {
 	})
 }
 
+// FlaskAppImage is the Flask demo service's image, built locally from
+// demoapp/flaskapp/Dockerfile.
+const FlaskAppImage = "stackc-flaskapp:local"
+
+// flaskApp is a Python service of the spec: the Flask demo service with the
+// service's generated registry.
+func flaskApp(svc model.Service) serviceYAML {
+	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port)
+	s := hardened(serviceYAML{
+		Image: FlaskAppImage,
+		Build: &buildYAML{Context: "..", Dockerfile: "demoapp/flaskapp/Dockerfile"},
+		Command: []string{"--registry", "/app/registry/" + slo.PythonModule(svc.Name) + ".py",
+			"--listen", fmt.Sprintf("0.0.0.0:%d", svc.Port),
+			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)},
+		ReadOnly: true,
+	})
+	s.Healthcheck = &healthcheckYAML{
+		Test:     []string{"CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen(" + strconv.Quote(ready) + ", timeout=3)"},
+		Interval: "10s", Timeout: "5s", Retries: 5, StartPeriod: "10s",
+	}
+	return s
+}
+
 func healthy() dependsOn { return dependsOn{Condition: "service_healthy"} }
 
 // ResendDelay is how often Prometheus re-sends firing alerts to the
@@ -168,14 +191,19 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 	}
 	promDeps := map[string]dependsOn{AlertmanagerService: healthy()}
 	for _, svc := range st.Services {
-		s := demoApp("serve",
-			"--service", svc.Name,
-			"--listen", fmt.Sprintf(":%d", svc.Port),
-			// The fault-injection API stays inside the container:
-			// docker compose exec <service> /demoapp fault ...
-			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort))
+		var s serviceYAML
+		if svc.Language == model.Python {
+			s = flaskApp(svc)
+		} else {
+			s = demoApp("serve",
+				"--service", svc.Name,
+				"--listen", fmt.Sprintf(":%d", svc.Port),
+				// The fault-injection API stays inside the container:
+				// docker compose exec <service> /demoapp fault ...
+				"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort))
+			s.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port))
+		}
 		s.Ports = []portYAML{published(svc.Port)}
-		s.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port))
 		p.Services[svc.Name] = s
 
 		load := demoApp("load",
@@ -241,7 +269,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			"GF_ANALYTICS_REPORTING_ENABLED": "false",
 			"GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
 			"GF_PATHS_PROVISIONING":          grafanaProvisioningDir,
-			grafana.DashboardsEnv:            grafanaDashboardsDir,
+			slo.GrafanaDashboardsEnv:         grafanaDashboardsDir,
 			"GF_SECURITY_DISABLE_GRAVATAR":   "true",
 			"GF_SECURITY_COOKIE_SAMESITE":    "strict",
 		},

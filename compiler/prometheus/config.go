@@ -75,7 +75,7 @@ func configFile(st *model.Stack) ([]byte, error) {
 		// in the last path element only.
 		cfg.RuleFiles = append(cfg.RuleFiles, "rules/"+svc.Name+"/*.yml")
 		cfg.ScrapeConfigs = append(cfg.ScrapeConfigs, scrapeConfig{
-			JobName: svc.Name,
+			JobName: slo.Job(svc),
 			// Classic buckets stay scraped beside native ones: the latency
 			// SLIs read bucket{le=threshold}.
 			ScrapeNativeHistograms:        svc.NativeHistograms,
@@ -84,11 +84,13 @@ func configFile(st *model.Stack) ([]byte, error) {
 				Targets: svc.Targets,
 				// Target labels put service and team on every series, so
 				// dashboards and ad-hoc queries can filter by them.
-				Labels: map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team},
+				// The static labels of the spec go on every series too.
+				// So do the selector labels the rules match on.
+				Labels: withSelector(svc, withStatic(svc, map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team})),
 			}},
 		})
 	}
-	return artifact.YAML("", cfg)
+	return artifact.YAML(slo.Header(st), cfg)
 }
 
 func timeDuration(d model.Duration) time.Duration { return time.Duration(d) }

@@ -97,7 +97,7 @@ type idealRun struct {
 // a tier counts for its alert unless a faster tier was active within its
 // short window.
 func runIdeal(s model.SLO, tl timeline, step, scrape time.Duration) idealRun {
-	tiers := slo.FiringTiers(s)
+	tiers := slo.AlertingTiers(s)
 	run := idealRun{active: map[string][]stretch{}, alerts: map[slo.Severity][]stretch{}}
 	lastActive := make([]time.Duration, len(tiers))
 	for i := range lastActive {

@@ -83,7 +83,7 @@ func TestIdealIncidents(t *testing.T) {
 							t.Errorf("a ticket %v besides the page %v", tickets, pages)
 						}
 						pageTierActive := false
-						for _, tier := range slo.FiringTiers(s) {
+						for _, tier := range slo.AlertingTiers(s) {
 							if tier.Severity == slo.Page && len(run.active[tier.Name]) > 0 {
 								pageTierActive = true
 							}

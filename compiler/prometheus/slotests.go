@@ -42,21 +42,27 @@ type sloTestPlan struct {
 	full bool
 }
 
-// sloMath is what an SLO's alert behaviour depends on besides names and
-// the SLI's own series: SLOs with equal sloMath fire and resolve at the
-// same times on the same traffic.
-func sloMath(s model.SLO) string {
+// sloMath is what an SLO's alert behaviour depends on besides names: the
+// alert math (objective, period, volume guard, tiers) and the form of the
+// SLI the rules read (kind and instrumentation; a raw SLI's queries).
+// SLOs with equal sloMath fire and resolve at the same times on the same
+// traffic, so one of them runs the long scenarios for all.
+func sloMath(svc model.Service, s model.SLO) string {
 	var tiers []string
-	for _, t := range slo.FiringTiers(s) {
+	for _, t := range slo.AlertingTiers(s) {
 		tiers = append(tiers, t.Name)
 	}
-	return fmt.Sprintf("%v/%v/%v/%v/%s", s.Objective, time.Duration(s.Period), s.MinEventRate, s.MinBadEvents, strings.Join(tiers, ","))
+	form := string(s.Kind) + "/" + slo.InstrumentationOf(svc).Preset
+	if s.Kind == model.Raw {
+		form += "/" + s.Bad + "/" + s.Total
+	}
+	return fmt.Sprintf("%v/%v/%v/%v/%s/%s", s.Objective, time.Duration(s.Period), s.MinEventRate, s.MinBadEvents, strings.Join(tiers, ","), form)
 }
 
 // split returns the recorded tiers read at a 1m evaluation (windows up to
 // ShortWindowMax) and at 5m.
 func (p sloTestPlan) split() (short, long []slo.Tier) {
-	for _, t := range slo.FiringTiers(p.s) {
+	for _, t := range slo.AlertingTiers(p.s) {
 		if t.Long > slo.ShortWindowMax {
 			long = append(long, t)
 		} else {
@@ -400,7 +406,7 @@ func (p sloTestPlan) untilPageQuiet(tl timeline, eval time.Duration) timeline {
 	probe := append(append(timeline{}, tl...), p.clean(12*time.Hour))
 	run := runIdeal(p.s, probe, eval/10, testStep)
 	last := tl.end()
-	for _, t := range slo.FiringTiers(p.s) {
+	for _, t := range slo.AlertingTiers(p.s) {
 		if t.Severity != slo.Page {
 			continue
 		}
@@ -557,9 +563,27 @@ func (p sloTestPlan) files() []testFileOut {
 	return out
 }
 
+// fullTestSLOs names (service/slo) the first SLO in spec order of each
+// alert math and SLI form (sloMath): it carries the scenarios that need
+// days of input, which the others of its math share.
+func fullTestSLOs(st *model.Stack) map[string]bool {
+	full := map[string]bool{}
+	seen := map[string]bool{}
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			if m := sloMath(svc, s); !seen[m] {
+				seen[m] = true
+				full[svc.Name+"/"+s.Name] = true
+			}
+		}
+	}
+	return full
+}
+
 // unitTests returns the test files of one service: its health alerts and,
-// per SLO, the burn-rate rules.
-func unitTests(st *model.Stack, svc model.Service, seen map[string]bool) []testFileOut {
+// per SLO, the burn-rate rules; full names the SLOs that carry their alert
+// math's long scenarios (fullTestSLOs).
+func unitTests(st *model.Stack, svc model.Service, full map[string]bool) []testFileOut {
 	files := []testFileOut{{name: serviceFile, file: testFile{
 		// Only the service's own rules: the SLOs' files test their
 		// alerts (zero traffic included), and loading them here would
@@ -569,9 +593,7 @@ func unitTests(st *model.Stack, svc model.Service, seen map[string]bool) []testF
 		Tests:              healthTests(st, svc),
 	}}}
 	for _, s := range svc.SLOs {
-		m := sloMath(s)
-		files = append(files, sloTestPlan{st: st, svc: svc, s: s, full: !seen[m]}.files()...)
-		seen[m] = true
+		files = append(files, sloTestPlan{st: st, svc: svc, s: s, full: full[svc.Name+"/"+s.Name]}.files()...)
 	}
 	return files
 }

@@ -106,6 +106,23 @@ func EnabledTiers(s model.SLO) []Tier {
 	return out
 }
 
+// AlertingTiers returns the tiers the SLO alerts on, fastest first: the
+// enabled tiers whose threshold an error ratio can reach (CanFire). The
+// rules record each one's condition (TierBurnRate) and OR them into the
+// SLO's page and ticket (BurnAlerts); the Alertmanager routing, the
+// dashboards and the review all read this one list, so no artifact names a
+// tier that no rule emits (a 14.4x page-fast on a 90% objective needs 144%
+// errors).
+func AlertingTiers(s model.SLO) []Tier {
+	var out []Tier
+	for _, t := range EnabledTiers(s) {
+		if t.CanFire(s) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Windows returns every window an error ratio is recorded for, shortest
 // first: the tiers' short and long windows and the SLO period.
 func Windows(period time.Duration) []time.Duration {
@@ -113,6 +130,32 @@ func Windows(period time.Duration) []time.Duration {
 		5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
 		6 * time.Hour, 24 * time.Hour, 72 * time.Hour, period,
 	}
+}
+
+// RateWindows are the windows whose error ratios the fast group computes
+// from the scraped counters directly: every recorded window up to
+// ShortWindowMax, shortest first.
+func RateWindows(period time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, w := range Windows(period) {
+		if w <= ShortWindowMax {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// CountWindows are the tiers' windows beyond ShortWindowMax (1d, 3d): the
+// fast group counts their events (ErrorsIncrease, RequestsIncrease) from
+// the HeadWindow of counters and the slow group's ChunkWindow increments.
+func CountWindows(period time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, w := range Windows(period) {
+		if w > ShortWindowMax && !InSlowGroup(w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // ShortWindowMax is the longest window whose rates are computed from the
@@ -183,24 +226,14 @@ func BurnAlerts(s model.SLO) []BurnAlert {
 	var out []BurnAlert
 	for _, sev := range []Severity{Page, Ticket} {
 		a := BurnAlert{Severity: sev}
-		for _, t := range EnabledTiers(s) {
-			if t.Severity == sev && t.CanFire(s) {
+		for _, t := range AlertingTiers(s) {
+			if t.Severity == sev {
 				a.Tiers = append(a.Tiers, t)
 			}
 		}
 		if len(a.Tiers) > 0 {
 			out = append(out, a)
 		}
-	}
-	return out
-}
-
-// FiringTiers are the enabled tiers that can fire, fastest first: the
-// tiers whose conditions the rules record.
-func FiringTiers(s model.SLO) []Tier {
-	var out []Tier
-	for _, a := range BurnAlerts(s) {
-		out = append(out, a.Tiers...)
 	}
 	return out
 }
@@ -220,6 +253,18 @@ const (
 // it besides its status codes; availability SLOs count only 5xx, so it
 // burns no budget.
 const ClientClosedRequest = 499
+
+// Names of the per-endpoint RED recording rules (level:metric:operations).
+// Each carries the labels service and endpoint; the quantile series also
+// carries quantile ("0.5", "0.9", "0.99").
+const (
+	REDRequestsRate    = "service_endpoint:http_requests:rate5m"
+	REDErrorRatio      = "service_endpoint:http_requests_errors:ratio_rate5m"
+	REDLatencyQuantile = "service_endpoint:http_request_duration_seconds:histogram_quantile_rate5m"
+)
+
+// REDQuantiles are the latency quantiles recorded per endpoint.
+var REDQuantiles = []float64{0.5, 0.9, 0.99}
 
 // UnmatchedEndpoint is the endpoint label value of requests no route matches,
 // so unknown paths add one bounded series instead of one per path.
@@ -320,16 +365,34 @@ func Camel(name string) string {
 }
 
 // DashboardUID returns the stable Grafana UID of a service's dashboard of
-// the given kind ("overview" or "slos").
+// the given kind (DashboardOverview or DashboardSLOs).
 func DashboardUID(service, kind string) string { return "stackc-" + service + "-" + kind }
+
+// Kinds of the per-service dashboards: every service has an overview, and
+// a service with SLOs an SLO dashboard.
+const (
+	DashboardOverview = "overview"
+	DashboardSLOs     = "slos"
+)
+
+// DashboardPath is where the Grafana target writes the dashboard with uid,
+// relative to out/.
+func DashboardPath(uid string) string { return GrafanaDashboardDir + "/" + uid + ".json" }
 
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
 
+// PythonModule is the module name of a Python service's generated registry
+// (out/python/<module>.py): the service name with dashes as underscores,
+// then _metrics.
+func PythonModule(service string) string {
+	return strings.ReplaceAll(service, "-", "_") + "_metrics"
+}
+
 // AlertLabelSets enumerates the label set (alertname included) of every
 // alert the generated rules can emit, in spec order: per service its SLOs'
-// burn-rate alerts (the page, then the ticket, each when one of its tiers
-// is enabled and can fire), then target-down
+// burn-rate alerts (the page, then the ticket, each when one of its
+// AlertingTiers has that severity), then target-down
 // and metrics-absent. Neither health alert carries an slo label, which
 // keeps the SLO-only inhibitions off them. Routing (package alertmanager)
 // and spec validation (routes no alert reaches) both read this list.
@@ -338,14 +401,14 @@ func AlertLabelSets(st *model.Stack) []map[string]string {
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
 			for _, a := range BurnAlerts(s) {
-				out = append(out, map[string]string{
+				out = append(out, withStatic(svc, map[string]string{
 					"alertname":   BurnAlertName(s),
 					LabelSeverity: string(a.Severity),
 					LabelTier:     a.TierLabel(),
 					LabelService:  svc.Name,
 					LabelTeam:     svc.Team,
 					LabelSLO:      s.Name,
-				})
+				}))
 			}
 		}
 		for _, h := range []struct {
@@ -355,13 +418,25 @@ func AlertLabelSets(st *model.Stack) []map[string]string {
 			{TargetDownAlertName(svc), TargetDownSeverity},
 			{MetricsAbsentAlertName(svc), MetricsAbsentSeverity},
 		} {
-			out = append(out, map[string]string{
+			out = append(out, withStatic(svc, map[string]string{
 				"alertname":   h.name,
 				LabelSeverity: string(h.severity),
 				LabelService:  svc.Name,
 				LabelTeam:     svc.Team,
-			})
+			}))
 		}
 	}
 	return out
+}
+
+// withStatic adds the service's static labels (env, cluster, ...), which
+// every generated alert carries, to labels; the spec loader refuses static
+// labels named like generated ones.
+func withStatic(svc model.Service, labels map[string]string) map[string]string {
+	for k, v := range svc.Labels {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
+		}
+	}
+	return labels
 }

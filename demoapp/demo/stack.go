@@ -30,6 +30,7 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/pyregistry"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -242,15 +243,27 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 			URL:   fmt.Sprintf("http://127.0.0.1:%d", svc.Port),
 			Admin: fmt.Sprintf("http://127.0.0.1:%d", svc.AdminPort),
 		}
-		// --stack: the demo app serves the spec being demonstrated, whatever
-		// spec the binary's built-in registry comes from.
-		args := []string{"serve", "--service", svc.Name, "--stack", s.StackJSON(),
-			"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
+		listen := []string{"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
 			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)}
 		if opts.Quiet {
-			args = append(args, "--no-errors", "--latency-scale", "0")
+			listen = append(listen, "--no-errors", "--latency-scale", "0")
 		}
-		if err := s.run(ctx, svc.Name, s.binaries["demoapp"], args, sv.URL+"/readyz"); err != nil {
+		bin, args := s.binaries["demoapp"], []string{}
+		if svc.Language == model.Python {
+			// The Flask demo service with the spec's generated Python registry.
+			py, err := Python()
+			if err != nil {
+				return s, err
+			}
+			bin = py
+			args = []string{filepath.Join(root, "demoapp", "flaskapp", "app.py"),
+				"--registry", filepath.Join(s.Dir, "out", pyregistry.Dir, pyregistry.ModuleName(svc.Name)+".py")}
+		} else {
+			// --stack: the demo app serves the spec being demonstrated,
+			// whatever spec the binary's built-in registry comes from.
+			args = []string{"serve", "--service", svc.Name, "--stack", s.StackJSON()}
+		}
+		if err := s.run(ctx, svc.Name, bin, append(args, listen...), sv.URL+"/readyz"); err != nil {
 			return s, err
 		}
 		s.Services = append(s.Services, sv)
@@ -279,6 +292,22 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 
 // startAlertmanager starts the Alertmanager, keeping its data directory
 // across restarts.
+// Python returns the interpreter of the Flask demo service, $STACKC_PYTHON
+// or /usr/bin/python3 (where Debian's python3-flask and
+// python3-prometheus-client install), after checking it has both.
+func Python() (string, error) {
+	py := os.Getenv("STACKC_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if out, err := exec.Command(py, "-c", "import flask, prometheus_client").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("the spec has a Python service, but %s cannot import flask and prometheus_client (%v: %s); "+
+			"install them (Debian: apt-get install -y python3-flask python3-prometheus-client; make demo does it) "+
+			"or set STACKC_PYTHON to a Python 3.11+ with Flask 2.2+ and prometheus_client 0.16+", py, err, strings.TrimSpace(string(out)))
+	}
+	return py, nil
+}
+
 // StackJSON is the compiled model of the demonstrated spec, which the demo
 // app's --stack flag reads.
 func (s *Stack) StackJSON() string { return filepath.Join(s.Dir, "out", "stack.json") }

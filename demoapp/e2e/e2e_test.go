@@ -1,10 +1,12 @@
 // Package e2e is the end-to-end alert test: the native demo stack on free
-// loopback ports (real Prometheus and Alertmanager servers, the demo app,
-// its traffic and the inbox), a full outage of one SLO's endpoint, and the
-// page it must produce — delivered once, to the spec's receiver, resolved
-// once after the fault is cleared, surviving an Alertmanager restart, and
-// nothing more for 10 minutes after the fault is cleared. Its last lines
-// print the incident's notification counts and the alert latency.
+// loopback ports (real Prometheus and Alertmanager servers, the Go demo app
+// and the Flask demo service, their traffic and the inbox), a full outage
+// of one SLO's endpoint, and the page it must produce — delivered once, to
+// the spec's receiver, resolved once after the fault is cleared, surviving
+// an Alertmanager restart, and nothing more for 10 minutes after the fault
+// is cleared — and one page from every other service's outage through the
+// receiver the spec routes its team to. Its last lines print the
+// incident's notification counts and the alert latency.
 //
 // It takes several minutes (it watches the inbox for 10 minutes after the
 // fault is cleared), so it runs only with STACKC_E2E=1: `make e2e`.
@@ -14,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -107,6 +110,17 @@ func TestAlertEndToEnd(t *testing.T) {
 	if err := st.WaitWarm(warm, b); err != nil {
 		t.Fatal(err)
 	}
+	// Every other service with a pageable SLO (the committed spec: the
+	// Flask service) is broken too, and must page its own route.
+	var others []demo.Breakage
+	for _, ob := range demo.PickBreakages(st.Model) {
+		if ob.Service.Name != b.Service.Name {
+			if err := st.WaitWarm(warm, ob); err != nil {
+				t.Fatal(err)
+			}
+			others = append(others, ob)
+		}
+	}
 
 	want := b.PageLabels()
 	receivers := demo.Receivers(st.Model, want)
@@ -149,11 +163,40 @@ func TestAlertEndToEnd(t *testing.T) {
 	}
 	groupInterval := time.Duration(st.Model.Alerting.GroupInterval)
 
+	// 1b. Each other service's outage pages through the receiver the spec's
+	// routes give its team; its fault is cleared once the page arrived.
+	for _, ob := range others {
+		recv := demo.Receivers(st.Model, ob.PageLabels())
+		if len(recv) != 1 {
+			t.Fatalf("the spec routes %s's page to %v; the test expects one webhook receiver", ob.Service.Name, recv)
+		}
+		opath, err := demo.ReceiverPath(st.Model, recv[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("injecting a full outage into %s %s (SLO %s)", ob.Service.Name, ob.Endpoint, ob.SLO.Name)
+		obefore, ostart := st.Received.Total(), time.Now()
+		if err := st.InjectFault(ctx, ob.Service.Name, ob.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		op, err := st.WaitAlert(pageCtx, obefore, func(e inbox.Entry) bool { return e.Status == "firing" && ob.Matches(e) })
+		if err != nil {
+			t.Fatalf("no page for %s's %s: %v", ob.Service.Name, ob.SLO.Name, err)
+		}
+		t.Logf("%s paged after %s: %s", ob.Service.Name, op.Received.Sub(ostart).Round(100*time.Millisecond), op.Line())
+		if op.Receiver != recv[0] || op.Path != opath {
+			t.Errorf("%s's page came through receiver %s at %s, the spec routes it to %s at %s", ob.Service.Name, op.Receiver, op.Path, recv[0], opath)
+		}
+		if err := st.ClearFault(ctx, ob.Service.Name, ob.Endpoint); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// A full outage meets both page tiers' conditions (Prometheus records
 	// each), yet they are one alert: the inbox holds one page.
 	var pageTiers []string
-	for _, tier := range slo.EnabledTiers(b.SLO) {
-		if tier.Severity == slo.Page && tier.CanFire(b.SLO) {
+	for _, tier := range slo.AlertingTiers(b.SLO) {
+		if tier.Severity == slo.Page {
 			pageTiers = append(pageTiers, tier.Name)
 		}
 	}
@@ -224,19 +267,32 @@ func TestAlertEndToEnd(t *testing.T) {
 	}
 
 	// 4. From the fault until now: one page and one resolve for the
-	// incident, and no other page.
+	// incident, one page for each other service's outage (its resolve may
+	// still be on its way), and no other page.
 	pages, resolves := 0, 0
+	otherPages := make([]int, len(others))
 	for _, e := range st.Received.Alerts() {
 		if e.Seq <= before {
 			continue
 		}
+		other := slices.IndexFunc(others, func(ob demo.Breakage) bool { return ob.Matches(e) })
 		switch {
+		case other >= 0:
+			if e.Status == "firing" {
+				otherPages[other]++
+			}
 		case e.Labels[slo.LabelSeverity] == string(slo.Page) && !b.Matches(e):
 			t.Errorf("unexpected page: %s", e.Line())
 		case b.Matches(e) && e.Status == "firing":
 			pages++
 		case b.Matches(e) && e.Status == "resolved":
 			resolves++
+		}
+	}
+	for i, ob := range others {
+		t.Logf("%s %s notifications: pages=%d", ob.Service.Name, ob.SLO.Name, otherPages[i])
+		if otherPages[i] != 1 {
+			t.Errorf("%s's outage paged %d times, want once", ob.Service.Name, otherPages[i])
 		}
 	}
 	notifications := fmt.Sprintf("incident notifications: pages=%d resolves=%d", pages, resolves)
