@@ -434,10 +434,10 @@ func analyze(s string) (a analysis, ok bool) {
 		return analysis{blockPlainAllowed: true, singleQuotedAllowed: true}, true
 	}
 	var (
-		blockIndicators, lineBreaks                                   bool
-		leadingSpace, leadingBreak, trailingSpace, trailingBreak      bool
-		breakSpace, spaceBreak, previousSpace, previousBreak          bool
-		precededByWhitespace                                          = true
+		blockIndicators, lineBreaks                              bool
+		leadingSpace, leadingBreak, trailingSpace, trailingBreak bool
+		breakSpace, spaceBreak, previousSpace, previousBreak     bool
+		precededByWhitespace                                     = true
 	)
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
 		blockIndicators = true
