@@ -196,7 +196,7 @@ func labelMap(m *dto.Metric) map[string]string {
 func (ck *checker) labels(f *family, mf *dto.MetricFamily) {
 	in := ck.c.in
 	missing := map[string]int{}
-	bad := map[string][]string{}    // label -> distinct values outside the set
+	bad := map[string][]string{}      // label -> distinct values outside the set
 	rawPaths := map[string][]string{} // label -> distinct raw paths
 	template := map[string]string{}   // label -> a route value to use
 	for _, m := range mf.GetMetric() {
