@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"google.golang.org/protobuf/encoding/protodelim"
 )
 
 // DefaultMaxBytes caps an exposition read from a URL or a file: far above
@@ -25,14 +27,17 @@ const DefaultMaxBytes = 32 << 20
 const DefaultTimeout = 10 * time.Second
 
 // Accept is the Accept header of a fetch: the formats Prometheus 3
-// proposes by default (config.DefaultScrapeProtocols: OpenMetrics 1.0.0
-// and 0.0.1, then the text format 1.0.0 and 0.0.4), with names escaped to
-// underscores, the form the generated rules query. The app answers with
-// what Prometheus itself would get.
-var Accept = string(expfmt.FmtOpenMetrics_1_0_0.WithEscapingScheme(model.UnderscoreEscaping)) + ";q=0.6," +
-	string(expfmt.FmtOpenMetrics_0_0_1) + ";q=0.5," +
-	string(expfmt.FmtText_1_0_0.WithEscapingScheme(model.UnderscoreEscaping)) + ";q=0.4," +
-	string(expfmt.FmtText) + ";q=0.3,*/*;q=0.1"
+// proposes by default (config.DefaultScrapeProtocols), with names escaped
+// to underscores, the form the generated rules query, but the text format
+// first. Every client library exposes the same families, types and labels
+// in both, and expfmt's OpenMetrics decoder is a reference parser (an ABNF
+// parse per line, tens of milliseconds a line) meant for conformance, not
+// for pages of thousands of lines; an app that only speaks OpenMetrics is
+// still read with it.
+var Accept = string(expfmt.FmtText_1_0_0.WithEscapingScheme(model.UnderscoreEscaping)) + ";q=0.6," +
+	string(expfmt.FmtText) + ";q=0.5," +
+	string(expfmt.FmtOpenMetrics_1_0_0.WithEscapingScheme(model.UnderscoreEscaping)) + ";q=0.4," +
+	string(expfmt.FmtOpenMetrics_0_0_1) + ";q=0.3,*/*;q=0.1"
 
 // Exposition is a parsed metrics exposition.
 type Exposition struct {
@@ -79,6 +84,31 @@ func Parse(data []byte, contentType string) (*Exposition, error) {
 		}
 		for name, f := range fams {
 			exp.Families[name] = f
+		}
+	case expfmt.TypeProtoDelim:
+		// protodelim directly, bounded by the input's size: expfmt's
+		// protobuf decoder sets no size limit and panics allocating the
+		// length a corrupt prefix claims (found by FuzzVerifyExposition).
+		r := bufio.NewReader(bytes.NewReader(data))
+		opts := protodelim.UnmarshalOptions{MaxSize: int64(len(data))}
+		for {
+			var f dto.MetricFamily
+			err := opts.UnmarshalFrom(r, &f)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("parsing the protobuf format: %w", err)
+			}
+			if !model.UTF8Validation.IsValidMetricName(f.GetName()) {
+				return nil, fmt.Errorf("parsing the protobuf format: invalid metric name %q", f.GetName())
+			}
+			if _, dup := exp.Families[f.GetName()]; dup {
+				return nil, fmt.Errorf("parsing the protobuf format: metric family %q appears twice", f.GetName())
+			}
+			if len(f.GetMetric()) > 0 {
+				exp.Families[f.GetName()] = &f
+			}
 		}
 	default:
 		dec := expfmt.NewDecoder(bytes.NewReader(data), format)
