@@ -136,11 +136,15 @@ var dtoType = map[model.MetricType]dto.MetricType{
 	model.Summary:   dto.MetricType_SUMMARY,
 }
 
+// typeName names an exposed type for "is ...".
 func typeName(t dto.MetricType) string {
-	if t == dto.MetricType_UNTYPED {
+	switch t {
+	case dto.MetricType_UNTYPED:
 		return "untyped (no TYPE line)"
+	case dto.MetricType_GAUGE_HISTOGRAM:
+		return "a gauge histogram"
 	}
-	return strings.ToLower(t.String())
+	return "a " + strings.ToLower(t.String())
 }
 
 func (ck *checker) family(f *family) {
@@ -164,7 +168,7 @@ func (ck *checker) family(f *family) {
 		if f.typ == model.Histogram && mf.GetType() == dto.MetricType_SUMMARY {
 			fix = "export buckets: " + in.RequiresBucketsHint()
 		}
-		ck.add(f.name, fmt.Sprintf("is a %s, want a %s", typeName(mf.GetType()), f.typ), fix)
+		ck.add(f.name, fmt.Sprintf("is %s, want a %s", typeName(mf.GetType()), f.typ), fix)
 		return
 	}
 	ck.labels(f, mf)
