@@ -172,6 +172,7 @@ func (e *fastEncoder) isEmpty(v reflect.Value, k int) bool {
 type entry struct {
 	key   string
 	value reflect.Value
+	flow  bool
 }
 
 // entries lists a struct's fields (without the omitted empty ones) or a
@@ -181,7 +182,7 @@ func (e *fastEncoder) entries(v reflect.Value) ([]entry, error) {
 		out := make([]entry, 0, v.Len())
 		iter := v.MapRange()
 		for iter.Next() {
-			out = append(out, entry{iter.Key().String(), iter.Value()})
+			out = append(out, entry{key: iter.Key().String(), value: iter.Value()})
 		}
 		slices.SortFunc(out, func(a, b entry) int {
 			switch {
@@ -204,7 +205,7 @@ func (e *fastEncoder) entries(v reflect.Value) ([]entry, error) {
 		if f.omitEmpty && isZero(fv) {
 			continue
 		}
-		out = append(out, entry{f.key, fv})
+		out = append(out, entry{f.key, fv, f.flow})
 	}
 	return out, nil
 }
@@ -225,6 +226,12 @@ func (e *fastEncoder) mapping(v reflect.Value, indent int, inline bool) error {
 		}
 		e.buf.WriteString(en.key)
 		e.buf.WriteByte(':')
+		if en.flow {
+			if err := e.flowSequence(en.value); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := e.value(en.value, indent); err != nil {
 			return err
 		}
@@ -282,6 +289,69 @@ func (e *fastEncoder) sequence(v reflect.Value, indent int) error {
 			}
 		}
 	}
+	return nil
+}
+
+// flowSequence writes a ,flow field that is a sequence of strings or
+// numbers as " [a, b]\n"; other flow values go to yaml.v3.
+func (e *fastEncoder) flowSequence(v reflect.Value) error {
+	v, k, err := e.resolve(v)
+	if err != nil {
+		return err
+	}
+	if k != kindSequence {
+		return errSlowPath
+	}
+	e.buf.WriteString(" [")
+	for i := range v.Len() {
+		item, k, err := e.resolve(v.Index(i))
+		if err != nil {
+			return err
+		}
+		if k != kindScalar {
+			return errSlowPath
+		}
+		if i > 0 {
+			e.buf.WriteString(", ")
+		}
+		if item.Kind() != reflect.String {
+			var tmp bytes.Buffer
+			sub := fastEncoder{buf: &tmp}
+			if err := sub.scalar(item, 0); err != nil {
+				return err
+			}
+			// scalar wrote " text\n".
+			e.buf.Write(bytes.TrimSpace(tmp.Bytes()))
+			continue
+		}
+		if err := e.flowString(item.String()); err != nil {
+			return err
+		}
+	}
+	e.buf.WriteString("]\n")
+	return nil
+}
+
+// flowString writes s inside a flow sequence: yaml.v3's stringv asks for
+// the plain style unless s would read as another type (then double
+// quotes) or has a line break (double quotes in flow), and the emitter
+// falls back to single and then double quotes by its flow rules.
+func (e *fastEncoder) flowString(s string) error {
+	a, ok := analyze(s)
+	if !ok || strings.Contains(s, "\n") {
+		return errSlowPath
+	}
+	style := styleDouble
+	if resolvesToString(s) && !isBase60Float(s) && !isOldBool(s) {
+		style = stylePlain
+	}
+	if style == stylePlain && (!a.flowPlainAllowed || s == "") {
+		style = styleSingle
+	}
+	if style == styleSingle && !a.singleQuotedAllowed {
+		style = styleDouble
+	}
+	e.writeQuoted(s, style)
 	return nil
 }
 
@@ -371,27 +441,8 @@ func (e *fastEncoder) stringScalar(s string, indent int) error {
 	}
 	e.buf.WriteByte(' ')
 	switch style {
-	case stylePlain:
-		e.buf.WriteString(s)
-	case styleSingle:
-		e.buf.WriteByte('\'')
-		e.buf.WriteString(strings.ReplaceAll(s, "'", "''"))
-		e.buf.WriteByte('\'')
-	case styleDouble:
-		e.buf.WriteByte('"')
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; c {
-			case '\n':
-				e.buf.WriteString(`\n`)
-			case '"':
-				e.buf.WriteString(`\"`)
-			case '\\':
-				e.buf.WriteString(`\\`)
-			default:
-				e.buf.WriteByte(c)
-			}
-		}
-		e.buf.WriteByte('"')
+	case stylePlain, styleSingle, styleDouble:
+		e.writeQuoted(s, style)
 	case styleLiteral:
 		// Only the strip form (|-, no final line break) without an
 		// indentation hint (no leading blank or break) is written here.
@@ -412,6 +463,34 @@ func (e *fastEncoder) stringScalar(s string, indent int) error {
 	return nil
 }
 
+// writeQuoted writes s in the plain, single- or double-quoted style
+// (printable ASCII and line breaks, no line folding).
+func (e *fastEncoder) writeQuoted(s string, style int) {
+	switch style {
+	case stylePlain:
+		e.buf.WriteString(s)
+	case styleSingle:
+		e.buf.WriteByte('\'')
+		e.buf.WriteString(strings.ReplaceAll(s, "'", "''"))
+		e.buf.WriteByte('\'')
+	default:
+		e.buf.WriteByte('"')
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; c {
+			case '\n':
+				e.buf.WriteString(`\n`)
+			case '"':
+				e.buf.WriteString(`\"`)
+			case '\\':
+				e.buf.WriteString(`\\`)
+			default:
+				e.buf.WriteByte(c)
+			}
+		}
+		e.buf.WriteByte('"')
+	}
+}
+
 // plainKey reports whether a mapping key is written as it is: the fast
 // encoder writes no quoted or complex keys.
 func plainKey(k string) bool {
@@ -424,7 +503,7 @@ func plainKey(k string) bool {
 
 // analysis is what yaml_emitter_analyze_scalar finds about a scalar.
 type analysis struct {
-	blockPlainAllowed, singleQuotedAllowed, blockAllowed bool
+	blockPlainAllowed, flowPlainAllowed, singleQuotedAllowed, blockAllowed bool
 }
 
 // analyze is yaml_emitter_analyze_scalar for printable ASCII and line
@@ -434,6 +513,7 @@ func analyze(s string) (a analysis, ok bool) {
 		return analysis{blockPlainAllowed: true, singleQuotedAllowed: true}, true
 	}
 	var (
+		flowIndicators                                           bool
 		blockIndicators, lineBreaks                              bool
 		leadingSpace, leadingBreak, trailingSpace, trailingBreak bool
 		breakSpace, spaceBreak, previousSpace, previousBreak     bool
@@ -441,6 +521,7 @@ func analyze(s string) (a analysis, ok bool) {
 	)
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
 		blockIndicators = true
+		flowIndicators = true
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -451,20 +532,31 @@ func analyze(s string) (a analysis, ok bool) {
 		if i == 0 {
 			switch c {
 			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+				flowIndicators = true
 				blockIndicators = true
-			case '?', ':', '-':
+			case '?', ':':
+				flowIndicators = true
 				if followedByWhitespace {
+					blockIndicators = true
+				}
+			case '-':
+				if followedByWhitespace {
+					flowIndicators = true
 					blockIndicators = true
 				}
 			}
 		} else {
 			switch c {
+			case ',', '?', '[', ']', '{', '}':
+				flowIndicators = true
 			case ':':
+				flowIndicators = true
 				if followedByWhitespace {
 					blockIndicators = true
 				}
 			case '#':
 				if precededByWhitespace {
+					flowIndicators = true
 					blockIndicators = true
 				}
 			}
@@ -498,22 +590,31 @@ func analyze(s string) (a analysis, ok bool) {
 		}
 		precededByWhitespace = c == ' ' || c == '\n'
 	}
-	a = analysis{blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true}
+	a = analysis{blockPlainAllowed: true, flowPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true}
 	if leadingSpace || leadingBreak || trailingSpace || trailingBreak {
 		a.blockPlainAllowed = false
+		a.flowPlainAllowed = false
 	}
 	if trailingSpace {
 		a.blockAllowed = false
 	}
 	if breakSpace || spaceBreak {
 		a.blockPlainAllowed = false
+		a.flowPlainAllowed = false
 		a.singleQuotedAllowed = false
 	}
 	if spaceBreak {
 		a.blockAllowed = false
 	}
-	if lineBreaks || blockIndicators {
+	if lineBreaks {
 		a.blockPlainAllowed = false
+		a.flowPlainAllowed = false
+	}
+	if blockIndicators {
+		a.blockPlainAllowed = false
+	}
+	if flowIndicators {
+		a.flowPlainAllowed = false
 	}
 	return a, true
 }
@@ -676,6 +777,8 @@ type field struct {
 	key       string
 	index     int
 	omitEmpty bool
+	// flow writes a sequence of scalars on one line: [a, b].
+	flow bool
 }
 
 var structFieldsCache sync.Map // reflect.Type → []field or error
@@ -711,7 +814,9 @@ func structFields(t reflect.Type) ([]field, error) {
 			case "":
 			case "omitempty":
 				fi.omitEmpty = true
-			default: // flow, inline, or an error yaml.v3 reports
+			case "flow":
+				fi.flow = true
+			default: // inline, or an error yaml.v3 reports
 				err = errSlowPath
 			}
 		}

@@ -50,8 +50,11 @@ type outer struct {
 	Nested   struct {
 		Deep []map[string]string `yaml:"deep"`
 	} `yaml:"nested"`
-	Untagged string
-	skipped  string
+	Flow      []string `yaml:"flow,flow"`
+	FlowEmpty []string `yaml:"flow_empty,omitempty,flow"`
+	FlowNums  []any    `yaml:"flow_nums,flow"`
+	Untagged  string
+	skipped   string
 }
 
 // sample builds a value that puts s in every position the targets use.
@@ -67,6 +70,8 @@ func sample(s string) outer {
 		NoMap:    map[string]int{},
 		Any:      map[string]any{"k": s, "list": []any{s, 1, 2.5, nil, map[string]any{}}},
 		Anys:     []any{s, []string{}, map[string]any{"x": s, "y": []string{s}}},
+		Flow:     []string{s, "CMD", s + "x", "", "a,b", "-q"},
+		FlowNums: []any{1, 2.5, "x", true},
 		Untagged: s,
 		skipped:  s,
 	}
@@ -148,8 +153,8 @@ func TestYAMLFallsBack(t *testing.T) {
 	for _, v := range []any{
 		map[int]string{1: "a"},
 		struct {
-			F []string `yaml:"f,flow"`
-		}{[]string{"a"}},
+			F [][]string `yaml:"f,flow"`
+		}{[][]string{{"a"}}},
 		map[string]string{"k": "ünïcode"},
 		map[string]string{"k": "a\n"},
 		[]string{"top-level list"},
