@@ -128,6 +128,8 @@ func TestFixtures(t *testing.T) {
 				{"http_request_duration_seconds", []string{`no series for the endpoint(s) "get_product"`, "rebuild"}},
 				{"http_requests_total", []string{`no series for the endpoint(s) "get_product"`}},
 			}},
+		{name: "registry summary without a quantile of the spec", service: "shop", file: "registry.txt", mutate: dropLines(`quantile="0.9"`),
+			want: []want{{"shop_cart_items", []string{"quantile 0.9 is missing from 1 of 1 series", "objectives"}}}},
 		{name: "registry label value outside the spec", service: "shop", file: "registry.txt",
 			mutate: replace(`payment="paypal"`, `payment="bitcoin"`),
 			want:   []want{{"shop_orders_total", []string{`label payment has values outside the spec's set: "bitcoin"`, "card, paypal"}}}},
