@@ -34,6 +34,7 @@ import (
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
+	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -177,11 +178,14 @@ func (ck *checker) family(f *family) {
 	ck.endpoints(f, mf)
 }
 
-// similar names an exposed family that looks like a misnamed want.
+// similar names an exposed family that looks like a misnamed want: the
+// same name without or with _total, or a UTF-8 name (http.server...) that
+// escapes to it.
 func (ck *checker) similar(name string) string {
 	trimmed := strings.TrimSuffix(name, "_total")
 	for _, n := range ck.exp.Names() {
-		if n != name && (n == trimmed || strings.TrimSuffix(n, "_total") == trimmed) {
+		escaped := strings.TrimSuffix(prommodel.EscapeName(n, prommodel.UnderscoreEscaping), "_total")
+		if n != name && (strings.TrimSuffix(n, "_total") == trimmed || escaped == trimmed) {
 			return n
 		}
 	}
