@@ -16,6 +16,7 @@ import (
 	amconfig "github.com/prometheus/alertmanager/config"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
@@ -134,22 +135,29 @@ type Receiver struct {
 // reads it.
 func Summarize(st *model.Stack, prior artifact.Reader) (*Summary, error) {
 	s := &Summary{SeriesBudget: st.SeriesBudget}
+	var paths []string
 	for _, svc := range st.Services {
 		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
-			p := slo.DashboardPath(slo.DashboardUID(svc.Name, kind))
 			if kind == slo.DashboardSLOs && len(svc.SLOs) == 0 {
 				continue
 			}
-			data, err := prior.Read(p)
-			if err != nil {
-				return nil, fmt.Errorf("internal: %w", err)
-			}
-			d, err := summarizeDashboard(data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			s.Dashboards = append(s.Dashboards, d)
+			paths = append(paths, slo.DashboardPath(slo.DashboardUID(svc.Name, kind)))
 		}
+	}
+	// Dashboards are read on every core: decoding them is most of the work.
+	s.Dashboards = make([]Dashboard, len(paths))
+	err := parallel.Each(len(paths), func(i int) error {
+		data, err := prior.Read(paths[i])
+		if err != nil {
+			return fmt.Errorf("internal: %w", err)
+		}
+		if s.Dashboards[i], err = summarizeDashboard(data); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	data, err := prior.Read(slo.AlertmanagerConfigPath)

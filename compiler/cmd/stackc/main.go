@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -35,14 +36,16 @@ Usage:
   stackc check [-o DIR] [--profile P] [SPEC]     fail when DIR differs from what build would write
   stackc fmt [--check] [SPEC...]                 format Jsonnet specs in place (--check: only report)
   stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
+  stackc verify --service S --url URL [SPEC]     check a running app's metrics against the spec (or --file PATH)
   stackc version                                 print stackc's version
   stackc COMMAND --help                          help for one command
 
-build, check and diff read imports only from the spec's directory tree (--jpath DIR
+build, check, diff and verify read imports only from the spec's directory tree (--jpath DIR
 allows more) and stop an evaluation that runs too long or too big (--eval-timeout,
 --eval-memory).
 
-Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
+Exit codes: 0 ok, 1 spec errors, stale output or an app that breaks the contract,
+2 usage or I/O errors.
 `
 
 type command struct {
@@ -56,6 +59,7 @@ func commands() []command {
 		{"check", "fail when the output directory is stale", runCheck},
 		{"fmt", "format Jsonnet specs", runFmt},
 		{"diff", "print what a spec change does, as Markdown", runDiff},
+		{"verify", "check a running app's metrics against the spec", runVerify},
 		{"version", "print stackc's version", runVersion},
 	}
 }
@@ -108,6 +112,9 @@ type buildFlags struct {
 	// goImportPath is the Go registry's import path; empty: from the go.mod
 	// enclosing out.
 	goImportPath string
+	// cpuProfile and memProfile name files for Go profiles of the whole
+	// command (docs/performance.md); empty: none.
+	cpuProfile, memProfile string
 }
 
 // evalFlags are the flags of every command that evaluates a spec.
@@ -151,6 +158,8 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 	fs.StringVar(&bf.out, "o", "out", "output `directory`")
 	bf.eval.register(fs)
 	fs.StringVar(&bf.goImportPath, "go-import-path", "", "import `path` of the Go registry DIR/metrics (default: from the go.mod enclosing DIR)")
+	fs.StringVar(&bf.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to `file` (go tool pprof)")
+	fs.StringVar(&bf.memProfile, "memprofile", "", "write a Go heap profile taken at the end of the command to `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [--go-import-path PATH] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
 		fs.PrintDefaults()
@@ -184,6 +193,16 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	stop, err := startProfiles(bf)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc build: %v\n", err)
+		return exitUsage
+	}
+	defer func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(stderr, "stackc build: %v\n", err)
+		}
+	}()
 	res, code := load(bf, stderr)
 	if res == nil {
 		return code
@@ -200,6 +219,41 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
+}
+
+// startProfiles starts the profiles bf asks for and returns what ends
+// them and writes them out.
+func startProfiles(bf *buildFlags) (stop func() error, err error) {
+	var cpu *os.File
+	if bf.cpuProfile != "" {
+		if cpu, err = os.Create(bf.cpuProfile); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				return err
+			}
+		}
+		if bf.memProfile == "" {
+			return nil
+		}
+		f, err := os.Create(bf.memProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, nil
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
