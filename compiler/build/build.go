@@ -15,6 +15,7 @@ import (
 	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
+	"github.com/stackc/stackc/compiler/simulate"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -35,8 +36,14 @@ var Targets = []Target{
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},
 	{Name: "compose", EmitFrom: compose.EmitFrom},
-	{Name: "review", Emit: review.Emit},
+	{Name: "simulate", EmitFrom: simulate.Emit},
+	{Name: "review", EmitFrom: review.EmitFrom},
 }
+
+// SimulationFails says whether generated alerts that page twice or never
+// in a simulated incident (package simulate) fail the build as a compiler
+// bug. While false, Warnings reports them instead.
+const SimulationFails = false
 
 // Compile runs every target over st and returns the complete output.
 func Compile(st *model.Stack) (artifact.Set, error) {
@@ -56,7 +63,25 @@ func Compile(st *model.Stack) (artifact.Set, error) {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
 	}
+	if SimulationFails {
+		if err := simulate.Check(out); err != nil {
+			return nil, fmt.Errorf("simulate: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// Warnings are the problems of a compiled output that do not fail the
+// build: the incident simulation's, while SimulationFails is false.
+func Warnings(out artifact.Set) []string {
+	if SimulationFails {
+		return nil
+	}
+	if err := simulate.Check(out); err != nil {
+		return []string{"the incident simulation found alerts that do not page exactly once per incident " +
+			"(issue #12; this becomes a build error once the alert rules are fixed): " + err.Error()}
+	}
+	return nil
 }
 
 // CompileFile loads the spec at path and compiles it.

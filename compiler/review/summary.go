@@ -37,6 +37,8 @@ type Summary struct {
 	Series    []spec.SeriesCount
 	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
 	SeriesTotal, SeriesBudget int
+	// Simulation says how the SLOs' timelines were simulated; nil without them.
+	Simulation *SimulationInfo
 }
 
 // Dashboard is one generated dashboard.
@@ -96,6 +98,8 @@ type SLO struct {
 	Tiers     []Tier
 	// Disabled lists tiers the spec turned off.
 	Disabled []string
+	// Timelines are the simulated incidents, one per incident shape.
+	Timelines []Timeline
 }
 
 // Tier is one burn-rate tier of an SLO's alert.

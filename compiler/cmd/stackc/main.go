@@ -194,6 +194,9 @@ func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
 		fmt.Fprintf(stderr, "stackc: %v\n", err)
 		return nil, exitUsage
 	}
+	for _, w := range build.Warnings(out) {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 	return out, exitOK
 }
 
