@@ -135,7 +135,7 @@ func (in *input) history(si *sloInput, opts Options) (*history, error) {
 		return nil, err
 	}
 	defer closeDB()
-	h := &history{span: (si.depth+time.Hour+lead).Truncate(time.Hour) + time.Hour}
+	h := &history{span: (si.depth + time.Hour + lead).Truncate(time.Hour) + time.Hour}
 	r := in.newRun(si, Scenario{}, db, h.span)
 	stepFrom := r.incident.Add(-lead)
 	if err := r.materialize(r.start, stepFrom, opts, in.eval, false); err != nil {

@@ -39,13 +39,13 @@ var promParser = parser.NewParser(parser.Options{})
 
 // input is what the simulation reads from the artifacts.
 type input struct {
-	st             *model.Stack
-	scrape, eval   time.Duration
-	groups         []*ruleGroup
-	jobs           []scrapeJob
-	am             *amconfig.Config
-	route          *dispatch.Route
-	sendResolved   map[string][]bool // per receiver, per integration
+	st           *model.Stack
+	scrape, eval time.Duration
+	groups       []*ruleGroup
+	jobs         []scrapeJob
+	am           *amconfig.Config
+	route        *dispatch.Route
+	sendResolved map[string][]bool // per receiver, per integration
 }
 
 // scrapeJob is one scrape config: the labels its targets' series carry.

@@ -409,6 +409,8 @@ func (p feedProvider) GetPending() provider.AlertIterator {
 	return provider.NewAlertIterator(make(chan *provider.Alert), make(chan struct{}), nil)
 }
 
-func (p feedProvider) Get(prommodel.Fingerprint) (*alert.Alert, error) { return nil, provider.ErrNotFound }
+func (p feedProvider) Get(prommodel.Fingerprint) (*alert.Alert, error) {
+	return nil, provider.ErrNotFound
+}
 
 func (p feedProvider) Put(context.Context, ...*alert.Alert) error { return nil }
