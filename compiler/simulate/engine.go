@@ -74,6 +74,15 @@ type run struct {
 	// results are the alert expressions' values by evaluation time, up to until.
 	results map[string]map[int64]promql.Vector
 	until   time.Time
+	trace   *trace
+}
+
+// trace records a simulation for tests: the raw samples it scraped (every
+// scrape from the first) and the alerts firing after each evaluation.
+type trace struct {
+	series []labels.Labels
+	values [][]float64
+	firing map[time.Duration][]labels.Labels // by time since the first scrape
 }
 
 // openDB opens an empty TSDB in a temporary directory, without WAL or
@@ -137,6 +146,7 @@ func (in *input) history(si *sloInput, opts Options) (*history, error) {
 	defer closeDB()
 	h := &history{span: (si.depth + time.Hour + lead).Truncate(time.Hour) + time.Hour}
 	r := in.newRun(si, Scenario{}, db, h.span)
+	r.trace = opts.trace
 	stepFrom := r.incident.Add(-lead)
 	if err := r.materialize(r.start, stepFrom, opts, in.eval, false); err != nil {
 		return nil, err
@@ -191,6 +201,7 @@ func (in *input) simulate(si *sloInput, sc Scenario, opts Options, h *history) (
 		return tl, err
 	}
 	r := in.newRun(si, sc, db, h.span)
+	r.trace = opts.trace
 	copy(r.counters, h.counters)
 	r.scraped = h.scraped
 	if err := r.step(r.incident.Add(-lead), opts, in, &tl); err != nil {
@@ -256,6 +267,13 @@ func (r *run) scrapeUntil(t time.Time, every time.Duration) error {
 				r.counters[i] = 1
 			}
 			r.counters[i] += inc
+			if tr := r.trace; tr != nil {
+				if len(tr.values) <= i {
+					tr.series = append(tr.series, s.lset)
+					tr.values = append(tr.values, nil)
+				}
+				tr.values[i] = append(tr.values[i], r.counters[i])
+			}
 			ref, err := app.Append(r.refs[i], s.lset, 0, ts.UnixMilli(), r.counters[i], nil, nil, storage.AOptions{})
 			if err != nil {
 				app.Rollback()
@@ -323,6 +341,7 @@ func (r *run) materialize(from, to time.Time, opts Options, eval time.Duration, 
 		return err
 	}
 	if opts.Exact && alerts {
+		r.until = to
 		return nil
 	}
 	for _, rl := range r.si.recording {
@@ -569,8 +588,17 @@ func (r *run) step(from time.Time, opts Options, in *input, tl *Timeline) error 
 				fmt.Println(now.Sub(r.incident), q, v, err)
 			}
 		}
+		if r.trace != nil {
+			delete(r.trace.firing, now.Sub(r.start))
+		}
 		for _, ar := range alerting {
 			for _, a := range ar.ActiveAlerts() {
+				if a.State == rules.StateFiring && r.trace != nil {
+					if r.trace.firing == nil {
+						r.trace.firing = map[time.Duration][]labels.Labels{}
+					}
+					r.trace.firing[now.Sub(r.start)] = append(r.trace.firing[now.Sub(r.start)], a.Labels)
+				}
 				if a.State == rules.StateFiring {
 					d := display(ar.Name(), a.Labels.Map())
 					if _, ok := firstFiring[d]; !ok {

@@ -213,6 +213,8 @@ type Options struct {
 	// stepping, instead of materializing them by range queries; tests use
 	// it to show both give the same timelines.
 	Exact bool
+
+	trace *trace
 }
 
 // Run simulates every SLO of st over the rules and configurations in files.
