@@ -12,11 +12,26 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/review"
 )
 
-// Stacks summarises both stacks and compares them.
+// Builds compares two compiled stacks: their summaries including the
+// incident simulation's timelines, read from each build's output.
+func Builds(base *model.Stack, baseOut artifact.Set, head *model.Stack, headOut artifact.Set) (*Report, error) {
+	b, err := review.SummarizeBuild(base, baseOut)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	h, err := review.SummarizeBuild(head, headOut)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	return Compare(b, h), nil
+}
+
+// Stacks summarises both stacks (without simulated timelines) and compares them.
 func Stacks(base, head *model.Stack) (*Report, error) {
 	b, err := review.Summarize(base)
 	if err != nil {
@@ -321,11 +336,47 @@ func slos(base, head []review.SLO) []string {
 			lines = append(lines, "  - "+it)
 		}
 		lines = append(lines, tierChanges(b.Tiers, h.Tiers)...)
+		lines = append(lines, timelineChanges(b.Timelines, h.Timelines)...)
 		if len(lines) == 0 {
 			continue
 		}
 		out = append(out, fmt.Sprintf("- **%s** (alert `%s`)", k, h.AlertName))
 		out = append(out, lines...)
+	}
+	return out
+}
+
+// timelineChanges reports the simulated incidents whose notifications
+// or firing times changed (see package simulate).
+func timelineChanges(base, head []review.Timeline) []string {
+	var out []string
+	bk, bm := keyed(base, func(t review.Timeline) string { return t.Scenario })
+	_, hm := keyed(head, func(t review.Timeline) string { return t.Scenario })
+	for _, k := range bk {
+		if _, ok := hm[k]; !ok {
+			out = append(out, fmt.Sprintf("  - simulated %s: no longer simulated", k))
+		}
+	}
+	for _, h := range head {
+		b, ok := bm[h.Scenario]
+		if !ok {
+			if len(base) > 0 {
+				out = append(out, fmt.Sprintf("  - simulated %s: %s", h.Scenario, strings.Join(h.Events, "; ")))
+			}
+			continue
+		}
+		if e, f := strings.Join(b.Events, "; "), strings.Join(h.Events, "; "); e != f {
+			out = append(out, fmt.Sprintf("  - simulated %s: %s (was: %s)", h.Scenario, f, e))
+		}
+		if b.Fires != h.Fires {
+			out = append(out, fmt.Sprintf("  - simulated %s, rules fire: %s (was: %s)", h.Scenario, h.Fires, b.Fires))
+		}
+		if p, q := strings.Join(b.Problems, "; "), strings.Join(h.Problems, "; "); p != q {
+			if q == "" {
+				q = "none"
+			}
+			out = append(out, fmt.Sprintf("  - simulated %s, problems: %s", h.Scenario, q))
+		}
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/diff"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
@@ -72,7 +73,19 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if headStack == nil {
 		return code
 	}
-	report, err := diff.Stacks(baseStack, headStack)
+	// Both sides are compiled: the report includes the simulated
+	// incidents, which only a build produces.
+	baseOut, err := build.Compile(baseStack)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc diff: base: %v\n", err)
+		return exitUsage
+	}
+	headOut, err := build.Compile(headStack)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc diff: %v\n", err)
+		return exitUsage
+	}
+	report, err := diff.Builds(baseStack, baseOut, headStack, headOut)
 	if err != nil {
 		fmt.Fprintf(stderr, "stackc diff: %v\n", err)
 		return exitUsage
