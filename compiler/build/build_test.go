@@ -8,10 +8,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/simulate"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -217,4 +219,41 @@ func BenchmarkBuild(b *testing.B) {
 func marked(set artifact.Set) artifact.Set {
 	set[Marker] = []byte(markerText)
 	return set
+}
+
+// BenchmarkSimulate measures what the incident simulation adds to a build
+// of 1,000 SLOs (100 services × 10 SLOs): build/… is every target, of
+// which simulate/… is the simulation stage alone; the metric
+// simulate-%-of-build is their ratio (the limit is 10%).
+//
+//	go test -run='^$' -bench=BenchmarkSimulate -benchtime=1x ./compiler/build
+func BenchmarkSimulate(b *testing.B) {
+	res, err := spec.Load("large.jsonnet", []byte(largeSpec(100, 20, 10)), spec.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stage Target
+	for _, t := range Targets {
+		if t.Name == "simulate" {
+			stage = t
+		}
+	}
+	var build, sim time.Duration
+	for b.Loop() {
+		start := time.Now()
+		out, err := Compile(res.Stack)
+		if err != nil {
+			b.Fatal(err)
+		}
+		build += time.Since(start)
+		delete(out, simulate.Path)
+		start = time.Now()
+		if _, err := stage.EmitFrom(res.Stack, out); err != nil {
+			b.Fatal(err)
+		}
+		sim += time.Since(start)
+	}
+	b.ReportMetric(float64(build.Milliseconds())/float64(b.N), "build-ms/op")
+	b.ReportMetric(float64(sim.Milliseconds())/float64(b.N), "simulate-ms/op")
+	b.ReportMetric(100*float64(sim)/float64(build-sim), "simulate-added-%")
 }
