@@ -26,6 +26,10 @@ type Stack struct {
 	Network      Network   `json:"network"`
 	Services     []Service `json:"services"`
 	Alerting     Alerting  `json:"alerting"`
+	// Kubernetes, when set, adds the Kubernetes target (out/kubernetes/).
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+	// Ruler, when set, adds the multi-tenant ruler target (out/ruler/).
+	Ruler *Ruler `json:"ruler,omitempty"`
 	// GoImportPath is the import path of the generated Go registry's index
 	// package (the metrics/ directory of the output). It is a build setting,
 	// not part of the spec: the build derives it from the go.mod enclosing

@@ -169,6 +169,7 @@ func applyDefaults(st *model.Stack, set explicit) {
 	if a.Routes == nil {
 		a.Routes = []model.Route{}
 	}
+	applyScaleDefaults(st, set)
 }
 
 // AdminPortOffset is how far above a service's port its admin (fault

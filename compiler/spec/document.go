@@ -9,12 +9,14 @@ import (
 // document is the spec's JSON shape. It differs from model.Stack only where
 // the spec is friendlier to write: receivers are an object keyed by name.
 type document struct {
-	ScrapeInterval     model.Duration  `json:"scrapeInterval"`
-	EvaluationInterval model.Duration  `json:"evaluationInterval"`
-	SeriesBudget       int             `json:"seriesBudget"`
-	Network            model.Network   `json:"network"`
-	Services           []model.Service `json:"services"`
-	Alerting           alertingDoc     `json:"alerting"`
+	ScrapeInterval     model.Duration    `json:"scrapeInterval"`
+	EvaluationInterval model.Duration    `json:"evaluationInterval"`
+	SeriesBudget       int               `json:"seriesBudget"`
+	Network            model.Network     `json:"network"`
+	Services           []model.Service   `json:"services"`
+	Alerting           alertingDoc       `json:"alerting"`
+	Kubernetes         *model.Kubernetes `json:"kubernetes"`
+	Ruler              *model.Ruler      `json:"ruler"`
 }
 
 type alertingDoc struct {
@@ -42,6 +44,8 @@ func (d *document) toModel(ps *problems) *model.Stack {
 			RepeatInterval:  d.Alerting.RepeatInterval,
 			Routes:          d.Alerting.Routes,
 		},
+		Kubernetes: d.Kubernetes,
+		Ruler:      d.Ruler,
 	}
 	names := make([]string, 0, len(d.Alerting.Receivers))
 	for name := range d.Alerting.Receivers {
