@@ -227,6 +227,7 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	type shared struct {
 		name      string
 		timelines []Timeline
+		span      time.Duration
 	}
 	byKey := map[string]*shared{}
 	var keys []string
@@ -251,27 +252,38 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 			order = append(order, pending{svc.Name, o.Name, key})
 		}
 	}
+	// A shape simulated before in this process (tests and `stackc diff`
+	// compile the same specs again) is taken from the cache; the cache key
+	// names the representative SLO, whose alert names the timelines carry.
+	var todo []string
+	for _, key := range keys {
+		if c, ok := cached(key + "\x00" + byKey[key].name + fmt.Sprint(opts.UniformInterval, opts.Exact)); ok && opts.trace == nil {
+			byKey[key].timelines, byKey[key].span = c.timelines, c.span
+			continue
+		}
+		todo = append(todo, key)
+	}
 	// Every shape's history, then every scenario of every shape, is an
 	// independent simulation; run them on every core.
 	histories := map[string]*history{}
 	results := map[string][]Timeline{}
 	var mu sync.Mutex
-	err = parallel(len(keys), func(i int) error {
-		h, err := in.history(jobs[keys[i]], opts)
+	err = parallel(len(todo), func(i int) error {
+		h, err := in.history(jobs[todo[i]], opts)
 		if err != nil {
-			return fmt.Errorf("%s, clean history: %w", byKey[keys[i]].name, err)
+			return fmt.Errorf("%s, clean history: %w", byKey[todo[i]].name, err)
 		}
 		mu.Lock()
-		histories[keys[i]] = h
-		results[keys[i]] = make([]Timeline, len(Scenarios))
+		histories[todo[i]] = h
+		results[todo[i]] = make([]Timeline, len(Scenarios))
 		mu.Unlock()
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = parallel(len(keys)*len(Scenarios), func(i int) error {
-		key, sc := keys[i/len(Scenarios)], i%len(Scenarios)
+	err = parallel(len(todo)*len(Scenarios), func(i int) error {
+		key, sc := todo[i/len(Scenarios)], i%len(Scenarios)
 		tl, err := in.simulate(jobs[key], Scenarios[sc], opts, histories[key])
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", byKey[key].name, Scenarios[sc].Name, err)
@@ -284,10 +296,13 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, key := range todo {
+		byKey[key].timelines, byKey[key].span = results[key], histories[key].span
+		storeShape(key+"\x00"+byKey[key].name+fmt.Sprint(opts.UniformInterval, opts.Exact), byKey[key].timelines, byKey[key].span)
+	}
 	var history time.Duration
 	for _, key := range keys {
-		byKey[key].timelines = results[key]
-		history = max(history, histories[key].span)
+		history = max(history, byKey[key].span)
 	}
 	rep.Shapes = len(keys)
 	rep.History = model.Duration(history)
@@ -327,6 +342,34 @@ func Check(files artifact.Set) error {
 	return fmt.Errorf("internal: the generated alerts fail the incident simulation "+
 		"(one page and one resolve per incident); this is a compiler bug, please report it:\n  %s",
 		strings.Join(probs, "\n  "))
+}
+
+// cache holds the shapes simulated in this process. Timelines are never
+// modified after they are stored.
+var cache struct {
+	sync.Mutex
+	m map[string]cachedShape
+}
+
+type cachedShape struct {
+	timelines []Timeline
+	span      time.Duration
+}
+
+func cached(key string) (cachedShape, bool) {
+	cache.Lock()
+	defer cache.Unlock()
+	c, ok := cache.m[key]
+	return c, ok
+}
+
+func storeShape(key string, tls []Timeline, span time.Duration) {
+	cache.Lock()
+	defer cache.Unlock()
+	if cache.m == nil {
+		cache.m = map[string]cachedShape{}
+	}
+	cache.m[key] = cachedShape{tls, span}
 }
 
 // parallel runs f(0) ... f(n-1) on up to GOMAXPROCS goroutines and
