@@ -31,6 +31,7 @@ import (
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
 	"github.com/stackc/stackc/compiler/ruler"
+	"github.com/stackc/stackc/compiler/simulate"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -60,7 +61,8 @@ var Targets = []Target{
 	{Name: "compose", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: compose.Emit},
 	{Name: "kubernetes", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: kubernetes.Emit},
 	{Name: "ruler", Needs: []string{"prometheus", "alertmanager"}, Emit: ruler.Emit},
-	{Name: "review", Needs: []string{"alertmanager", "grafana"}, Emit: review.Emit},
+	{Name: "simulate", Needs: []string{"prometheus", "alertmanager"}, Emit: simulate.Emit},
+	{Name: "review", Needs: []string{"alertmanager", "grafana", "simulate"}, Emit: review.Emit},
 }
 
 // Sink is where a build puts its files: a Writer that is safe for

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/benchspec"
@@ -223,4 +225,43 @@ func BenchmarkBuild(b *testing.B) {
 func marked(set artifact.Set) artifact.Set {
 	set[Marker] = []byte(markerText)
 	return set
+}
+
+// BenchmarkSimulate measures what the incident simulation adds to a build
+// of 1,000 SLOs (benchspec: 100 services × 10 SLOs, one availability and
+// one latency SLO per endpoint): every iteration compiles the spec with
+// every target and without the simulate target (review then shows no
+// timelines), alternately, so both see the same machine load. The metric
+// simulate-added-% is (with - without) / without; issue #12 allows 10%.
+//
+//	go test -run='^$' -bench=BenchmarkSimulate -benchtime=3x ./compiler/build
+func BenchmarkSimulate(b *testing.B) {
+	res, err := spec.Load("slos-1000.jsonnet", []byte(benchspec.Stack(100)), spec.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var without []Target
+	for _, t := range Targets {
+		if t.Name == "simulate" {
+			continue
+		}
+		t.Needs = slices.DeleteFunc(slices.Clone(t.Needs), func(n string) bool { return n == "simulate" })
+		without = append(without, t)
+	}
+	var with, bare time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := compile(res.Stack, Targets, &setSink{set: artifact.Set{}}); err != nil {
+			b.Fatal(err)
+		}
+		with += time.Since(start)
+		start = time.Now()
+		if _, err := compile(res.Stack, without, &setSink{set: artifact.Set{}}); err != nil {
+			b.Fatal(err)
+		}
+		bare += time.Since(start)
+	}
+	b.ReportMetric(float64(with.Milliseconds())/float64(b.N), "with-ms/op")
+	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "without-ms/op")
+	b.ReportMetric(100*float64(with-bare)/float64(bare), "simulate-added-%")
 }

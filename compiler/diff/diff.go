@@ -332,11 +332,47 @@ func slos(base, head []review.SLO) []string {
 			lines = append(lines, "  - "+it)
 		}
 		lines = append(lines, tierChanges(b.Tiers, h.Tiers)...)
+		lines = append(lines, timelineChanges(b.Timelines, h.Timelines)...)
 		if len(lines) == 0 {
 			continue
 		}
 		out = append(out, fmt.Sprintf("- **%s** (alert `%s`)", k, h.AlertName))
 		out = append(out, lines...)
+	}
+	return out
+}
+
+// timelineChanges reports the simulated incidents whose notifications
+// or firing times changed (see package simulate).
+func timelineChanges(base, head []review.Timeline) []string {
+	var out []string
+	bk, bm := keyed(base, func(t review.Timeline) string { return t.Scenario })
+	_, hm := keyed(head, func(t review.Timeline) string { return t.Scenario })
+	for _, k := range bk {
+		if _, ok := hm[k]; !ok {
+			out = append(out, fmt.Sprintf("  - simulated %s: no longer simulated", k))
+		}
+	}
+	for _, h := range head {
+		b, ok := bm[h.Scenario]
+		if !ok {
+			if len(base) > 0 {
+				out = append(out, fmt.Sprintf("  - simulated %s: %s", h.Scenario, strings.Join(h.Events, "; ")))
+			}
+			continue
+		}
+		if e, f := strings.Join(b.Events, "; "), strings.Join(h.Events, "; "); e != f {
+			out = append(out, fmt.Sprintf("  - simulated %s: %s (was: %s)", h.Scenario, f, e))
+		}
+		if b.Fires != h.Fires {
+			out = append(out, fmt.Sprintf("  - simulated %s, rules fire: %s (was: %s)", h.Scenario, h.Fires, b.Fires))
+		}
+		if p, q := strings.Join(b.Problems, "; "), strings.Join(h.Problems, "; "); p != q {
+			if q == "" {
+				q = "none"
+			}
+			out = append(out, fmt.Sprintf("  - simulated %s, problems: %s", h.Scenario, q))
+		}
 	}
 	return out
 }

@@ -2,10 +2,12 @@ package diff
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/review"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
@@ -77,5 +79,32 @@ func TestLineDiff(t *testing.T) {
 		if got := strings.Join(lineDiff(tt.a, tt.b), "|"); got != tt.want {
 			t.Errorf("lineDiff(%v, %v) = %q, want %q", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+func TestTimelineChanges(t *testing.T) {
+	tl := func(events, fires string, problems ...string) review.Timeline {
+		return review.Timeline{Scenario: "full outage for 30m", Events: []string{events}, Fires: fires, Problems: problems}
+	}
+	for _, tc := range []struct {
+		name       string
+		base, head []review.Timeline
+		want       []string
+	}{
+		{"unchanged", []review.Timeline{tl("page via oncall after 3m", "page-fast after 3m")},
+			[]review.Timeline{tl("page via oncall after 3m", "page-fast after 3m")}, nil},
+		{"faster page", []review.Timeline{tl("page via oncall after 3m", "page-fast after 3m", "oncall is paged 2 times")},
+			[]review.Timeline{tl("page via oncall after 1m", "page-fast after 1m")}, []string{
+				"  - simulated full outage for 30m: page via oncall after 1m (was: page via oncall after 3m)",
+				"  - simulated full outage for 30m, rules fire: page-fast after 1m (was: page-fast after 3m)",
+				"  - simulated full outage for 30m, problems: none",
+			}},
+		{"base built without simulation", nil, []review.Timeline{tl("page via oncall after 1m", "")}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := timelineChanges(tc.base, tc.head); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
 	}
 }

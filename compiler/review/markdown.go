@@ -36,6 +36,7 @@ func Markdown(s *Summary) []byte {
 	}
 	for _, o := range s.SLOs {
 		writeSLO(&b, o)
+		writeTimelines(&b, o, s.Simulation)
 	}
 
 	b.WriteString("## Other alerts\n\n")

@@ -35,6 +35,8 @@ type Summary struct {
 	Series    []slo.SeriesCount
 	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
 	SeriesTotal, SeriesBudget int
+	// Simulation says how the SLOs' timelines were simulated; nil without them.
+	Simulation *SimulationInfo
 }
 
 // Dashboard is one generated dashboard.
@@ -94,6 +96,10 @@ type SLO struct {
 	Tiers     []Tier
 	// Disabled lists tiers the spec turned off.
 	Disabled []string
+	// Timelines are the simulated incidents, one per incident shape.
+	Timelines []Timeline
+	// NotSimulated says why the simulation left the SLO out ("" when it did not).
+	NotSimulated string
 }
 
 // Tier is one burn-rate tier of an SLO's alert.
@@ -196,6 +202,9 @@ func Summarize(st *model.Stack, prior artifact.Reader) (*Summary, error) {
 	s.Series = slo.WorstCaseSeries(st)
 	for _, c := range s.Series {
 		s.SeriesTotal += c.Series
+	}
+	if err := addTimelines(s, prior); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

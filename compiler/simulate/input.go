@@ -1,0 +1,688 @@
+package simulate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	amconfig "github.com/prometheus/alertmanager/config"
+	"github.com/prometheus/alertmanager/dispatch"
+	"github.com/prometheus/alertmanager/featurecontrol"
+	"github.com/prometheus/alertmanager/inhibit"
+	"github.com/prometheus/alertmanager/matcher/compat"
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+// Paths of the artifacts the simulation reads, relative to out/.
+const (
+	prometheusConfigPath   = slo.PrometheusConfigPath
+	alertmanagerConfigPath = slo.AlertmanagerConfigPath
+)
+
+var promParser = parser.NewParser(parser.Options{})
+
+// input is what the simulation reads from the artifacts.
+type input struct {
+	st           *model.Stack
+	scrape, eval time.Duration
+	groups       []*ruleGroup
+	jobs         []scrapeJob
+	am           *amconfig.Config
+	route        *dispatch.Route
+	sendResolved map[string][]bool // per receiver, per integration
+}
+
+// scrapeJob is one scrape config: the labels its targets' series carry.
+type scrapeJob struct {
+	name    string
+	targets []labels.Labels // job, instance and the static labels
+}
+
+// ruleGroup is one parsed rule group of a rule file.
+type ruleGroup struct {
+	file, name string
+	interval   time.Duration
+	rules      []*rule
+}
+
+// rule is one parsed rule.
+type rule struct {
+	group *ruleGroup
+	index int
+	rulefmt.Rule
+	expr parser.Expr
+	// reads are the vector selectors of expr with how far back each reads
+	// (matrix range, enclosing subquery ranges and offsets).
+	reads []read
+}
+
+type read struct {
+	sel  *parser.VectorSelector
+	back time.Duration
+}
+
+func (r *rule) name() string {
+	if r.Alert != "" {
+		return r.Alert
+	}
+	return r.Record
+}
+
+// readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
+func readInput(st *model.Stack, files artifact.Set) (*input, error) {
+	in := &input{st: st}
+	data, ok := files[prometheusConfigPath]
+	if !ok {
+		return nil, fmt.Errorf("internal: the build wrote no %s", prometheusConfigPath)
+	}
+	cfg, err := parsePrometheusConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", prometheusConfigPath, err)
+	}
+	in.scrape = time.Duration(cfg.Global.ScrapeInterval)
+	in.eval = time.Duration(cfg.Global.EvaluationInterval)
+	for _, sc := range cfg.ScrapeConfigs {
+		in.jobs = append(in.jobs, scrapeJob{name: sc.JobName, targets: sc.targets()})
+	}
+	var rulePaths []string
+	for _, p := range files.Paths() {
+		for _, glob := range cfg.RuleFiles {
+			if ok, _ := path.Match(path.Join(path.Dir(prometheusConfigPath), glob), p); ok {
+				rulePaths = append(rulePaths, p)
+				break
+			}
+		}
+	}
+	for _, p := range rulePaths {
+		rgs, errs := rulefmt.Parse(files[p], false, prommodel.UTF8Validation, promParser, slog.New(slog.DiscardHandler))
+		if len(errs) > 0 {
+			return nil, fmt.Errorf("%s: %w", p, errs[0])
+		}
+		for _, g := range rgs.Groups {
+			rg := &ruleGroup{file: p, name: g.Name, interval: in.eval}
+			if g.Interval != 0 {
+				rg.interval = time.Duration(g.Interval)
+			}
+			for i, r := range g.Rules {
+				expr, err := promParser.ParseExpr(r.Expr)
+				if err != nil {
+					return nil, fmt.Errorf("%s: group %s: %w", p, g.Name, err)
+				}
+				pr := &rule{group: rg, index: i, Rule: r, expr: expr}
+				pr.reads = reads(expr)
+				rg.rules = append(rg.rules, pr)
+			}
+			in.groups = append(in.groups, rg)
+		}
+	}
+
+	data, ok = files[alertmanagerConfigPath]
+	if !ok {
+		return nil, fmt.Errorf("internal: the build wrote no %s", alertmanagerConfigPath)
+	}
+	initMatchers()
+	in.am, err = amconfig.Load(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", alertmanagerConfigPath, err)
+	}
+	in.route = dispatch.NewRoute(in.am.Route, nil)
+	in.sendResolved = map[string][]bool{}
+	for _, r := range in.am.Receivers {
+		in.sendResolved[r.Name] = integrationsSendResolved(r)
+	}
+	return in, nil
+}
+
+var matchersOnce sync.Once
+
+// initMatchers makes matchers parse the way the alertmanager binary parses them.
+func initMatchers() {
+	matchersOnce.Do(func() {
+		compat.InitFromFlags(slog.New(slog.DiscardHandler), featurecontrol.NoopFlags{})
+	})
+}
+
+// reads returns every vector selector of expr and how far back it reads.
+func reads(expr parser.Expr) []read {
+	var out []read
+	parser.Inspect(expr, func(node parser.Node, path []parser.Node) error {
+		vs, ok := node.(*parser.VectorSelector)
+		if !ok {
+			return nil
+		}
+		back := vs.OriginalOffset
+		for _, p := range path {
+			switch n := p.(type) {
+			case *parser.MatrixSelector:
+				back += n.Range
+			case *parser.SubqueryExpr:
+				back += n.Range + n.OriginalOffset
+			}
+		}
+		out = append(out, read{sel: vs, back: back})
+		return nil
+	})
+	return out
+}
+
+// metricName returns the metric name a selector asks for, or "".
+func metricName(vs *parser.VectorSelector) string {
+	if vs.Name != "" {
+		return vs.Name
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// produces reports whether recording rule r may write a series that vs selects.
+func produces(r *rule, vs *parser.VectorSelector) bool {
+	if r.Record == "" || metricName(vs) != r.Record {
+		return false
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName {
+			continue
+		}
+		if v, ok := r.Labels[m.Name]; ok && !m.Matches(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// sloInput is everything one SLO's simulation needs.
+type sloInput struct {
+	in        *input
+	svc       model.Service
+	slo       model.SLO
+	groups    []*ruleGroup // the selected rules, in their groups
+	recording []*rule      // recording rules in dependency order
+	alerts    []*rule
+	series    []synthSeries
+	// depth is the longest span of history any alert reads.
+	depth time.Duration
+}
+
+// sloInput selects the rules and synthetic series of one SLO.
+func (in *input) sloInput(svc model.Service, o model.SLO) (*sloInput, error) {
+	si := &sloInput{in: in, svc: svc, slo: o}
+	need := map[*rule]bool{}
+	var queue []*rule
+	for _, g := range in.groups {
+		for _, r := range g.rules {
+			if r.Alert != "" && r.Labels[slo.LabelService] == svc.Name && r.Labels[slo.LabelSLO] == o.Name {
+				need[r] = true
+				queue = append(queue, r)
+			}
+		}
+	}
+	if len(queue) == 0 {
+		return nil, fmt.Errorf("internal: no alerting rule carries %s=%q and %s=%q", slo.LabelService, svc.Name, slo.LabelSLO, o.Name)
+	}
+	deps := map[*rule][]*rule{}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		for _, rd := range r.reads {
+			for _, g := range in.groups {
+				for _, d := range g.rules {
+					if produces(d, rd.sel) {
+						deps[r] = append(deps[r], d)
+						if !need[d] {
+							need[d] = true
+							queue = append(queue, d)
+						}
+					}
+				}
+			}
+		}
+	}
+	// Keep the groups and the order of their rules.
+	for _, g := range in.groups {
+		sg := &ruleGroup{file: g.file, name: g.name, interval: g.interval}
+		for _, r := range g.rules {
+			if need[r] {
+				sg.rules = append(sg.rules, r)
+				if r.Alert != "" {
+					si.alerts = append(si.alerts, r)
+				}
+			}
+		}
+		if len(sg.rules) > 0 {
+			si.groups = append(si.groups, sg)
+		}
+	}
+	// Recording rules in dependency order (Kahn's algorithm, stable by
+	// file order); a cycle keeps the rest in file order.
+	done := map[*rule]bool{}
+	var all []*rule
+	for _, g := range si.groups {
+		for _, r := range g.rules {
+			if r.Record != "" {
+				all = append(all, r)
+			}
+		}
+	}
+	for len(si.recording) < len(all) {
+		progressed := false
+		for _, r := range all {
+			if done[r] {
+				continue
+			}
+			ready := true
+			for _, d := range deps[r] {
+				if d != r && !done[d] {
+					ready = false
+				}
+			}
+			if ready {
+				done[r] = true
+				si.recording = append(si.recording, r)
+				progressed = true
+			}
+		}
+		if !progressed {
+			for _, r := range all {
+				if !done[r] {
+					done[r] = true
+					si.recording = append(si.recording, r)
+				}
+			}
+		}
+	}
+	// Depth: how far back an alert's decision reaches into raw data.
+	memo := map[*rule]time.Duration{}
+	var depth func(r *rule, seen map[*rule]bool) time.Duration
+	depth = func(r *rule, seen map[*rule]bool) time.Duration {
+		if d, ok := memo[r]; ok {
+			return d
+		}
+		if seen[r] {
+			return 0
+		}
+		seen[r] = true
+		var best time.Duration
+		for _, rd := range r.reads {
+			d := rd.back
+			var sub time.Duration
+			for _, dep := range deps[r] {
+				if produces(dep, rd.sel) {
+					sub = max(sub, depth(dep, seen))
+				}
+			}
+			best = max(best, d+sub)
+		}
+		memo[r] = best
+		return best
+	}
+	for _, a := range si.alerts {
+		si.depth = max(si.depth, depth(a, map[*rule]bool{}))
+	}
+	var err error
+	si.series, err = in.synthSeries(svc, o, si)
+	if err != nil {
+		return nil, err
+	}
+	return si, nil
+}
+
+// feedbackGroup returns the selected group of rl when some recording rule
+// of that group reads a series it records itself or a rule after it in the
+// group records: such a group sees its previous evaluation's results and
+// must be stepped (run.stepGroup); nil otherwise.
+func (si *sloInput) feedbackGroup(rl *rule) *ruleGroup {
+	for _, g := range si.groups {
+		if !slices.Contains(g.rules, rl) {
+			continue
+		}
+		for i, a := range g.rules {
+			for _, b := range g.rules[i:] {
+				if b.Record == "" {
+					continue
+				}
+				for _, rd := range a.reads {
+					if produces(b, rd.sel) {
+						return g
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// identityLabels are the labels whose values name things rather than
+// describe alert math; two SLOs that differ only in them behave alike.
+var identityLabels = map[string]bool{
+	"job": true, "instance": true, slo.LabelService: true, slo.LabelSLO: true,
+	slo.LabelTeam: true, slo.LabelEndpoint: true, labels.AlertName: true,
+}
+
+// canonicalExpr writes expr with the values of identity labels replaced.
+func canonicalExpr(expr string) string {
+	e, err := promParser.ParseExpr(expr)
+	if err != nil {
+		return expr
+	}
+	parser.Inspect(e, func(node parser.Node, _ []parser.Node) error {
+		if vs, ok := node.(*parser.VectorSelector); ok {
+			ms := make([]*labels.Matcher, len(vs.LabelMatchers))
+			for i, m := range vs.LabelMatchers {
+				ms[i] = m
+				if identityLabels[m.Name] {
+					ms[i] = &labels.Matcher{Type: m.Type, Name: m.Name, Value: "<" + m.Name + ">"}
+				}
+			}
+			vs.LabelMatchers = ms
+		}
+		return nil
+	})
+	return e.String()
+}
+
+func canonicalLabels(m map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		if identityLabels[k] {
+			v = "<" + k + ">"
+		}
+		parts = append(parts, k+"="+strconv.Quote(v))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// key is the canonical description of everything the SLO's simulated
+// notifications depend on: the selected rules up to names, the routing of
+// their alerts, the global intervals and the synthetic traffic.
+func (si *sloInput) key() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scrape %s eval %s kind %s budget %v\n", si.in.scrape, si.in.eval, si.slo.Kind, si.slo.ErrorBudget())
+	for _, g := range si.groups {
+		fmt.Fprintf(&b, "group every %s\n", g.interval)
+		for _, r := range g.rules {
+			kind := "record " + r.Record
+			if r.Alert != "" {
+				kind = "alert"
+			}
+			fmt.Fprintf(&b, "  %s for %s keep %s labels %s: %s\n", kind, r.For, r.KeepFiringFor,
+				canonicalLabels(r.Labels), canonicalExpr(r.Expr))
+		}
+	}
+	for _, a := range si.alerts {
+		ls := prommodel.LabelSet{labels.AlertName: prommodel.LabelValue(a.Alert)}
+		for k, v := range a.Labels {
+			ls[prommodel.LabelName(k)] = prommodel.LabelValue(v)
+		}
+		for _, r := range si.in.route.Match(ls) {
+			o := r.RouteOpts
+			var gb []string
+			for l := range o.GroupBy {
+				gb = append(gb, string(l))
+			}
+			sort.Strings(gb)
+			fmt.Fprintf(&b, "route %s by %v all %v wait %s interval %s repeat %s resolved %v\n", o.Receiver, gb, o.GroupByAll,
+				o.GroupWait, o.GroupInterval, o.RepeatInterval, si.in.sendResolved[o.Receiver])
+		}
+		for i, ir := range si.in.am.InhibitRules {
+			rule := inhibit.NewInhibitRule(ir)
+			src, tgt := rule.SourceMatchers.Matches(ls), rule.TargetMatchers.Matches(ls)
+			if src || tgt {
+				fmt.Fprintf(&b, "inhibit %d source %v target %v equal %v\n", i, src, tgt, ir.Equal)
+			}
+		}
+	}
+	for _, s := range si.series {
+		fmt.Fprintf(&b, "series %s %s\n", canonicalLabels(s.lset.Map()), s.shape())
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// synthSeries is one simulated raw series.
+type synthSeries struct {
+	lset labels.Labels
+	// rate is the endpoint's request rate at this target, per second.
+	rate float64
+	kind seriesKind
+	// le is a bucket's bound; errorRate and cdf describe the endpoint.
+	le        float64
+	errorRate float64
+	cdf       func(float64) float64
+	mean      float64
+	// incident says whether the incident affects this series' endpoint.
+	incident bool
+}
+
+type seriesKind int
+
+const (
+	goodRequests seriesKind = iota
+	badRequests
+	bucket
+	count
+	sum
+	up
+)
+
+// shape describes what the series' samples depend on, for shapeKey.
+func (s synthSeries) shape() string {
+	var what string
+	switch s.kind {
+	case goodRequests, badRequests:
+		what = fmt.Sprintf("err %.6g", s.errorRate)
+	case bucket:
+		what = fmt.Sprintf("below %.6g", s.cdf(s.le))
+	case sum:
+		what = fmt.Sprintf("mean %.6g", s.mean)
+	}
+	return fmt.Sprintf("kind %d rate %.6g %s incident %v", s.kind, s.rate, what, s.incident)
+}
+
+// z99 is the standard normal 99th percentile.
+const z99 = 2.3263478740408408
+
+// latencyCDF is the share of an endpoint's requests answered within x
+// seconds: log-normal from the median and 99th percentile, as the demo app
+// draws them (demoapp/sim).
+func latencyCDF(s model.Sim) func(float64) float64 {
+	m := time.Duration(s.Latency).Seconds()
+	if m <= 0 {
+		return func(float64) float64 { return 1 }
+	}
+	sigma := 0.0
+	if s.LatencyP99 > s.Latency {
+		sigma = math.Log(float64(s.LatencyP99)/float64(s.Latency)) / z99
+	}
+	return func(x float64) float64 {
+		if math.IsInf(x, 1) {
+			return 1
+		}
+		if sigma == 0 {
+			if x >= m {
+				return 1
+			}
+			return 0
+		}
+		if x <= 0 {
+			return 0
+		}
+		return 0.5 * math.Erfc(-(math.Log(x)-math.Log(m))/(sigma*math.Sqrt2))
+	}
+}
+
+// synthSeries lists the raw series the SLO's rules select, among those the
+// service's registry exports and its scrape job labels.
+func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]synthSeries, error) {
+	var targets []labels.Labels
+	for _, j := range in.jobs {
+		for _, t := range j.targets {
+			if t.Get(slo.LabelService) == svc.Name || (j.name == svc.Name && !t.Has(slo.LabelService)) {
+				targets = append(targets, t)
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("internal: %s has no scrape target with %s=%q", prometheusConfigPath, slo.LabelService, svc.Name)
+	}
+	var weights float64
+	for _, e := range svc.Endpoints {
+		weights += e.Sim.Weight
+	}
+	code := func(c int, class string) string {
+		for _, sc := range svc.StatusCodes {
+			if sc == c {
+				return strconv.Itoa(c)
+			}
+		}
+		return class
+	}
+	good, bad := code(200, "2xx"), code(500, "5xx")
+	inSLO := map[string]bool{}
+	for _, e := range o.Endpoints {
+		inSLO[e] = true
+	}
+	var cands []synthSeries
+	for _, t := range targets {
+		for _, e := range svc.Endpoints {
+			share := 1 / float64(len(svc.Endpoints))
+			if weights > 0 {
+				share = e.Sim.Weight / weights
+			}
+			rate := DemoRPS * share / float64(len(targets))
+			cdf := latencyCDF(e.Sim)
+			base := labels.NewBuilder(t)
+			base.Set(slo.LabelEndpoint, e.Name)
+			base.Set(slo.LabelMethod, e.Method)
+			mk := func(name string, kind seriesKind, extra ...string) synthSeries {
+				b := labels.NewBuilder(base.Labels())
+				b.Set(labels.MetricName, name)
+				for i := 0; i+1 < len(extra); i += 2 {
+					b.Set(extra[i], extra[i+1])
+				}
+				return synthSeries{lset: b.Labels(), rate: rate, kind: kind, errorRate: e.Sim.ErrorRate, cdf: cdf,
+					mean: time.Duration(e.Sim.Latency).Seconds(), incident: inSLO[e.Name]}
+			}
+			cands = append(cands,
+				mk(slo.RequestsTotal, goodRequests, slo.LabelCode, good),
+				mk(slo.RequestsTotal, badRequests, slo.LabelCode, bad),
+				mk(slo.RequestDuration+"_count", count),
+				mk(slo.RequestDuration+"_sum", sum))
+			for _, le := range append(append([]float64{}, svc.LatencyBuckets...), math.Inf(1)) {
+				s := mk(slo.RequestDuration+"_bucket", bucket, "le", labels.FormatOpenMetricsFloat(le))
+				s.le = le
+				cands = append(cands, s)
+			}
+		}
+		b := labels.NewBuilder(t)
+		b.Set(labels.MetricName, "up")
+		cands = append(cands, synthSeries{lset: b.Labels(), kind: up})
+	}
+	var out []synthSeries
+	for _, c := range cands {
+		for _, r := range si.recording {
+			if selectsAny(r, c.lset) {
+				out = append(out, c)
+				goto next
+			}
+		}
+		for _, r := range si.alerts {
+			if selectsAny(r, c.lset) {
+				out = append(out, c)
+				goto next
+			}
+		}
+	next:
+	}
+	return out, nil
+}
+
+func selectsAny(r *rule, ls labels.Labels) bool {
+	for _, rd := range r.reads {
+		ok := true
+		for _, m := range rd.sel.LabelMatchers {
+			if !m.Matches(ls.Get(m.Name)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// prometheusConfig is the part of prometheus.yml the simulation reads.
+// (Prometheus's config package would link every service discovery and
+// remote-write client; the build's own checks load the file with promtool.)
+type prometheusConfig struct {
+	Global struct {
+		ScrapeInterval     prommodel.Duration `yaml:"scrape_interval"`
+		EvaluationInterval prommodel.Duration `yaml:"evaluation_interval"`
+	} `yaml:"global"`
+	RuleFiles     []string       `yaml:"rule_files"`
+	ScrapeConfigs []scrapeConfig `yaml:"scrape_configs"`
+}
+
+type scrapeConfig struct {
+	JobName       string `yaml:"job_name"`
+	StaticConfigs []struct {
+		Targets []string          `yaml:"targets"`
+		Labels  map[string]string `yaml:"labels"`
+	} `yaml:"static_configs"`
+}
+
+func parsePrometheusConfig(data []byte) (*prometheusConfig, error) {
+	var c prometheusConfig
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		return nil, err
+	}
+	// Prometheus's defaults (config.DefaultGlobalConfig).
+	if c.Global.ScrapeInterval == 0 {
+		c.Global.ScrapeInterval = prommodel.Duration(time.Minute)
+	}
+	if c.Global.EvaluationInterval == 0 {
+		c.Global.EvaluationInterval = prommodel.Duration(time.Minute)
+	}
+	return &c, nil
+}
+
+// targets returns the label sets of the job's static targets.
+func (sc scrapeConfig) targets() []labels.Labels {
+	var out []labels.Labels
+	for _, st := range sc.StaticConfigs {
+		for _, t := range st.Targets {
+			b := labels.NewBuilder(labels.EmptyLabels())
+			for k, v := range st.Labels {
+				b.Set(k, v)
+			}
+			b.Set("job", sc.JobName)
+			b.Set("instance", t)
+			out = append(out, b.Labels())
+		}
+	}
+	return out
+}
