@@ -676,7 +676,7 @@ func (r *run) step(from time.Time, opts Options, in *input, tl *Timeline) error 
 	}
 	tl.FirstFiring = firstFiring
 	tl.Notifications = am.notifications
-	tl.Problems = append(tl.Problems, judge(r.sc, tl.Notifications, r.si.hasPageTier())...)
+	tl.Problems = append(tl.Problems, judge(r.sc, tl.Notifications, r.si.mustPage(r.sc))...)
 	return nil
 }
 
@@ -689,10 +689,22 @@ func noneActive(ars []*rules.AlertingRule) bool {
 	return true
 }
 
-// hasPageTier reports whether any of the SLO's alerts is a page.
-func (si *sloInput) hasPageTier() bool {
+// mustPage reports whether the workbook's arithmetic pages for the
+// scenario: some page tier's long window reaches its threshold before the
+// incident ends (a 30-minute outage of a 90% SLO, whose only page tier is
+// 6h at 6x, pages nobody, by design).
+func (si *sloInput) mustPage(sc Scenario) bool {
+	hasPage := false
 	for _, a := range si.alerts {
-		if a.Labels[slo.LabelSeverity] == string(slo.Page) {
+		hasPage = hasPage || a.Labels[slo.LabelSeverity] == string(slo.Page)
+	}
+	if !hasPage {
+		return false
+	}
+	share := sc.Share(si.slo.ErrorBudget())
+	for _, t := range slo.AlertingTiers(si.slo) {
+		thr := t.Threshold(si.slo)
+		if t.Severity == slo.Page && thr < share && time.Duration(float64(t.Long)*thr/share) <= time.Duration(sc.Duration) {
 			return true
 		}
 	}

@@ -43,6 +43,12 @@ type input struct {
 	st           *model.Stack
 	scrape, eval time.Duration
 	groups       []*ruleGroup
+	// recorders are the recording rules by the name they record, and
+	// alerting the alerting rules by service and SLO label ("svc/slo"):
+	// looking rules up instead of scanning every group keeps a stack of
+	// thousands of SLOs linear.
+	recorders    map[string][]*rule
+	alerting     map[string][]*rule
 	jobs         []scrapeJob
 	am           *amconfig.Config
 	route        *dispatch.Route
@@ -87,7 +93,7 @@ func (r *rule) name() string {
 
 // readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
 func readInput(st *model.Stack, files artifact.Set) (*input, error) {
-	in := &input{st: st}
+	in := &input{st: st, recorders: map[string][]*rule{}, alerting: map[string][]*rule{}}
 	data, ok := files[prometheusConfigPath]
 	if !ok {
 		return nil, fmt.Errorf("internal: the build wrote no %s", prometheusConfigPath)
@@ -111,9 +117,12 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 		}
 	}
 	for _, p := range rulePaths {
-		rgs, errs := rulefmt.Parse(files[p], false, prommodel.UTF8Validation, promParser, slog.New(slog.DiscardHandler))
-		if len(errs) > 0 {
-			return nil, fmt.Errorf("%s: %w", p, errs[0])
+		// The Prometheus target checked these files with rulefmt.Parse;
+		// decoding them again without its validation halves the PromQL
+		// parsing (each expression is parsed below).
+		var rgs rulefmt.RuleGroups
+		if err := yaml.Unmarshal(files[p], &rgs); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		for _, g := range rgs.Groups {
 			rg := &ruleGroup{file: p, name: g.Name, interval: in.eval}
@@ -128,6 +137,12 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 				pr := &rule{group: rg, index: i, Rule: r, expr: expr}
 				pr.reads = reads(expr)
 				rg.rules = append(rg.rules, pr)
+				if r.Record != "" {
+					in.recorders[r.Record] = append(in.recorders[r.Record], pr)
+				} else {
+					k := r.Labels[slo.LabelService] + "/" + r.Labels[slo.LabelSLO]
+					in.alerting[k] = append(in.alerting[k], pr)
+				}
 			}
 			in.groups = append(in.groups, rg)
 		}
@@ -229,13 +244,9 @@ func (in *input) sloInput(svc model.Service, o model.SLO) (*sloInput, error) {
 	si := &sloInput{in: in, svc: svc, slo: o}
 	need := map[*rule]bool{}
 	var queue []*rule
-	for _, g := range in.groups {
-		for _, r := range g.rules {
-			if r.Alert != "" && r.Labels[slo.LabelService] == svc.Name && r.Labels[slo.LabelSLO] == o.Name {
-				need[r] = true
-				queue = append(queue, r)
-			}
-		}
+	for _, r := range in.alerting[svc.Name+"/"+o.Name] {
+		need[r] = true
+		queue = append(queue, r)
 	}
 	if len(queue) == 0 {
 		return nil, fmt.Errorf("internal: no alerting rule carries %s=%q and %s=%q", slo.LabelService, svc.Name, slo.LabelSLO, o.Name)
@@ -245,21 +256,26 @@ func (in *input) sloInput(svc model.Service, o model.SLO) (*sloInput, error) {
 		r := queue[0]
 		queue = queue[1:]
 		for _, rd := range r.reads {
-			for _, g := range in.groups {
-				for _, d := range g.rules {
-					if produces(d, rd.sel) {
-						deps[r] = append(deps[r], d)
-						if !need[d] {
-							need[d] = true
-							queue = append(queue, d)
-						}
+			for _, d := range in.recorders[metricName(rd.sel)] {
+				if produces(d, rd.sel) {
+					deps[r] = append(deps[r], d)
+					if !need[d] {
+						need[d] = true
+						queue = append(queue, d)
 					}
 				}
 			}
 		}
 	}
 	// Keep the groups and the order of their rules.
-	for _, g := range in.groups {
+	var groups []*ruleGroup
+	for r := range need {
+		if !slices.Contains(groups, r.group) {
+			groups = append(groups, r.group)
+		}
+	}
+	slices.SortFunc(groups, func(a, b *ruleGroup) int { return slices.Index(in.groups, a) - slices.Index(in.groups, b) })
+	for _, g := range groups {
 		sg := &ruleGroup{file: g.file, name: g.name, interval: g.interval}
 		for _, r := range g.rules {
 			if need[r] {
@@ -446,11 +462,14 @@ func (si *sloInput) key() string {
 			fmt.Fprintf(&b, "route %s by %v all %v wait %s interval %s repeat %s resolved %v\n", o.Receiver, gb, o.GroupByAll,
 				o.GroupWait, o.GroupInterval, o.RepeatInterval, si.in.sendResolved[o.Receiver])
 		}
-		for i, ir := range si.in.am.InhibitRules {
+		// Which inhibit rules the alert is a source or a target of, and on
+		// which labels (not the rules' positions: every service has its own
+		// target-down rule, and SLOs of different services share shapes).
+		for _, ir := range si.in.am.InhibitRules {
 			rule := inhibit.NewInhibitRule(ir)
 			src, tgt := rule.SourceMatchers.Matches(ls), rule.TargetMatchers.Matches(ls)
 			if src || tgt {
-				fmt.Fprintf(&b, "inhibit %d source %v target %v equal %v\n", i, src, tgt, ir.Equal)
+				fmt.Fprintf(&b, "inhibit source %v target %v equal %v\n", src, tgt, ir.Equal)
 			}
 		}
 	}
