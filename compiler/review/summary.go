@@ -220,7 +220,8 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]routing.Expe
 		s.Threshold = o.Threshold.String()
 	}
 	for _, t := range slo.EnabledTiers(o) {
-		a := slo.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: t.Name}}
+		// The tier's condition is carried by the alert of its severity.
+		a := slo.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: slo.BurnAlert{Severity: t.Severity}.TierLabel()}}
 		e := routed[a.Display()]
 		s.Tiers = append(s.Tiers, Tier{
 			Name: t.Name, Severity: string(t.Severity),
