@@ -115,13 +115,15 @@ type checker struct {
 	// long test scenarios (see fullTestSLOs); read-only while services
 	// are compiled in parallel.
 	fullTests map[string]bool
+	// pretty shares expression layouts between services (see prettyMemo).
+	pretty prettyMemo
 }
 
 // serviceFiles returns the rule and test files of one service.
 func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.File, error) {
 	var files []artifact.File
 	for _, rf := range ruleFiles(st, svc) {
-		if err := prettify(rf.groups); err != nil {
+		if err := prettify(rf.groups, &c.pretty); err != nil {
 			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
 		}
 		data, err := artifact.YAML(slo.Header(st), rulefmt.RuleGroups{Groups: rf.groups})
@@ -224,15 +226,17 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 // (Expr.Pretty): matchers sorted and written {a="1",b="2"}, and an
 // expression longer than a line broken at its operators and indented, as
 // `promtool` and the Prometheus UI format it (moved to the margin, dedent).
-func prettify(groups []rulefmt.RuleGroup) error {
+// Expressions that differ only in their matchers' values share the work
+// (memo).
+func prettify(groups []rulefmt.RuleGroup, memo *prettyMemo) error {
 	for i := range groups {
 		for j := range groups[i].Rules {
 			r := &groups[i].Rules[j]
-			e, err := promql.ParseExpr(r.Expr)
+			pretty, err := memo.pretty(r.Expr)
 			if err != nil {
 				return fmt.Errorf("internal: rule %s%s: %w", r.Record, r.Alert, err)
 			}
-			r.Expr = dedent(e.Pretty(0))
+			r.Expr = pretty
 		}
 	}
 	return nil
