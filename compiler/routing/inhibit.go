@@ -19,14 +19,16 @@ import (
 // own group instead of with every alert; a target that also matches the
 // source side is only muted by sources that do not match the target side.
 // Rules are parsed by the module (inhibit.NewInhibitRule). A large stack
-// has a few rules per service over every alert, so each side of a rule is
-// evaluated only on the label sets that carry the value of one of its
-// equality matchers (service="checkout"), found in an index, instead of
-// on every set. The tests check the result against a running
-// inhibit.Inhibitor and against a pairwise evaluation.
+// has a few rules per service over every alert, so no rule looks at every
+// alert: its sources are found through an index of one of its equality
+// matchers' values (alertname="CheckoutTargetDown"), and its targets
+// through an index of the alerts by the values of the rule's equal labels,
+// built once per distinct equal list. The tests check the result against a
+// running inhibit.Inhibitor and against a pairwise evaluation.
 func SilencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]int {
 	out := make([][]int, len(sets))
-	idx := &setIndex{sets: sets, byValue: map[prommodel.LabelName]map[prommodel.LabelValue][]int{}}
+	idx := &setIndex{sets: sets, byValue: map[prommodel.LabelName]map[prommodel.LabelValue][]int{},
+		byEqual: map[string]map[string][]int{}}
 	for _, cr := range rules {
 		r := inhibit.NewInhibitRule(cr)
 		src := idx.matching(r.SourceMatchers)
@@ -39,24 +41,27 @@ func SilencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]
 		}
 		sort.Slice(equal, func(i, j int) bool { return equal[i] < equal[j] })
 
-		isSrc := make(map[int]bool, len(src))
+		// srcIsTgt[j]: source j also matches the target side.
+		srcIsTgt := make(map[int]bool, len(src))
 		groups := map[string][]int{}
 		for _, j := range src {
-			isSrc[j] = true
+			srcIsTgt[j] = matchesAll(r.TargetMatchers, sets[j])
 			k := equalKey(sets[j], equal)
 			groups[k] = append(groups[k], j)
 		}
-		tgt := idx.matching(r.TargetMatchers)
-		isTgt := make(map[int]bool, len(tgt))
-		for _, i := range tgt {
-			isTgt[i] = true
-		}
-		for _, i := range tgt {
-			for _, j := range groups[equalKey(sets[i], equal)] {
-				if j == i || (isSrc[i] && isTgt[j]) {
+		byKey := idx.byEqualKey(equal)
+		for k, js := range groups {
+			for _, i := range byKey[k] {
+				if !matchesAll(r.TargetMatchers, sets[i]) {
 					continue
 				}
-				out[i] = append(out[i], j)
+				iIsSrc := matchesAll(r.SourceMatchers, sets[i])
+				for _, j := range js {
+					if j == i || (iIsSrc && srcIsTgt[j]) {
+						continue
+					}
+					out[i] = append(out[i], j)
+				}
 			}
 		}
 	}
@@ -65,6 +70,15 @@ func SilencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]
 		out[i] = compactInts(js)
 	}
 	return out
+}
+
+func matchesAll(ms labels.Matchers, ls prommodel.LabelSet) bool {
+	for _, mt := range ms {
+		if !mt.Matches(string(ls[prommodel.LabelName(mt.Name)])) {
+			return false
+		}
+	}
+	return true
 }
 
 // equalKey joins the values of names in ls; 0xff never occurs in UTF-8,
@@ -97,6 +111,28 @@ type setIndex struct {
 	// byValue lists, per label name and value, the sets (ascending) that
 	// carry it; built per label name on first use.
 	byValue map[prommodel.LabelName]map[prommodel.LabelValue][]int
+	// byEqual lists, per list of equal labels (its equalKey) and key, the
+	// sets with those values.
+	byEqual map[string]map[string][]int
+}
+
+// byEqualKey groups every set by its equalKey for names.
+func (x *setIndex) byEqualKey(names []prommodel.LabelName) map[string][]int {
+	var id strings.Builder
+	for _, n := range names {
+		id.WriteString(string(n))
+		id.WriteByte(0xff)
+	}
+	if m, ok := x.byEqual[id.String()]; ok {
+		return m
+	}
+	m := map[string][]int{}
+	for i, ls := range x.sets {
+		k := equalKey(ls, names)
+		m[k] = append(m[k], i)
+	}
+	x.byEqual[id.String()] = m
+	return m
 }
 
 // matching returns the indices (ascending) of the sets that every matcher
@@ -121,14 +157,7 @@ func (x *setIndex) matching(ms labels.Matchers) []int {
 	}
 	var out []int
 	for _, i := range candidates {
-		ok := true
-		for _, mt := range ms {
-			if !mt.Matches(string(x.sets[i][prommodel.LabelName(mt.Name)])) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if matchesAll(ms, x.sets[i]) {
 			out = append(out, i)
 		}
 	}
