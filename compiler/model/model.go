@@ -26,6 +26,9 @@ type Stack struct {
 	Network      Network   `json:"network"`
 	Services     []Service `json:"services"`
 	Alerting     Alerting  `json:"alerting"`
+	// HA, when set, runs Prometheus as replicas beside an Alertmanager
+	// cluster, optionally with Thanos (see HA).
+	HA *HA `json:"ha,omitempty"`
 }
 
 // Clone returns a deep copy of st, made through its JSON form: that form is

@@ -3,10 +3,12 @@
 //
 // Outputs (paths relative to out/):
 //
-//	prometheus/prometheus.yml
+//	prometheus/prometheus.yml (an HA stack: prometheus/<replica>.yml each)
 //	    global intervals; one scrape job per service, named after it, whose
 //	    targets carry the labels service and team (so every series does);
-//	    rule_files rules/<service>/*.yml; the Alertmanager on loopback.
+//	    rule_files rules/<service>/*.yml; the Alertmanager on loopback (every
+//	    peer of an HA stack, with the external label replica dropped from
+//	    alerts).
 //	prometheus/rules/<service>/service.yml
 //	    <service>-red: per-endpoint RED rules (REDRequestsRate, REDErrorRatio,
 //	    REDLatencyQuantile); <service>-health: TargetDown and MetricsAbsent.
@@ -57,11 +59,14 @@ import (
 
 // Emit returns prometheus.yml, one rule file and one test file per service.
 func Emit(st *model.Stack) ([]artifact.File, error) {
-	cfg, err := configFile(st)
-	if err != nil {
-		return nil, err
+	var files []artifact.File
+	for _, srv := range st.PrometheusServers() {
+		cfg, err := configFile(st, srv.Name)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, artifact.File{Path: ConfigPath(srv.Name), Data: cfg})
 	}
-	files := []artifact.File{{Path: "prometheus/prometheus.yml", Data: cfg}}
 	cat := Catalog(st)
 	for _, svc := range st.Services {
 		for _, rf := range ruleFiles(st, svc) {

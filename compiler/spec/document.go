@@ -15,6 +15,7 @@ type document struct {
 	Network            model.Network   `json:"network"`
 	Services           []model.Service `json:"services"`
 	Alerting           alertingDoc     `json:"alerting"`
+	HA                 *model.HA       `json:"ha"`
 }
 
 type alertingDoc struct {
@@ -42,6 +43,7 @@ func (d *document) toModel(ps *problems) *model.Stack {
 			RepeatInterval:  d.Alerting.RepeatInterval,
 			Routes:          d.Alerting.Routes,
 		},
+		HA: d.HA,
 	}
 	names := make([]string, 0, len(d.Alerting.Receivers))
 	for name := range d.Alerting.Receivers {

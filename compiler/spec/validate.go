@@ -87,6 +87,7 @@ func validate(st *model.Stack, ps *problems) {
 	usePort("network.alertmanagerPort", st.Network.AlertmanagerPort)
 	usePort("network.grafanaPort", st.Network.GrafanaPort)
 	usePort("network.inboxPort", st.Network.InboxPort)
+	validateHA(st, ps, usePort)
 
 	services := map[string]bool{}
 	derived := map[string]string{}

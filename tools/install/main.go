@@ -1,5 +1,5 @@
 // Command install builds the pinned tools (promtool, amtool, prometheus,
-// alertmanager) into .cache/bin, or only the ones named.
+// alertmanager, thanos) into .cache/bin, or only the ones named.
 package main
 
 import (
