@@ -44,6 +44,8 @@ const (
 	PrometheusImage   = "prom/prometheus:v3.16.0"
 	AlertmanagerImage = "prom/alertmanager:v0.31.1"
 	GrafanaImage      = "grafana/grafana:12.3.0"
+	// ThanosImage runs the HA stack's sidecars and Query (tools.Pinned's Thanos).
+	ThanosImage = "quay.io/thanos/thanos:v0.42.4"
 	// DemoAppImage is built locally from demoapp/Dockerfile.
 	DemoAppImage = "stackc-demoapp:local"
 )
@@ -83,7 +85,7 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 	for _, c := range components {
 		files, err := c.emit(st)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.service, err)
+			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
 		if err := native.Add(files...); err != nil {
 			return nil, err
@@ -107,20 +109,20 @@ func EmitFrom(st *model.Stack, native artifact.Set) ([]artifact.File, error) {
 	mounts := map[string][]mount{}
 	for _, c := range components {
 		view := inContainers
-		if c.host != "" {
+		if host := c.host(st); host != "" {
 			if view, err = inContainers.Clone(); err != nil {
 				return nil, err
 			}
-			view.Network.BindAddress = c.host
+			view.Network.BindAddress = host
 		}
 		container, err := c.emit(view)
 		if err != nil {
-			return nil, fmt.Errorf("%s (container addresses): %w", c.service, err)
+			return nil, fmt.Errorf("%s (container addresses): %w", c.name, err)
 		}
 		sort.Slice(container, func(i, j int) bool { return container[i].Path < container[j].Path })
 		for _, f := range container {
-			target, ok := c.target(f.Path)
-			if !ok {
+			targets := c.targets(st, f.Path)
+			if len(targets) == 0 {
 				continue
 			}
 			source := f.Path
@@ -128,8 +130,10 @@ func EmitFrom(st *model.Stack, native artifact.Set) ([]artifact.File, error) {
 				source = path.Join(Dir, f.Path)
 				files = append(files, artifact.File{Path: source, Data: f.Data})
 			}
-			// Sources are relative to compose.yaml, i.e. to out/.
-			mounts[c.service] = append(mounts[c.service], mount{Type: "bind", Source: "./" + source, Target: target, ReadOnly: true})
+			for _, t := range targets {
+				// Sources are relative to compose.yaml, i.e. to out/.
+				mounts[t.service] = append(mounts[t.service], mount{Type: "bind", Source: "./" + source, Target: t.path, ReadOnly: true})
+			}
 		}
 	}
 	doc := project(st, mounts)
@@ -142,17 +146,22 @@ func EmitFrom(st *model.Stack, native artifact.Set) ([]artifact.File, error) {
 
 // component is a server whose configs come from another target's emitter.
 type component struct {
-	service string
-	emit    func(*model.Stack) ([]artifact.File, error)
+	name string
+	emit func(*model.Stack) ([]artifact.File, error)
 	// host is the address, seen from inside this server's container, of
-	// the one server its config names (Prometheus names the Alertmanager,
-	// Grafana names Prometheus). The emitters derive that address from
-	// network.bindAddress, so the component's copy of the model binds there.
-	host string
-	// target returns where the server reads a generated file, or false
-	// when the file is not read at run time (tests, documentation).
-	target func(outPath string) (string, bool)
+	// the one server its config names (Grafana names Prometheus or Thanos
+	// Query; a single Prometheus names the Alertmanager). The emitters
+	// derive that address from network.bindAddress, so the component's copy
+	// of the model binds there. Empty: the model says it (an HA stack's
+	// Alertmanager peers have their own hosts).
+	host func(*model.Stack) string
+	// targets returns which Compose services read a generated file, and
+	// where; none when the file is not read at run time (tests, docs).
+	targets func(st *model.Stack, outPath string) []mountTarget
 }
+
+// mountTarget is where a Compose service reads a generated file.
+type mountTarget struct{ service, path string }
 
 // under maps the files below the out/ directory dir to the same relative
 // paths below the container directory to.
@@ -167,30 +176,98 @@ func under(dir, to string) func(string) (string, bool) {
 }
 
 var components = []component{
-	{service: PrometheusService, emit: prometheus.Emit, host: AlertmanagerService, target: func(p string) (string, bool) {
-		switch {
-		case p == "prometheus/prometheus.yml":
-			return prometheusConfigFile, true
-		case strings.HasPrefix(p, "prometheus/rules/"):
-			return under("prometheus", prometheusConfigDir)(p)
+	{name: "prometheus", emit: prometheus.Emit, host: func(st *model.Stack) string {
+		if st.HA != nil {
+			return ""
 		}
-		return "", false
-	}},
-	{service: AlertmanagerService, emit: alertmanager.Emit, target: func(p string) (string, bool) {
-		switch {
-		case p == alertmanager.ConfigPath:
-			return alertmanagerConfigFile, true
-		case path.Dir(p) == path.Dir(alertmanager.TemplatePath):
-			return under("alertmanager", alertmanagerConfigDir)(p)
+		return AlertmanagerService
+	}, targets: func(st *model.Stack, p string) []mountTarget {
+		var out []mountTarget
+		for _, srv := range prometheusServices(st) {
+			switch {
+			case p == prometheus.ConfigPath(srv.Name):
+				out = append(out, mountTarget{srv.service, prometheusConfigFile})
+			case strings.HasPrefix(p, "prometheus/rules/"):
+				t, _ := under("prometheus", prometheusConfigDir)(p)
+				out = append(out, mountTarget{srv.service, t})
+			}
 		}
-		return "", false
+		return out
 	}},
-	{service: GrafanaService, emit: grafana.Emit, host: PrometheusService, target: func(p string) (string, bool) {
+	{name: "alertmanager", emit: alertmanager.Emit, host: func(*model.Stack) string { return "" }, targets: func(st *model.Stack, p string) []mountTarget {
+		var out []mountTarget
+		for _, peer := range alertmanagerServices(st) {
+			switch {
+			case p == alertmanager.ConfigPath:
+				out = append(out, mountTarget{peer.service, alertmanagerConfigFile})
+			case path.Dir(p) == path.Dir(alertmanager.TemplatePath):
+				t, _ := under("alertmanager", alertmanagerConfigDir)(p)
+				out = append(out, mountTarget{peer.service, t})
+			}
+		}
+		return out
+	}},
+	{name: "grafana", emit: grafana.Emit, host: grafanaSource, targets: func(_ *model.Stack, p string) []mountTarget {
 		if t, ok := under(path.Dir(path.Dir(grafana.DashboardProvisioning)), grafanaProvisioningDir)(p); ok {
-			return t, true
+			return []mountTarget{{GrafanaService, t}}
 		}
-		return under(grafana.DashboardDir, grafanaDashboardsDir)(p)
+		if t, ok := under(grafana.DashboardDir, grafanaDashboardsDir)(p); ok {
+			return []mountTarget{{GrafanaService, t}}
+		}
+		return nil
 	}},
+}
+
+// grafanaSource is the Compose service Grafana queries: Thanos Query, the
+// first Prometheus replica of an HA stack without Thanos, or Prometheus.
+func grafanaSource(st *model.Stack) string {
+	switch {
+	case st.ThanosEnabled():
+		return model.ThanosQueryName
+	case st.HA != nil:
+		return prometheusServices(st)[0].service
+	}
+	return PrometheusService
+}
+
+// server is one Prometheus or Alertmanager of the stack, with the Compose
+// service it runs as.
+type server struct {
+	service string
+	model.PrometheusReplica
+}
+
+type peer struct {
+	service string
+	model.AlertmanagerPeer
+}
+
+// prometheusServices are the Prometheus servers: the single "prometheus",
+// or the replicas of an HA stack under their own names.
+func prometheusServices(st *model.Stack) []server {
+	var out []server
+	for _, r := range st.PrometheusServers() {
+		name := r.Name
+		if name == "" {
+			name = PrometheusService
+		}
+		out = append(out, server{name, r})
+	}
+	return out
+}
+
+// alertmanagerServices are the Alertmanagers: the single "alertmanager", or
+// the peers of an HA stack's cluster.
+func alertmanagerServices(st *model.Stack) []peer {
+	var out []peer
+	for _, a := range st.AlertmanagerServers() {
+		name := a.Name
+		if name == "" {
+			name = AlertmanagerService
+		}
+		out = append(out, peer{name, a})
+	}
+	return out
 }
 
 // Where the servers read their configs and keep their state in the images.
@@ -217,6 +294,11 @@ func ContainerModel(st *model.Stack) (*model.Stack, error) {
 	for i := range c.Services {
 		svc := &c.Services[i]
 		svc.Targets = []string{net.JoinHostPort(svc.Name, strconv.Itoa(svc.Port))}
+	}
+	if c.HA != nil {
+		for i := range c.HA.Alertmanagers {
+			c.HA.Alertmanagers[i].Host = c.HA.Alertmanagers[i].Name
+		}
 	}
 	inbox := net.JoinHostPort(InboxService, strconv.Itoa(st.Network.InboxPort))
 	for i := range c.Alerting.Receivers {
@@ -258,6 +340,9 @@ func checkNames(st *model.Stack) error {
 	taken := map[string]string{
 		PrometheusService: "the Prometheus server", AlertmanagerService: "the Alertmanager",
 		GrafanaService: "Grafana", InboxService: "the alert inbox",
+	}
+	for _, name := range haServices(st) {
+		taken[name] = "a server of the HA stack"
 	}
 	for _, svc := range st.Services {
 		for _, name := range []string{svc.Name, LoadService(svc.Name)} {
