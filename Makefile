@@ -13,7 +13,7 @@ build:
 ## test: everything CI runs: pinned tools, vet + gofmt, staleness check, unit and integration tests, end-to-end alert test
 test: tools vet check unit e2e
 
-## tools: build the pinned promtool, amtool, prometheus and alertmanager into .cache/bin (once)
+## tools: build the pinned promtool, amtool, prometheus, alertmanager and thanos into .cache/bin (once)
 tools:
 	$(GO) run ./tools/install
 
@@ -25,9 +25,9 @@ vet:
 unit:
 	$(GO) test ./...
 
-## e2e: end-to-end alert test against real Prometheus and Alertmanager servers (~8 minutes)
+## e2e: end-to-end alert tests against real servers: the single stack and the HA stack (in parallel, ~10 minutes)
 e2e: tools
-	STACKC_E2E=1 $(GO) test -count=1 -v -timeout 25m -run TestAlertEndToEnd ./demoapp/e2e
+	STACKC_E2E=1 $(GO) test -count=1 -v -timeout 25m -run 'TestAlertEndToEnd|TestHAEndToEnd' ./demoapp/e2e
 
 ## check: fail when $(OUT)/ is stale or the spec is not formatted
 check:

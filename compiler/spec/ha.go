@@ -32,17 +32,24 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 	}
 	// The names are Compose service names and replica label values.
 	names := map[string]string{}
+	services := map[string]bool{}
 	for i, svc := range st.Services {
-		names[svc.Name] = fmt.Sprintf("services[%d]", i)
+		names[svc.Name] = fmt.Sprintf("services[%d].name", i)
+		services[svc.Name] = true
 	}
+	const hint = "rename the service; the HA stack's servers run as prometheus-N, alertmanager-N, thanos-sidecar-prometheus-N and thanos-query"
 	useName := func(path, name string) {
 		if !nameRE.MatchString(name) {
 			ps.errorf(path, "use lower case letters, digits and dashes, e.g. prometheus-0", "name %q is not valid", name)
 			return
 		}
 		if other, ok := names[name]; ok {
-			ps.errorf(path, "rename one of them; the HA stack's servers run as prometheus-N, alertmanager-N, thanos-sidecar-N and thanos-query",
-				"name %q is already used by %s", name, other)
+			if services[name] {
+				// The spec wrote the service's name; the server's is a default.
+				ps.errorf(other, hint, "service name %q is taken by the HA stack's %s", name, path)
+			} else {
+				ps.errorf(path, "give every server of the HA stack its own name", "name %q is already used by %s", name, other)
+			}
 			return
 		}
 		names[name] = path

@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stackc/stackc/compiler/compose"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+	"github.com/stackc/stackc/compiler/spec/spectest"
+	"github.com/stackc/stackc/demoapp/demo"
+	"github.com/stackc/stackc/demoapp/fault"
+	"github.com/stackc/stackc/demoapp/inbox"
+)
+
+// TestHAEndToEnd runs the HA stack of compiler/spec/testdata/ha.jsonnet
+// natively: a Prometheus pair, a 3-peer Alertmanager cluster and Thanos.
+// Both replicas evaluate the rules; Thanos Query returns their SLO series
+// once, deduplicated on the replica label. A full outage pages; then one
+// Prometheus replica and one Alertmanager peer are killed (SIGKILL) while
+// the page fires, for longer than a lone Prometheus's alerts would stay
+// valid in the Alertmanager (4 × max(evaluation interval, resend delay)):
+// the surviving replica keeps the alert alive, so nothing resolves falsely
+// and nothing pages again. Clearing the fault resolves the page once.
+//
+// It runs beside TestAlertEndToEnd (both are parallel): its servers idle
+// while the SLO windows move, so the pair costs little more time than one.
+func TestHAEndToEnd(t *testing.T) {
+	if os.Getenv("STACKC_E2E") == "" {
+		t.Skip("end-to-end test: set STACKC_E2E=1 or run make e2e")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+
+	w := &logWriter{t: t}
+	defer w.stop()
+	st, err := demo.Start(ctx, demo.Options{
+		Spec:   spectest.HAPath(t),
+		Dir:    t.TempDir(),
+		Quiet:  true,
+		Status: w,
+		Alerts: w,
+	})
+	if st != nil {
+		t.Cleanup(st.Close)
+		defer func() {
+			if t.Failed() {
+				t.Logf("server logs:\n%s", st.Logs())
+			}
+		}()
+	}
+	if err != nil {
+		t.Fatalf("starting the HA stack: %v", err)
+	}
+	if !st.Model.ThanosEnabled() || len(st.PrometheusReplicas) < 2 || len(st.AlertmanagerPeers) < 2 {
+		t.Fatalf("the HA spec runs %d Prometheus replicas, %d Alertmanager peers, Thanos %v; want a pair, a cluster and Thanos",
+			len(st.PrometheusReplicas), len(st.AlertmanagerPeers), st.Model.ThanosEnabled())
+	}
+	b, err := demo.PickBreakage(st.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, warmCancel := context.WithTimeout(ctx, warmTimeout)
+	defer warmCancel()
+	if err := st.WaitWarm(warm, b); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. Thanos Query sees the SLO's recording rule from both replicas and
+	// deduplicates it into one series without the replica label.
+	ratio := fmt.Sprintf(`%s{%s=%q,%s=%q}`, slo.ErrorRatio(slo.Tiers[0].Short), slo.LabelService, b.Service.Name, slo.LabelSLO, b.SLO.Name)
+	var replicas []string
+	for _, r := range st.PrometheusReplicas {
+		replicas = append(replicas, r.Name)
+	}
+	if err := demo.Poll(warm, time.Second, "Thanos Query's view of "+ratio, func() error {
+		raw, err := demo.QuerySeries(warm, st.ThanosQuery, ratio, url.Values{"dedup": {"false"}})
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, s := range raw {
+			got = append(got, s[model.ReplicaLabel])
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, replicas) {
+			return fmt.Errorf("without deduplication the series come from replicas %v, want %v", got, replicas)
+		}
+		dedup, err := demo.QuerySeries(warm, st.ThanosQuery, ratio, url.Values{"dedup": {"true"}})
+		if err != nil {
+			return err
+		}
+		if len(dedup) != 1 {
+			return fmt.Errorf("deduplicated, %s returns %d series, want 1", ratio, len(dedup))
+		}
+		if r, ok := dedup[0][model.ReplicaLabel]; ok {
+			return fmt.Errorf("the deduplicated series keeps %s=%q", model.ReplicaLabel, r)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Thanos Query returns %s from %v as one deduplicated series", ratio, replicas)
+
+	// 2. A full outage pages.
+	want := b.PageLabels()
+	forDur, err := st.PageFor(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := demo.Bound(st.Model, want, forDur)
+	t.Logf("injecting a full outage into %s %s (SLO %s)", b.Service.Name, b.Endpoint, b.SLO.Name)
+	before := st.Received.Total()
+	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	pageCtx, pageCancel := context.WithTimeout(ctx, 4*bound+time.Minute)
+	defer pageCancel()
+	fast := slo.Tiers[0].Name
+	page, err := st.WaitAlert(pageCtx, before, func(e inbox.Entry) bool {
+		return e.Status == "firing" && b.Matches(e) && e.Labels[slo.LabelTier] == fast
+	})
+	if err != nil {
+		t.Fatalf("no %s page for %s: %v", fast, b.SLO.Name, err)
+	}
+	t.Logf("paged: %s", page.Line())
+	if _, ok := page.Labels[model.ReplicaLabel]; ok {
+		t.Errorf("the page carries the %s label; alert_relabel_configs must drop it: %v", model.ReplicaLabel, page.Labels)
+	}
+	// Both replicas fire it, so either can keep it alive alone.
+	firing := fmt.Sprintf(`ALERTS{alertname=%q,%s=%q,%s=%q,alertstate="firing"}`, want["alertname"], slo.LabelSLO, b.SLO.Name, slo.LabelTier, fast)
+	for _, r := range st.PrometheusReplicas {
+		if err := demo.Poll(pageCtx, 250*time.Millisecond, r.Name+" firing the page", func() error {
+			n, err := demo.QueryAt(pageCtx, r.URL, firing, nil)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("%s returns %d series", firing, n)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := time.Duration(st.Model.EvaluationInterval)
+	groupInterval := time.Duration(st.Model.Alerting.GroupInterval)
+	peers := len(st.AlertmanagerPeers)
+	// Long enough for a duplicate notification from another peer: the last
+	// peer waits (peers-1) peer timeouts before it notifies.
+	settle := groupInterval + time.Duration(peers-1)*demo.ClusterPeerTimeout + 2*eval
+	quiet(ctx, t, settle)
+	baseline := st.Received.Total()
+
+	// 3. Kill one replica and one peer mid-incident, for longer than the
+	// killed replica's alerts stay valid, and the notification pipeline's
+	// delays after that.
+	validFor := 4 * max(eval, compose.ResendDelay(st.Model))
+	hold := validFor + settle
+	killedProm, killedAM := st.PrometheusReplicas[0].Name, st.AlertmanagerPeers[0].Name
+	for _, name := range []string{killedProm, killedAM} {
+		if err := st.Kill(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("killed %s and %s; holding the outage %s (a lone Prometheus's alerts expire after %s)", killedProm, killedAM, hold.Round(time.Second), validFor)
+	quiet(ctx, t, hold)
+	for _, e := range st.Received.Alerts() {
+		if e.Seq > baseline && b.Matches(e) {
+			if e.Status == "resolved" {
+				t.Errorf("false resolve while %s was down and the outage went on: %s", killedProm, e.Line())
+			} else {
+				t.Errorf("notified again while %s and %s were down: %s", killedProm, killedAM, e.Line())
+			}
+		}
+	}
+	n, err := st.ActiveAlerts(ctx, map[string]string{"alertname": want["alertname"], slo.LabelTier: fast})
+	if err != nil || n == 0 {
+		t.Errorf("the surviving Alertmanagers hold no active %s alert (%d, %v)", fast, n, err)
+	}
+
+	// 4. Clearing the fault resolves the page, once, through the survivors.
+	t.Log("clearing the fault")
+	cleared := time.Now()
+	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	resCtx, resCancel := context.WithTimeout(ctx, resolveTimeout)
+	defer resCancel()
+	resolved, err := st.WaitAlert(resCtx, page.Seq, func(e inbox.Entry) bool {
+		return e.Status == "resolved" && e.Fingerprint == page.Fingerprint
+	})
+	if err != nil {
+		t.Fatalf("the page did not resolve: %v", err)
+	}
+	t.Logf("resolved %s after the fault was cleared: %s", time.Since(cleared).Round(time.Second), resolved.Line())
+	quiet(ctx, t, settle)
+
+	pages, resolves := 0, 0
+	for _, e := range st.Received.Alerts() {
+		if e.Fingerprint != page.Fingerprint {
+			continue
+		}
+		switch e.Status {
+		case "firing":
+			pages++
+		case "resolved":
+			resolves++
+		}
+	}
+	if pages != 1 || resolves != 1 {
+		t.Errorf("the %s page notified %d times and resolved %d times, want once each:", fast, pages, resolves)
+		for _, e := range st.Received.Alerts() {
+			if b.Matches(e) {
+				t.Errorf("  %s", e.Line())
+			}
+		}
+	}
+	if st.Received.Total() > len(st.Received.Alerts()) {
+		t.Errorf("the inbox dropped alerts (%d received): raise its keep", st.Received.Total())
+	}
+	fmt.Printf("ha incident notifications: pages=%d resolves=%d\n", pages, resolves)
+}
