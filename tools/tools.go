@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 )
 
@@ -35,7 +36,10 @@ var Pinned = []Tool{
 	{Name: "prometheus", Package: "github.com/prometheus/prometheus/cmd/prometheus", Version: "v0.316.0", Tags: "remove_all_sd"},
 	{Name: "amtool", Package: "github.com/prometheus/alertmanager/cmd/amtool", Version: "v0.35.0"},
 	{Name: "alertmanager", Package: "github.com/prometheus/alertmanager/cmd/alertmanager", Version: "v0.31.1"},
-	{Name: "thanos", Package: "github.com/thanos-io/thanos/cmd/thanos", Version: "v0.42.4", Module: "tools/thanos"},
+	// Thanos's own builds use these tags (its .promu.yml): its gRPC
+	// encoding casts Prometheus's labels to a slice, which is only right
+	// with slicelabels; without it the sidecar panics on its first reply.
+	{Name: "thanos", Package: "github.com/thanos-io/thanos/cmd/thanos", Version: "v0.42.4", Module: "tools/thanos", Tags: "netgo,slicelabels"},
 }
 
 // BinDir is where tools are built: $STACKC_BIN, or .cache/bin at the repository root.
@@ -76,8 +80,7 @@ func Path(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The version is part of the file name, so a pin change rebuilds.
-	bin := filepath.Join(dir, tool.Name+"-"+tool.Version)
+	bin := filepath.Join(dir, tool.file())
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
@@ -135,6 +138,17 @@ func (t Tool) install(bin string) error {
 		return fmt.Errorf("building %s@%s: %w", t.Package, t.Version, err)
 	}
 	return os.Rename(out, bin)
+}
+
+// file is the tool's file name. The version is part of it, so a pin change
+// rebuilds; so are a wrapper-module tool's build tags, which change what
+// the binary does.
+func (t Tool) file() string {
+	f := t.Name + "-" + t.Version
+	if t.Module != "" && t.Tags != "" {
+		f += "-" + strings.ReplaceAll(t.Tags, ",", "-")
+	}
+	return f
 }
 
 // buildArgs is the go command line: verb, the tool's build tags, then rest.
