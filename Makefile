@@ -59,7 +59,7 @@ run:
 bench:
 	$(GO) test -run='^$$' -bench=BenchmarkBuild -benchmem ./compiler/build
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
-	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./demoapp/instrument
+	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./runtime/instrument
 
 ## fuzz: fuzz the spec loader (60 s per target)
 fuzz:

@@ -19,11 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stackc/stackc/demoapp/fault"
-	"github.com/stackc/stackc/demoapp/instrument"
 	"github.com/stackc/stackc/demoapp/sim"
 	"github.com/stackc/stackc/demoapp/storefront"
 	"github.com/stackc/stackc/out/metrics"
 	"github.com/stackc/stackc/out/metrics/shop"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // shutdownTimeout bounds how long requests in flight may finish after a signal.

@@ -21,10 +21,10 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/stackc/stackc/demoapp/fault"
-	"github.com/stackc/stackc/demoapp/instrument"
 	"github.com/stackc/stackc/demoapp/loadgen"
 	"github.com/stackc/stackc/demoapp/sim"
 	"github.com/stackc/stackc/out/metrics/shop"
+	"github.com/stackc/stackc/runtime/instrument"
 	"github.com/stackc/stackc/tools"
 )
 

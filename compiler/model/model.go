@@ -29,6 +29,12 @@ type Stack struct {
 	// HA, when set, runs Prometheus as replicas beside an Alertmanager
 	// cluster, optionally with Thanos (see HA).
 	HA *HA `json:"ha,omitempty"`
+	// GoImportPath is the import path of the generated Go registry's index
+	// package (the metrics/ directory of the output). It is a build setting,
+	// not part of the spec: the build derives it from the go.mod enclosing
+	// the output directory, or takes it from a flag; empty means the
+	// registry's default.
+	GoImportPath string `json:"-"`
 }
 
 // Clone returns a deep copy of st, made through its JSON form: that form is
@@ -43,6 +49,7 @@ func (st *Stack) Clone() (*Stack, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, err
 	}
+	c.GoImportPath = st.GoImportPath // a build setting, not in the JSON form
 	return &c, nil
 }
 

@@ -1,7 +1,9 @@
 // Package registry generates the Go metric registry services import:
-// one package per service under out/metrics/<service>/ (import path
-// github.com/stackc/stackc/out/metrics/<service>), and an index package
-// out/metrics that lists every service for generic servers like the demo app.
+// one package per service under <out>/metrics/<service>/, and an index
+// package <out>/metrics that lists every service for generic servers like
+// the demo app. The import path of the index package is the model's
+// GoImportPath (the build derives it from the go.mod enclosing the output
+// directory), so a registry built into another Go module builds there.
 //
 // One package per service keeps the generated names short and collision
 // free when a spec has several services (shop.PaymentCard, shop.New), and
@@ -9,7 +11,7 @@
 // declares the RED metrics (named as in package slo, with the spec's
 // buckets), every business metric with a Go type per label whose only
 // values are the spec's, and the endpoint table with the simulated
-// behaviour, and plugs into package demoapp/instrument for binding and
+// behaviour, and plugs into package runtime/instrument for binding and
 // the HTTP middleware.
 package registry
 
@@ -30,21 +32,27 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// ImportPath is the import path of the index package; service packages
-// live below it.
-const ImportPath = "github.com/stackc/stackc/out/metrics"
+// DefaultImportPath is the import path of the index package when the model
+// names none: this repository's out/metrics. Service packages live below
+// the index package.
+const DefaultImportPath = "github.com/stackc/stackc/out/metrics"
 
 // Dir is the index package's directory, relative to out/.
 const Dir = "metrics"
 
-// instrumentPath is the import path of the runtime package the generated
-// code plugs into.
-const instrumentPath = "github.com/stackc/stackc/demoapp/instrument"
+// RuntimePath is the import path of the runtime package the generated code
+// plugs into. It is part of this module, which an application's go.mod
+// requires like any library.
+const RuntimePath = "github.com/stackc/stackc/runtime/instrument"
 
 // Emit generates the registry packages of every service of st.
 func Emit(st *model.Stack) ([]artifact.File, error) {
+	importPath := st.GoImportPath
+	if importPath == "" {
+		importPath = DefaultImportPath
+	}
 	var files []artifact.File
-	var index indexView
+	index := indexView{Runtime: RuntimePath}
 	owner := map[string]string{}
 	for _, svc := range st.Services {
 		pkg := PackageName(svc.Name)
@@ -53,6 +61,9 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 		}
 		owner[pkg] = svc.Name
 		view, err := newServiceView(svc, pkg)
+		if err == nil {
+			view.Runtime = RuntimePath
+		}
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
@@ -61,7 +72,7 @@ func Emit(st *model.Stack) ([]artifact.File, error) {
 			return nil, fmt.Errorf("service %s: %w", svc.Name, err)
 		}
 		files = append(files, artifact.File{Path: Dir + "/" + pkg + "/metrics.go", Data: src})
-		index.Services = append(index.Services, indexEntry{Package: pkg, Import: ImportPath + "/" + pkg})
+		index.Services = append(index.Services, indexEntry{Package: pkg, Import: importPath + "/" + pkg})
 	}
 	src, err := render(indexTemplate, index)
 	if err != nil {
@@ -188,11 +199,15 @@ func goStrings(ss []string) string {
 // comment makes free text safe inside a // comment.
 func comment(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-type indexView struct{ Services []indexEntry }
+type indexView struct {
+	Runtime  string
+	Services []indexEntry
+}
 
 type indexEntry struct{ Package, Import string }
 
 type serviceView struct {
+	Runtime             string
 	Package, Name, Team string
 	Port, AdminPort     int
 	Endpoints           []endpointView

@@ -86,13 +86,13 @@ func goCommand(t *testing.T, files []artifact.File, extra map[string]string, arg
 	copyFile("go.mod")
 	copyFile("go.sum")
 	// The runtime package the generated code plugs into.
-	srcs, err := filepath.Glob(filepath.Join(root, "demoapp", "instrument", "*.go"))
+	srcs, err := filepath.Glob(filepath.Join(root, "runtime", "instrument", "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, src := range srcs {
 		if !strings.HasSuffix(src, "_test.go") {
-			copyFile("demoapp/instrument/" + filepath.Base(src))
+			copyFile("runtime/instrument/" + filepath.Base(src))
 		}
 	}
 	for _, f := range files {

@@ -36,6 +36,9 @@ var Profiles = []string{"default", "demo"}
 type Options struct {
 	// Profile is "default" or "demo"; the spec reads it as s.profile.
 	Profile string
+	// GoImportPath becomes the model's GoImportPath: the import path of the
+	// generated Go registry, a build setting the spec cannot set.
+	GoImportPath string
 }
 
 // Result is a loaded spec: the validated stack and the warnings found on the way.
@@ -97,6 +100,7 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
+	st.GoImportPath = opts.GoImportPath
 	applyDefaults(st)
 	// Validate even a spec that did not decode cleanly, so every problem is
 	// reported at once, but drop what follows from a value that could not be

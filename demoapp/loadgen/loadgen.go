@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // Config is one load run.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // counter is a target that counts requests by method and path shape.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/demoapp/fault"
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // z99 is the standard normal 99th percentile.

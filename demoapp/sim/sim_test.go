@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // TestLatencyQuantiles draws many latencies and checks their median and

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/go-jsonnet/formatter"
+	"golang.org/x/mod/module"
 
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/spec"
@@ -93,6 +94,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok
 // buildFlags are the flags build and check share.
 type buildFlags struct {
 	out, profile, spec string
+	// goImportPath is the Go registry's import path; empty: from the go.mod
+	// enclosing out.
+	goImportPath string
 }
 
 func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writer) (*buildFlags, int, bool) {
@@ -101,8 +105,9 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 	bf := &buildFlags{}
 	fs.StringVar(&bf.out, "o", "out", "output `directory`")
 	fs.StringVar(&bf.profile, "profile", "default", "build profile: "+strings.Join(spec.Profiles, " or "))
+	fs.StringVar(&bf.goImportPath, "go-import-path", "", "import `path` of the Go registry DIR/metrics (default: from the go.mod enclosing DIR)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
+		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [--go-import-path PATH] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after the spec: `stackc build stack.jsonnet -o x`.
@@ -178,7 +183,18 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // compile loads and compiles the spec, printing warnings and errors. A nil
 // result comes with the exit code to return.
 func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
-	out, res, err := build.CompileFile(bf.spec, spec.Options{Profile: bf.profile})
+	importPath := bf.goImportPath
+	if importPath == "" {
+		var err error
+		if importPath, _, err = build.GoImportPath(bf.out); err != nil {
+			fmt.Fprintf(stderr, "stackc: %v\n", err)
+			return nil, exitUsage
+		}
+	} else if err := module.CheckImportPath(importPath); err != nil {
+		fmt.Fprintf(stderr, "stackc: --go-import-path: %v\n", err)
+		return nil, exitUsage
+	}
+	out, res, err := build.CompileFile(bf.spec, spec.Options{Profile: bf.profile, GoImportPath: importPath})
 	if res != nil {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)

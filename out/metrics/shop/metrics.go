@@ -16,7 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackc/stackc/demoapp/instrument"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // Endpoint identifies an endpoint of the shop service; it indexes Endpoints.

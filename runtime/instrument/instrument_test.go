@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/stackc/stackc/demoapp/instrument"
 	"github.com/stackc/stackc/out/metrics/shop"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // nopWriter is a ResponseWriter that allocates nothing, so benchmarks and
@@ -311,7 +311,7 @@ func TestLabelCombinations(t *testing.T) {
 }
 
 // BenchmarkMiddleware measures one request through each middleware with a
-// trivial handler. Run: go test ./demoapp/instrument -run '^$' -bench Middleware -benchmem
+// trivial handler. Run: go test ./runtime/instrument -run '^$' -bench Middleware -benchmem
 func BenchmarkMiddleware(b *testing.B) {
 	trivial := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	req := httptest.NewRequest("GET", "/products/42", nil)

@@ -1,5 +1,6 @@
 // Package instrument is the runtime half of the generated metric registry
-// (out/metrics/<service>): the generated code declares a service's metrics
+// (<out>/metrics/<service>), imported by the generated code wherever it is
+// built, like protobuf's runtime: the generated code declares a service's metrics
 // and endpoint table and hands them to NewRED, which binds every label child
 // once at start-up and returns HTTP middleware that labels requests by the
 // spec's endpoint name, never by raw path.
