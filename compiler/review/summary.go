@@ -37,6 +37,9 @@ type Summary struct {
 	Series    []spec.SeriesCount
 	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
 	SeriesTotal, SeriesBudget int
+	// HA describes an HA stack's servers and where the queries below run;
+	// empty for a single Prometheus and Alertmanager.
+	HA string
 }
 
 // Dashboard is one generated dashboard.
@@ -133,7 +136,7 @@ type Receiver struct {
 
 // Summarize computes the summary of st.
 func Summarize(st *model.Stack) (*Summary, error) {
-	s := &Summary{SeriesBudget: st.SeriesBudget}
+	s := &Summary{SeriesBudget: st.SeriesBudget, HA: haSummary(st)}
 	ds, err := grafana.Dashboards(st)
 	if err != nil {
 		return nil, err
@@ -339,4 +342,22 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// haSummary says what runs highly available and where this review's
+// queries run: Thanos Query deduplicates the replicas' series, which carry
+// the external label model.ReplicaLabel.
+func haSummary(st *model.Stack) string {
+	h := st.HA
+	if h == nil {
+		return ""
+	}
+	out := fmt.Sprintf("%d Prometheus replicas (external label `%s`, dropped from alerts) sending to a cluster of %d Alertmanagers",
+		len(h.Prometheus), model.ReplicaLabel, len(h.Alertmanagers))
+	if h.Thanos {
+		out += fmt.Sprintf("; the queries below run on Thanos Query (port %d), deduplicated on `%s`, which Grafana reads", h.ThanosQuery.Port, model.ReplicaLabel)
+	} else {
+		out += "; the queries below run on any replica"
+	}
+	return out
 }
