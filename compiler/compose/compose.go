@@ -10,6 +10,11 @@
 // the real emitters again on a copy of the model with the container
 // addresses; the files that come out different are written under
 // out/compose/, the others are mounted from where the native build put them.
+//
+// An HA spec (model.HA) runs a service per Prometheus replica and per
+// Alertmanager peer, named as in the model, each with its own data volume;
+// the peers gossip on their cluster ports, and with Thanos a sidecar per
+// replica and thanos-query (deduplicating on the replica label) join them.
 package compose
 
 import (
