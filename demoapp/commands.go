@@ -16,7 +16,7 @@ import (
 func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fault", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	service := fs.String("service", defaultService(), "service whose admin port to call")
+	sel := addServiceFlags(fs, "service whose admin port to call")
 	admin := fs.String("admin", "", "admin API base URL (default http://127.0.0.1:<service adminPort>)")
 	errorRate := fs.Float64("errors", 0, "share of requests to fail with 503, 0 to 1")
 	latency := fs.Duration("latency", 0, "latency to add to every response, e.g. 200ms")
@@ -54,7 +54,7 @@ func runFault(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		endpoint = positional[0]
 	}
 	if *admin == "" {
-		svc, err := lookupService(*service)
+		svc, err := sel.lookup()
 		if err != nil {
 			fmt.Fprintf(stderr, "demoapp fault: %v\n", err)
 			return exitUsage
@@ -128,7 +128,7 @@ func describe(st fault.Status) string {
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	service := fs.String("service", defaultService(), "service of the spec whose endpoints to drive")
+	sel := addServiceFlags(fs, "service of the spec whose endpoints to drive")
 	target := fs.String("target", "", "base URL of the service (default http://127.0.0.1:<service port>)")
 	rps := fs.Float64("rps", 10, "requests per second")
 	duration := fs.Duration("duration", time.Minute, "how long to run")
@@ -141,7 +141,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseOnlyFlags(fs, args, stderr); !ok {
 		return code
 	}
-	svc, err := lookupService(*service)
+	svc, err := sel.lookup()
 	if err != nil {
 		fmt.Fprintf(stderr, "demoapp load: %v\n", err)
 		return exitUsage
@@ -167,13 +167,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	service := fs.String("service", defaultService(), "service whose port to check")
+	sel := addServiceFlags(fs, "service whose port to check")
 	url := fs.String("url", "", "URL to check (default http://127.0.0.1:<service port>/readyz)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if *url == "" {
-		svc, err := lookupService(*service)
+		svc, err := sel.lookup()
 		if err != nil {
 			fmt.Fprintf(stderr, "demoapp healthcheck: %v\n", err)
 			return exitUsage

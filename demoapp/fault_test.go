@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/stackc/stackc/demoapp/fault"
-	"github.com/stackc/stackc/out/metrics/shop"
 )
 
 func post(t *testing.T, url, cart string) int {
@@ -32,7 +31,7 @@ func post(t *testing.T, url, cart string) int {
 // admin API, sees every checkout fail with 503 while other endpoints work,
 // and clears it.
 func TestFaultInjection(t *testing.T) {
-	r := start(t, shop.Service, noSim)
+	r := start(t, shopService(t), noSim)
 	c := fault.Client{Base: r.admin}
 	ctx := context.Background()
 	if _, err := c.Set(ctx, "checkout", fault.Request{ErrorRate: 1, For: "10m"}); err != nil {
@@ -67,7 +66,7 @@ func TestFaultInjection(t *testing.T) {
 // TestFaultAPINotOnPublicListener checks the public listener does not
 // serve the admin API.
 func TestFaultAPINotOnPublicListener(t *testing.T) {
-	r := start(t, shop.Service, noSim)
+	r := start(t, shopService(t), noSim)
 	c := fault.Client{Base: r.base}
 	if _, err := c.Set(context.Background(), "checkout", fault.Request{ErrorRate: 1}); err == nil {
 		t.Fatal("the public listener accepted a fault")
@@ -78,7 +77,7 @@ func TestFaultAPINotOnPublicListener(t *testing.T) {
 }
 
 func TestFaultLatencyExpires(t *testing.T) {
-	r := start(t, shop.Service, noSim)
+	r := start(t, shopService(t), noSim)
 	c := fault.Client{Base: r.admin}
 	if _, err := c.Set(context.Background(), "get_cart", fault.Request{ErrorRate: 1, For: "50ms"}); err != nil {
 		t.Fatal(err)
@@ -97,7 +96,7 @@ func TestFaultLatencyExpires(t *testing.T) {
 }
 
 func TestFaultCLI(t *testing.T) {
-	r := start(t, shop.Service, noSim)
+	r := start(t, shopService(t), noSim)
 	for _, tc := range []struct {
 		name    string
 		args    []string

@@ -5,8 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"github.com/stackc/stackc/out/metrics/shop"
 )
 
 func TestRunDispatch(t *testing.T) {
@@ -34,7 +32,7 @@ func TestRunDispatch(t *testing.T) {
 }
 
 func TestHealthcheckAndLoadAgainstRunningApp(t *testing.T) {
-	r := start(t, shop.Service, noSim)
+	r := start(t, shopService(t), noSim)
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"healthcheck", "--url", r.base + "/readyz"}, &stdout, &stderr); code != exitOK {
 		t.Errorf("healthcheck: exit %d, %s", code, &stderr)

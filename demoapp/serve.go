@@ -21,8 +21,6 @@ import (
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/sim"
 	"github.com/stackc/stackc/demoapp/storefront"
-	"github.com/stackc/stackc/out/metrics"
-	"github.com/stackc/stackc/out/metrics/shop"
 	"github.com/stackc/stackc/runtime/instrument"
 )
 
@@ -47,25 +45,30 @@ type app struct {
 	admin  http.Handler
 }
 
-// newApp builds the handlers of svc with a fresh registry. The shop gets
-// the storefront's business handlers; any other service a generic one.
+// newApp builds the handlers of svc with a fresh registry. Every endpoint
+// of the spec gets a handler: the shop's storefront logic where it has
+// one, the generic handler otherwise.
 func newApp(svc instrument.Service, opts appOptions, log *slog.Logger) (*app, error) {
 	a := &app{svc: svc, reg: prometheus.NewRegistry()}
-	var red *instrument.RED
-	var handlers []http.Handler
-	if svc.Name == shop.Service.Name {
-		m, err := shop.New(a.reg)
-		if err != nil {
-			return nil, err
+	inst, err := instrument.NewInstance(a.reg, svc)
+	if err != nil {
+		return nil, err
+	}
+	red := inst.HTTP
+	var business map[string]http.Handler
+	if svc.Name == storefrontService {
+		shop, problems := storefront.New(inst)
+		for _, p := range problems {
+			log.Warn(p.Error())
 		}
-		red, handlers = m.HTTP, storefront.New(m).Handlers()
-	} else {
-		var err error
-		if red, err = svc.Register(a.reg); err != nil {
-			return nil, err
-		}
-		for _, ep := range svc.Endpoints {
-			handlers = append(handlers, genericHandler(ep))
+		business = shop.Handlers()
+	}
+	handlers := make([]http.Handler, len(svc.Endpoints))
+	for i, ep := range svc.Endpoints {
+		if h, ok := business[ep.Name]; ok {
+			handlers[i] = h
+		} else {
+			handlers[i] = genericHandler(ep)
 		}
 	}
 	names := make([]string, len(svc.Endpoints))
@@ -110,6 +113,9 @@ func newApp(svc instrument.Service, opts appOptions, log *slog.Logger) (*app, er
 	a.admin = admin
 	return a, nil
 }
+
+// storefrontService is the service the storefront's business logic serves.
+const storefrontService = "shop"
 
 // genericHandler answers an endpoint of a service the demo has no business
 // logic for: 201 for POST, 200 otherwise, with a small JSON body.
@@ -169,30 +175,10 @@ func (a *app) serve(ctx context.Context, public, admin net.Listener, log *slog.L
 	return err
 }
 
-// defaultService is the spec's first service.
-func defaultService() string {
-	if len(metrics.Services) == 0 {
-		return ""
-	}
-	return metrics.Services[0].Name
-}
-
-func lookupService(name string) (instrument.Service, error) {
-	svc, ok := metrics.Lookup(name)
-	if !ok {
-		var names []string
-		for _, s := range metrics.Services {
-			names = append(names, s.Name)
-		}
-		return svc, fmt.Errorf("unknown service %q (services of the spec: %v)", name, names)
-	}
-	return svc, nil
-}
-
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	service := fs.String("service", defaultService(), "service of the spec to serve")
+	sel := addServiceFlags(fs, "service of the spec to serve")
 	listen := fs.String("listen", "", "public address (default 127.0.0.1:<service port>)")
 	adminListen := fs.String("admin-listen", "", "fault API address, loopback only (default 127.0.0.1:<service adminPort>)")
 	profile := fs.Bool("profile", false, "serve net/http/pprof on the admin listener")
@@ -212,7 +198,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else {
 		log = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	svc, err := lookupService(*service)
+	svc, err := sel.lookup()
 	if err != nil {
 		fmt.Fprintf(stderr, "demoapp serve: %v\n", err)
 		return exitUsage

@@ -46,40 +46,22 @@ func (a Alert) String() string {
 }
 
 // Alerts enumerates every alert the generated rules can emit, in spec
-// order: per service its SLOs' burn-rate alerts (one per enabled tier,
-// fastest first), then target-down and metrics-absent. Target-down pages:
-// the service cannot be observed, so its SLO alerts are blind. Metrics-absent
-// (no scrape target at all) is a configuration fault and opens a ticket.
-// Neither carries an slo label, which keeps the SLO-only inhibitions off
-// them. The tests check this list against the Prometheus target's rules.
+// order (see slo.AlertLabelSets): per service its SLOs' burn-rate alerts
+// (one per enabled tier, fastest first), then target-down and
+// metrics-absent. Target-down pages: the service cannot be observed, so
+// its SLO alerts are blind. Metrics-absent (no scrape target at all) is a
+// configuration fault and opens a ticket. The tests check this list
+// against the Prometheus target's rules.
 func Alerts(st *model.Stack) []Alert {
 	var out []Alert
-	for _, svc := range st.Services {
-		for _, s := range svc.SLOs {
-			for _, t := range slo.EnabledTiers(s) {
-				out = append(out, Alert{Name: slo.BurnAlertName(s), Labels: map[string]string{
-					slo.LabelSeverity: string(t.Severity),
-					slo.LabelTier:     t.Name,
-					slo.LabelService:  svc.Name,
-					slo.LabelTeam:     svc.Team,
-					slo.LabelSLO:      s.Name,
-				}})
+	for _, ls := range slo.AlertLabelSets(st) {
+		a := Alert{Name: ls["alertname"], Labels: map[string]string{}}
+		for k, v := range ls {
+			if k != "alertname" {
+				a.Labels[k] = v
 			}
 		}
-		health := []struct {
-			name     string
-			severity slo.Severity
-		}{
-			{slo.TargetDownAlertName(svc), slo.Page},
-			{slo.MetricsAbsentAlertName(svc), slo.Ticket},
-		}
-		for _, h := range health {
-			out = append(out, Alert{Name: h.name, Labels: map[string]string{
-				slo.LabelSeverity: string(h.severity),
-				slo.LabelService:  svc.Name,
-				slo.LabelTeam:     svc.Team,
-			}})
-		}
+		out = append(out, a)
 	}
 	return out
 }

@@ -38,9 +38,13 @@ var Targets = []Target{
 	{Name: "review", Emit: review.Emit},
 }
 
-// Compile runs every target over st and returns the complete output.
+// Compile runs every target over st and returns the complete output,
+// with the Marker that lets the next build replace it.
 func Compile(st *model.Stack) (artifact.Set, error) {
 	out := artifact.Set{}
+	if err := out.Add(markerFile); err != nil {
+		return nil, err
+	}
 	for _, t := range Targets {
 		var files []artifact.File
 		var err error

@@ -252,12 +252,14 @@ type metricView struct {
 	ValuesVars              string
 	Buckets                 string
 	Objectives              string
+	// RuntimeType is the runtime's constant for the metric type.
+	RuntimeType string
 }
 
-type labelRef struct{ Param, Type, Name string }
+type labelRef struct{ Param, Type, Name, ValuesVar string }
 
 // reserved are the package-level names the service template always declares.
-var reserved = []string{"New", "Metrics", "Service", "Endpoint", "Endpoints", "StatusCodes", "LatencyBuckets", "register"}
+var reserved = []string{"New", "Metrics", "Service", "Endpoint", "Endpoints", "StatusCodes", "LatencyBuckets"}
 
 func newServiceView(svc model.Service, pkg string) (*serviceView, error) {
 	top := names{}
@@ -331,12 +333,13 @@ func newServiceView(svc model.Service, pkg string) (*serviceView, error) {
 				labelTypes[key] = lv
 				v.Labels = append(v.Labels, *lv)
 			}
-			mv.Labels = append(mv.Labels, labelRef{Param: paramName(l.Name, len(mv.Labels)), Type: lv.Type, Name: l.Name})
+			mv.Labels = append(mv.Labels, labelRef{Param: paramName(l.Name, len(mv.Labels)), Type: lv.Type, Name: l.Name, ValuesVar: lv.ValuesVar})
 			mv.Size *= len(l.Values)
 			if mv.Size > 1<<20 {
 				return nil, fmt.Errorf("metric %s: more than %d label combinations", m.Name, 1<<20)
 			}
 		}
+		mv.RuntimeType = exported(string(m.Type), "")
 		switch m.Type {
 		case model.Counter:
 			mv.Opts, mv.Ctor, mv.VecCtor, mv.Child = "CounterOpts", "NewCounter", "NewCounterVec", "prometheus.Counter"

@@ -205,3 +205,68 @@ func TestNamesDisambiguate(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedAndGenericAgree: for every service of the multi-service spec, the
+// typed package's New and the runtime's NewInstance over the package's
+// Service description export the same metrics, byte for byte, so servers
+// that pick a service at run time expose what the typed code would.
+func TestTypedAndGenericAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	files := emitFile(t, "testdata/multi.jsonnet")
+	src := `package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/stackc/stackc/out/metrics/orderapi"
+	"github.com/stackc/stackc/out/metrics/typemetrics"
+	"github.com/stackc/stackc/runtime/instrument"
+)
+
+func text(g prometheus.Gatherer) string {
+	mfs, err := g.Gather()
+	if err != nil {
+		panic(err)
+	}
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		expfmt.MetricFamilyToText(&b, mf)
+	}
+	return b.String()
+}
+
+func main() {
+	for _, c := range []struct {
+		svc   instrument.Service
+		typed func(prometheus.Registerer) error
+	}{
+		{orderapi.Service, func(r prometheus.Registerer) error { _, err := orderapi.New(r); return err }},
+		{typemetrics.Service, func(r prometheus.Registerer) error { _, err := typemetrics.New(r); return err }},
+	} {
+		typed, generic := prometheus.NewRegistry(), prometheus.NewRegistry()
+		if err := c.typed(typed); err != nil {
+			panic(err)
+		}
+		if _, err := instrument.NewInstance(generic, c.svc); err != nil {
+			panic(err)
+		}
+		if a, b := text(typed), text(generic); a != b || a == "" {
+			fmt.Printf("%s differs:\n--- typed\n%s\n--- generic\n%s\n", c.svc.Name, a, b)
+			os.Exit(1)
+		}
+		fmt.Println(c.svc.Name, "agrees")
+	}
+}
+`
+	out, ok := goCommand(t, files, map[string]string{"metrics/zzsame/main.go": src}, "run", "./out/metrics/zzsame")
+	if !ok || strings.Count(out, "agrees") != 2 {
+		t.Fatalf("typed and generic registries differ:\n%s", out)
+	}
+}

@@ -72,15 +72,30 @@ var Service = instrument.Service{
 	Port:      {{.Port}},
 	AdminPort: {{.AdminPort}},
 	Endpoints: Endpoints,
-	Register:  register,
-}
-
-func register(reg prometheus.Registerer) (*instrument.RED, error) {
-	m, err := New(reg)
-	if err != nil {
-		return nil, err
-	}
-	return m.HTTP, nil
+	StatusCodes: StatusCodes,
+	LatencyBuckets: LatencyBuckets,
+{{- if .NativeHistograms}}
+	NativeHistograms: true,
+{{- end}}
+	Metrics: []instrument.MetricDesc{
+{{- range .Metrics}}
+		{Name: {{quote .Name}}, Type: instrument.{{.RuntimeType}}, Help: {{quote .Help}},
+		{{- if .Labels}}
+			Labels: []instrument.LabelDesc{
+			{{- range .Labels}}
+				{Name: {{quote .Name}}, Values: {{.ValuesVar}}[:]},
+			{{- end}}
+			},
+		{{- end}}
+		{{- if .Buckets}}
+			Buckets: []float64{ {{- .Buckets -}} },
+		{{- end}}
+		{{- if .Objectives}}
+			Objectives: map[float64]float64{ {{- .Objectives -}} },
+		{{- end}}
+		},
+{{- end}}
+	},
 }
 {{range $l := .Labels}}
 // {{.Type}} is a value of the label {{quote .Label}}.

@@ -237,3 +237,42 @@ func DashboardUID(service, kind string) string { return "stackc-" + service + "-
 
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
+
+// AlertLabelSets enumerates the label set (alertname included) of every
+// alert the generated rules can emit, in spec order: per service its SLOs'
+// burn-rate alerts (one per enabled tier, fastest first), then target-down
+// and metrics-absent. Neither health alert carries an slo label, which
+// keeps the SLO-only inhibitions off them. Routing (package alertmanager)
+// and spec validation (routes no alert reaches) both read this list.
+func AlertLabelSets(st *model.Stack) []map[string]string {
+	var out []map[string]string
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			for _, t := range EnabledTiers(s) {
+				out = append(out, map[string]string{
+					"alertname":   BurnAlertName(s),
+					LabelSeverity: string(t.Severity),
+					LabelTier:     t.Name,
+					LabelService:  svc.Name,
+					LabelTeam:     svc.Team,
+					LabelSLO:      s.Name,
+				})
+			}
+		}
+		for _, h := range []struct {
+			name     string
+			severity Severity
+		}{
+			{TargetDownAlertName(svc), TargetDownSeverity},
+			{MetricsAbsentAlertName(svc), MetricsAbsentSeverity},
+		} {
+			out = append(out, map[string]string{
+				"alertname":   h.name,
+				LabelSeverity: string(h.severity),
+				LabelService:  svc.Name,
+				LabelTeam:     svc.Team,
+			})
+		}
+	}
+	return out
+}

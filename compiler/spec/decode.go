@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -18,12 +20,26 @@ var durationType = reflect.TypeFor[model.Duration]()
 // on so that every problem is reported at once.
 type decoder struct {
 	ps *problems
+	// set records the path, with list elements by index
+	// (services[0].port), of every value the spec wrote, so that defaults
+	// apply to what the spec left out and never to an explicit zero.
+	set explicit
 }
 
-// decode stores v (from json.Decoder with UseNumber) into dst.
-func (d *decoder) decode(path string, v any, dst reflect.Value) {
+// explicit holds the index paths of the values a spec wrote.
+type explicit map[string]bool
+
+// has reports whether the spec wrote the value at the index path.
+func (e explicit) has(path string) bool { return e[path] }
+
+// decode stores v (from json.Decoder with UseNumber) into dst; path names
+// the value in messages, ipath by list indexes (see decoder.set).
+func (d *decoder) decode(path, ipath string, v any, dst reflect.Value) {
 	if v == nil {
 		return // null keeps the default
+	}
+	if d.set != nil {
+		d.set[ipath] = true
 	}
 	t := dst.Type()
 	if t == durationType {
@@ -34,7 +50,11 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 		}
 		dur, err := model.ParseDuration(s)
 		if err != nil {
-			d.ps.errorf(path, `use a number and a unit: ms, s, m, h, d, w or y`, "%v", err)
+			hint := `use a whole number and a unit: ms, s, m, h, d, w or y`
+			if whole, ok := wholeDuration(s); ok {
+				hint = fmt.Sprintf("durations take whole numbers: write '%s'", whole)
+			}
+			d.ps.errorf(path, hint, "%v", err)
 			return
 		}
 		dst.SetInt(int64(dur))
@@ -43,7 +63,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 	switch t.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(t.Elem())
-		d.decode(path, v, elem.Elem())
+		d.decode(path, ipath, v, elem.Elem())
 		dst.Set(elem)
 	case reflect.String:
 		s, ok := v.(string)
@@ -67,7 +87,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 		}
 		f, err := n.Float64()
 		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			d.ps.errorf(path, "use a whole number such as 8080", "want a whole number, got %s", n)
+			d.ps.errorf(path, "use a whole number such as 8080", "want a whole number, got %s", numberText(n))
 			return
 		}
 		dst.SetInt(int64(f))
@@ -79,7 +99,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 		}
 		f, err := n.Float64()
 		if err != nil || math.IsInf(f, 0) {
-			d.ps.errorf(path, "use a number such as 99.9", "want a number, got %s", n)
+			d.ps.errorf(path, "use a number such as 99.9", "want a number, got %s", numberText(n))
 			return
 		}
 		dst.SetFloat(f)
@@ -91,7 +111,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 		}
 		out := reflect.MakeSlice(t, len(arr), len(arr))
 		for i, e := range arr {
-			d.decode(path+elemKey(e, i), e, out.Index(i))
+			d.decode(path+elemKey(e, i), fmt.Sprintf("%s[%d]", ipath, i), e, out.Index(i))
 		}
 		dst.Set(out)
 	case reflect.Map:
@@ -103,7 +123,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 		out := reflect.MakeMapWithSize(t, len(obj))
 		for _, k := range sortedKeys(obj) {
 			e := reflect.New(t.Elem()).Elem()
-			d.decode(joinPath(path, k), obj[k], e)
+			d.decode(joinPath(path, k), joinPath(ipath, k), obj[k], e)
 			out.SetMapIndex(reflect.ValueOf(k), e)
 		}
 		dst.Set(out)
@@ -125,7 +145,7 @@ func (d *decoder) decode(path string, v any, dst reflect.Value) {
 				d.ps.errorf(joinPath(path, k), "remove it, or use one of: "+strings.Join(fieldNames(fields), ", "), "unknown field %q", k)
 				continue
 			}
-			d.decode(joinPath(path, k), obj[k], dst.Field(i))
+			d.decode(joinPath(path, k), joinPath(ipath, k), obj[k], dst.Field(i))
 		}
 	default:
 		d.ps.errorf(path, "", "internal: cannot decode into %s", t)
@@ -176,7 +196,7 @@ func sortedKeys(m map[string]any) []string {
 // (services[shop]), and by its index otherwise (endpoints[2]).
 func elemKey(e any, i int) string {
 	if obj, ok := e.(map[string]any); ok {
-		if name, ok := obj["name"].(string); ok && name != "" && !strings.ContainsAny(name, "[]") {
+		if name, ok := obj["name"].(string); ok && name != "" && len(name) <= maxName && !strings.ContainsAny(name, "[]") {
 			return "[" + name + "]"
 		}
 	}
@@ -200,13 +220,61 @@ func numberHint(v any, example string) string {
 	return "use a number such as " + example
 }
 
+var fractionalDurationRE = regexp.MustCompile(`^([0-9]*\.[0-9]+)(ms|s|m|h|d|w)$`)
+
+// wholeDuration rewrites a fractional duration such as 1.5s, which
+// Prometheus durations do not accept, in the largest unit that makes it
+// whole: 1500ms.
+func wholeDuration(s string) (string, bool) {
+	m := fractionalDurationRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	n, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return "", false
+	}
+	units := []struct {
+		name string
+		ms   int64
+	}{{"w", 7 * 86400000}, {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}}
+	var per int64
+	for _, u := range units {
+		if u.name == m[2] {
+			per = u.ms
+		}
+	}
+	total := n * float64(per)
+	ms := int64(math.Round(total))
+	if ms <= 0 || math.Abs(total-float64(ms)) > 1e-6 {
+		return "", false
+	}
+	for _, u := range units {
+		if ms%u.ms == 0 {
+			return fmt.Sprintf("%d%s", ms/u.ms, u.name), true
+		}
+	}
+	return "", false
+}
+
+// numberText writes a number as the spec author wrote it: Jsonnet
+// manifests 0.3 as 0.29999999999999999 (17 digits), which reads back as
+// the same float64, printed here in its shortest form.
+func numberText(n json.Number) string {
+	f, err := n.Float64()
+	if err != nil || math.IsInf(f, 0) {
+		return n.String()
+	}
+	return formatFloat(f)
+}
+
 // describe names a JSON value's type for an error message.
 func describe(v any) string {
 	switch v := v.(type) {
 	case string:
 		return fmt.Sprintf("the string %q", v)
 	case json.Number:
-		return "the number " + v.String()
+		return "the number " + numberText(v)
 	case bool:
 		return fmt.Sprintf("%v", v)
 	case []any:

@@ -45,25 +45,50 @@ const (
 	DefaultSimLatency   = 20 * time.Millisecond
 )
 
-func applyDefaults(st *model.Stack) {
+// applyDefaults fills in what the spec left out. A value the spec wrote
+// (set) is kept even when it is zero: validation refuses the zeros that
+// are invalid (port 0, period 0d) and the others mean what they say
+// (minEventRate 0 turns the low-traffic guard off, weight 0 sends no
+// generated traffic, groupWait 0s notifies at once).
+func applyDefaults(st *model.Stack, set explicit) {
 	pd := profileDefaultsByName[st.Profile]
-	setDuration(&st.ScrapeInterval, pd.scrape)
-	setDuration(&st.EvaluationInterval, pd.evaluation)
-	if st.SeriesBudget == 0 {
+	unset := func(path string) bool { return !set.has(path) }
+	if unset("scrapeInterval") {
+		setDuration(&st.ScrapeInterval, pd.scrape)
+	}
+	if unset("evaluationInterval") {
+		setDuration(&st.EvaluationInterval, pd.evaluation)
+	}
+	if unset("seriesBudget") && st.SeriesBudget == 0 {
 		st.SeriesBudget = DefaultSeriesBudget
 	}
 	n := &st.Network
 	setString(&n.BindAddress, DefaultBindAddress)
-	setInt(&n.PrometheusPort, 9090)
-	setInt(&n.AlertmanagerPort, 9093)
-	setInt(&n.GrafanaPort, 3000)
-	setInt(&n.InboxPort, 9095)
+	for _, p := range []struct {
+		field string
+		port  *int
+		def   int
+	}{
+		{"prometheusPort", &n.PrometheusPort, 9090},
+		{"alertmanagerPort", &n.AlertmanagerPort, 9093},
+		{"grafanaPort", &n.GrafanaPort, 3000},
+		{"inboxPort", &n.InboxPort, 9095},
+	} {
+		if unset("network." + p.field) {
+			setInt(p.port, p.def)
+		}
+	}
 	setString(&n.GrafanaURL, fmt.Sprintf("http://%s:%d", hostFor(n.BindAddress), n.GrafanaPort))
 
 	for i := range st.Services {
 		svc := &st.Services[i]
-		setInt(&svc.Port, DefaultPort)
-		setInt(&svc.AdminPort, svc.Port+1000)
+		path := fmt.Sprintf("services[%d]", i)
+		if unset(path + ".port") {
+			setInt(&svc.Port, DefaultPort)
+		}
+		if unset(path + ".adminPort") {
+			setInt(&svc.AdminPort, svc.Port+AdminPortOffset)
+		}
 		if len(svc.Targets) == 0 {
 			svc.Targets = []string{fmt.Sprintf("%s:%d", hostFor(n.BindAddress), svc.Port)}
 		}
@@ -84,9 +109,14 @@ func applyDefaults(st *model.Stack) {
 		}
 		for j := range svc.Endpoints {
 			sim := &svc.Endpoints[j].Sim
-			setDuration(&sim.Latency, DefaultSimLatency)
-			setDuration(&sim.LatencyP99, 4*time.Duration(sim.Latency))
-			if sim.Weight == 0 {
+			simPath := fmt.Sprintf("%s.endpoints[%d].sim", path, j)
+			if unset(simPath + ".latency") {
+				setDuration(&sim.Latency, DefaultSimLatency)
+			}
+			if unset(simPath + ".latencyP99") {
+				setDuration(&sim.LatencyP99, 4*time.Duration(sim.Latency))
+			}
+			if unset(simPath+".weight") && sim.Weight == 0 {
 				sim.Weight = 1
 			}
 		}
@@ -101,11 +131,14 @@ func applyDefaults(st *model.Stack) {
 		}
 		for j := range svc.SLOs {
 			s := &svc.SLOs[j]
-			setDuration(&s.Period, DefaultPeriod)
-			if s.MinEventRate == 0 {
+			sPath := fmt.Sprintf("%s.slos[%d]", path, j)
+			if unset(sPath + ".period") {
+				setDuration(&s.Period, DefaultPeriod)
+			}
+			if unset(sPath+".minEventRate") && s.MinEventRate == 0 {
 				s.MinEventRate = DefaultMinEventRate
 			}
-			if s.MinBadEvents == 0 {
+			if unset(sPath+".minBadEvents") && s.MinBadEvents == 0 {
 				s.MinBadEvents = DefaultMinBadEvents
 			}
 			if s.DisabledTiers == nil {
@@ -120,9 +153,15 @@ func applyDefaults(st *model.Stack) {
 	if a.GroupBy == nil {
 		a.GroupBy = append([]string(nil), DefaultGroupBy...)
 	}
-	setDuration(&a.GroupWait, pd.groupWait)
-	setDuration(&a.GroupInterval, pd.groupInterval)
-	setDuration(&a.RepeatInterval, pd.repeatInterval)
+	if unset("alerting.groupWait") {
+		setDuration(&a.GroupWait, pd.groupWait)
+	}
+	if unset("alerting.groupInterval") {
+		setDuration(&a.GroupInterval, pd.groupInterval)
+	}
+	if unset("alerting.repeatInterval") {
+		setDuration(&a.RepeatInterval, pd.repeatInterval)
+	}
 	if a.DefaultReceiver == "" && len(a.Receivers) == 1 {
 		a.DefaultReceiver = a.Receivers[0].Name
 	}
@@ -184,6 +223,10 @@ func applyHADefaults(st *model.Stack) {
 		setInt(&h.ThanosQuery.GRPCPort, defaultQueryGRPCPort)
 	}
 }
+
+// AdminPortOffset is how far above a service's port its admin (fault
+// injection) port defaults to.
+const AdminPortOffset = 1000
 
 // hostFor is the host other local processes use to reach a bind address.
 func hostFor(bind string) string {

@@ -9,7 +9,7 @@ import (
 // validateHA checks the HA section: enough replicas for a pair, one entry
 // per replica and peer, distinct names that collide with no service, and
 // every port free (usePort records them beside the network's).
-func validateHA(st *model.Stack, ps *problems, usePort func(path string, port int)) {
+func validateHA(st *model.Stack, ps *problems, usePort func(path string, port int) bool) {
 	h := st.HA
 	if h == nil {
 		return

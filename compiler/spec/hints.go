@@ -13,6 +13,9 @@ import (
 // stackc.libsonnet: a misspelt constructor, a misspelt or missing argument,
 // an undefined variable. pos is where Jsonnet reported the error.
 func (l *locator) jsonnetHint(pos, msg string) string {
+	if strings.HasPrefix(msg, "couldn't open import ") {
+		return hintForImport(msg)
+	}
 	if name, ok := strings.CutPrefix(msg, "Unknown variable: "); ok {
 		return fmt.Sprintf("define it first (local %s = ...;) or check the spelling", name)
 	}

@@ -10,7 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -36,6 +36,15 @@ var Profiles = []string{"default", "demo"}
 type Options struct {
 	// Profile is "default" or "demo"; the spec reads it as s.profile.
 	Profile string
+	// ImportDirs are directories beyond the spec's own directory tree that
+	// imports may read from; they are searched after the importing file's
+	// directory, like jsonnet -J. Nothing else outside the tree is read.
+	ImportDirs []string
+	// Files reads the spec's imports; nil reads the file system.
+	Files Files
+	// Limits, when set, evaluate the spec in a child process bounded in
+	// time and memory (see Limits).
+	Limits *Limits
 	// GoImportPath becomes the model's GoImportPath: the import path of the
 	// generated Go registry, a build setting the spec cannot set.
 	GoImportPath string
@@ -49,7 +58,16 @@ type Result struct {
 
 // LoadFile evaluates and validates the spec at path.
 func LoadFile(path string, opts Options) (*Result, error) {
-	src, err := os.ReadFile(path)
+	var src []byte
+	var err error
+	if opts.Files != nil {
+		var abs string
+		if abs, err = filepath.Abs(path); err == nil {
+			src, err = opts.Files.ReadFile(abs)
+		}
+	} else {
+		src, err = OSFiles{}.ReadFile(path)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -97,16 +115,17 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 			Hint: "start from `local s = import 'stackc.libsonnet'; s.stack { services: [...] }`"}}}
 	}
 	var doc document
-	(&decoder{ps: ps}).decode("", raw, reflect.ValueOf(&doc).Elem())
+	set := explicit{}
+	(&decoder{ps: ps, set: set}).decode("", "", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
 	st.GoImportPath = opts.GoImportPath
-	applyDefaults(st)
+	applyDefaults(st, set)
 	// Validate even a spec that did not decode cleanly, so every problem is
 	// reported at once, but drop what follows from a value that could not be
 	// read: a wrong-typed objective would also be "out of range".
 	decodeErrs := len(ps.errs)
-	validate(st, ps)
+	validate(st, set, ps)
 	ps.errs = append(ps.errs[:decodeErrs], dropShadowed(ps.errs[:decodeErrs], ps.errs[decodeErrs:])...)
 	if len(ps.errs)+len(ps.warns) > 0 {
 		locate(path, src, ps)
@@ -130,14 +149,19 @@ func locate(path string, src []byte, ps *problems) {
 	sortProblems(ps.warns)
 }
 
-// dropShadowed returns the problems of later that are not about a value at
-// or below the path of a problem in first.
+// dropShadowed returns the problems of later that are not about a value
+// at, below or directly above the path of a problem in first: a value
+// that could not be read leaves a zero behind, and what validation says
+// about it, or about the list or object holding it (a label value of the
+// wrong type reads as an empty value of its label), follows from the
+// first problem. Problems about the spec's top-level sections (services,
+// alerting, seriesBudget) are kept: they never follow from one value.
 func dropShadowed(first, later []Problem) []Problem {
 	var out []Problem
 	for _, p := range later {
 		shadowed := false
 		for _, f := range first {
-			if p.Path == f.Path || strings.HasPrefix(p.Path, f.Path+".") || strings.HasPrefix(p.Path, f.Path+"[") {
+			if under(p.Path, f.Path) || (strings.ContainsAny(p.Path, ".[") && under(f.Path, p.Path)) {
 				shadowed = true
 				break
 			}
@@ -149,6 +173,11 @@ func dropShadowed(first, later []Problem) []Problem {
 	return out
 }
 
+// under reports whether path is at or below parent.
+func under(path, parent string) bool {
+	return path == parent || strings.HasPrefix(path, parent+".") || strings.HasPrefix(path, parent+"[")
+}
+
 func validProfile(p string) bool {
 	for _, q := range Profiles {
 		if p == q {
@@ -158,11 +187,27 @@ func validProfile(p string) bool {
 	return false
 }
 
-// evaluate runs the Jsonnet VM. Jsonnet's own errors keep their location.
+// evaluate runs the Jsonnet VM, in a sandboxed child process when
+// opts.Limits asks for one. Jsonnet's own errors keep their location.
 func evaluate(path string, src []byte, opts Options) ([]byte, error) {
+	res, err := newResolver(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Limits != nil {
+		return evaluateInChild(path, src, opts, res)
+	}
+	return evaluateWith(path, src, opts.Profile, res.resolve)
+}
+
+// fetchFunc resolves and reads one import (see resolver.resolve).
+type fetchFunc func(importedFrom, importedPath string) (foundAt string, data []byte, err error)
+
+// evaluateWith runs the VM in this process, reading imports with fetch.
+func evaluateWith(path string, src []byte, profile string, fetch fetchFunc) ([]byte, error) {
 	vm := jsonnet.MakeVM()
-	vm.ExtVar("stackc.profile", opts.Profile)
-	vm.Importer(&importer{main: path, files: &jsonnet.FileImporter{}})
+	vm.ExtVar("stackc.profile", profile)
+	vm.Importer(&importer{fetch: fetch, contents: map[string]jsonnet.Contents{}})
 	capture := &capturingFormatter{}
 	vm.ErrorFormatter = capture
 	out, err := vm.EvaluateAnonymousSnippet(path, string(src))
@@ -183,12 +228,12 @@ func (c *capturingFormatter) Format(err error) string                  { c.err =
 func (c *capturingFormatter) SetMaxStackTraceSize(int)                 {}
 func (c *capturingFormatter) SetColorFormatter(jsonnet.ColorFormatter) {}
 
-// importer serves the embedded library and reads everything else from disk,
-// relative to the importing file (the spec's own imports relative to the spec).
+// importer serves the embedded library and everything else through fetch,
+// which confines imports to the spec's directory tree (see resolver).
 type importer struct {
-	main    string
-	files   *jsonnet.FileImporter
-	library jsonnet.Contents
+	fetch    fetchFunc
+	library  jsonnet.Contents
+	contents map[string]jsonnet.Contents
 }
 
 func (i *importer) Import(importedFrom, importedPath string) (jsonnet.Contents, string, error) {
@@ -199,11 +244,19 @@ func (i *importer) Import(importedFrom, importedPath string) (jsonnet.Contents, 
 		}
 		return i.library, libraryPrefix + LibraryName, nil
 	}
-	if importedFrom == "" {
-		// The spec is evaluated as a snippet, whose imports come from "".
-		importedFrom = i.main
+	if isLibrary(importedFrom) {
+		importedFrom = ""
 	}
-	return i.files.Import(importedFrom, importedPath)
+	foundAt, data, err := i.fetch(importedFrom, importedPath)
+	if err != nil {
+		return jsonnet.Contents{}, "", fmt.Errorf("couldn't open import %q: %v", importedPath, err)
+	}
+	c, ok := i.contents[foundAt]
+	if !ok {
+		c = jsonnet.MakeContentsRaw(data)
+		i.contents[foundAt] = c
+	}
+	return c, foundAt, nil
 }
 
 const libraryPrefix = "<stackc>/"

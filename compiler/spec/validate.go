@@ -56,7 +56,7 @@ var nonBaseUnits = map[string]string{
 
 var validPeriods = map[time.Duration]bool{7 * 24 * time.Hour: true, 28 * 24 * time.Hour: true, 30 * 24 * time.Hour: true}
 
-func validate(st *model.Stack, ps *problems) {
+func validate(st *model.Stack, set explicit, ps *problems) {
 	if len(st.Services) == 0 {
 		ps.errorf("services", "add a service: services: [s.service('shop', team='storefront', port=8080) { endpoints: [...] }]", "the spec has no services")
 	}
@@ -65,17 +65,22 @@ func validate(st *model.Stack, ps *problems) {
 			"evaluation interval %s is shorter than the scrape interval %s", st.EvaluationInterval, st.ScrapeInterval)
 	}
 	validateIntervals(st, ps)
+	if st.SeriesBudget < 1 {
+		ps.errorf("seriesBudget", fmt.Sprintf("use a positive number of series, or leave seriesBudget out for the default of %d", DefaultSeriesBudget),
+			"series budget %d is not positive", st.SeriesBudget)
+	}
 	ports := map[int]string{}
-	usePort := func(path string, port int) {
+	usePort := func(path string, port int) bool {
 		if port < 1 || port > 65535 {
 			ps.errorf(path, "use a port between 1 and 65535", "port %d is out of range", port)
-			return
+			return false
 		}
 		if other, ok := ports[port]; ok {
 			ps.errorf(path, "give every server its own port", "port %d is already used by %s", port, other)
-			return
+			return false
 		}
 		ports[port] = path
+		return true
 	}
 	if ip := net.ParseIP(st.Network.BindAddress); ip == nil {
 		ps.errorf("network.bindAddress", "use an IP address, e.g. 127.0.0.1", "bind address %q is not an IP address", st.Network.BindAddress)
@@ -88,6 +93,7 @@ func validate(st *model.Stack, ps *problems) {
 	usePort("network.grafanaPort", st.Network.GrafanaPort)
 	usePort("network.inboxPort", st.Network.InboxPort)
 	validateHA(st, ps, usePort)
+	validateGrafanaURL(st.Network.GrafanaURL, ps)
 
 	services := map[string]bool{}
 	derived := map[string]string{}
@@ -113,18 +119,40 @@ func validate(st *model.Stack, ps *problems) {
 		}
 		if svc.RunbookURL != "" {
 			if u, err := url.Parse(svc.RunbookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-				strings.Contains(svc.RunbookURL, "{{") || strings.ContainsAny(svc.RunbookURL, " \t\r\n") {
+				templateText(svc.RunbookURL) || strings.ContainsAny(svc.RunbookURL, " \t\r\n") {
 				ps.errorf(path+".runbookURL", "use an absolute http or https URL, e.g. 'https://runbooks.example.com/storefront'",
 					"runbook URL %q of service %q is not a plain http(s) URL", svc.RunbookURL, svc.Name)
+			} else if u.Fragment != "" || strings.Contains(svc.RunbookURL, "#") {
+				ps.errorf(path+".runbookURL", "drop the #fragment: "+strings.SplitN(svc.RunbookURL, "#", 2)[0],
+					"runbook URL %q has a #fragment, but alerts link to the runbook's #<alert> section", svc.RunbookURL)
 			}
 		}
-		usePort(path+".port", svc.Port)
-		usePort(path+".adminPort", svc.AdminPort)
+		ipath := fmt.Sprintf("services[%d]", i)
+		portOK := usePort(path+".port", svc.Port)
+		switch {
+		case set.has(ipath + ".adminPort"):
+			usePort(path+".adminPort", svc.AdminPort)
+		case !portOK:
+			// The default admin port follows the port: nothing more to say.
+		case svc.AdminPort > 65535:
+			ps.errorf(path+".adminPort", fmt.Sprintf("set adminPort to a free port below 65536, or use a port below %d", 65536-AdminPortOffset),
+				"the admin port defaults to port + %d = %d, which is out of range", AdminPortOffset, svc.AdminPort)
+		default:
+			if other, ok := ports[svc.AdminPort]; ok {
+				ps.errorf(path+".adminPort", "set adminPort to a free port, or move the port",
+					"the admin port defaults to port + %d = %d, which is already used by %s", AdminPortOffset, svc.AdminPort, other)
+			} else {
+				ports[svc.AdminPort] = path + ".adminPort"
+			}
+		}
+		checkNameLength(path+".name", "service", svc.Name, maxServiceName, "the Grafana dashboard UID "+slo.DashboardUID(svc.Name, "overview")+" must stay within 40 characters", ps)
 		validateService(svc, path, ps)
 		validateSLONames(svc, path, alerts, ps)
 	}
+	validateTargets(st, set, ps)
 	validateAlerting(st, ps)
-	validateBudget(st, ps)
+	validateRoutesReach(st, ps)
+	validateBudget(st, set, ps)
 }
 
 func validateService(svc model.Service, path string, ps *problems) {
@@ -183,6 +211,11 @@ func validateService(svc model.Service, path string, ps *problems) {
 		if ep.Sim.Weight < 0 {
 			ps.errorf(epPath+".sim.weight", "use a non-negative traffic weight", "weight %v is negative", ep.Sim.Weight)
 		}
+		checkNameLength(epPath+".name", "endpoint", ep.Name, maxName, "it becomes a label value, a Go identifier and part of file names", ps)
+	}
+	if len(svc.Endpoints) > 0 && allZeroWeight(svc.Endpoints) {
+		ps.warnf(path+".endpoints", "give at least one endpoint a positive sim weight",
+			"every endpoint of service %q has sim weight 0, so the demo's load generator sends it no traffic", svc.Name)
 	}
 	metrics := map[string]bool{slo.RequestsTotal: true, slo.RequestDuration: true, slo.RequestsInFlight: true}
 	for i, m := range svc.Metrics {
@@ -195,6 +228,7 @@ func validateService(svc model.Service, path string, ps *problems) {
 		} else if !nameRE.MatchString(s.Name) {
 			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, e.g. checkout-availability", "SLO name %q is not valid", s.Name)
 		}
+		checkNameLength(sPath+".name", "SLO", s.Name, maxName, "it names rule files, rule groups and its burn-rate alert", ps)
 		validateSLO(svc, s, sPath, endpoints, ps)
 	}
 	validateRoutes(svc, path, ps)
@@ -344,7 +378,8 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 	listed := map[string]bool{}
 	for _, e := range s.Endpoints {
 		if _, ok := endpoints[e]; !ok {
-			ps.errorf(path+".endpoints", "use one of: "+strings.Join(sortedEndpointNames(endpoints), ", "), "SLO %q references unknown endpoint %q", s.Name, e)
+			ps.errorf(path+".endpoints", oneOf(sortedEndpointNames(endpoints), "add the endpoint to services["+svc.Name+"].endpoints first; the service has none"),
+				"SLO %q references unknown endpoint %q", s.Name, e)
 		}
 		if listed[e] {
 			ps.errorf(path+".endpoints", "list each endpoint once", "SLO %q lists endpoint %q twice", s.Name, e)
@@ -358,6 +393,10 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 	if !validPeriods[time.Duration(s.Period)] {
 		ps.errorf(path+".period", "use 7d, 28d or 30d", "period %s is not supported", days(s.Period))
 		return
+	}
+	if s.MinBadEvents == 0 {
+		ps.errorf(path+".minBadEvents", "use at least 1 (the default is 10); to turn the low-traffic guard off, set minEventRate: 0",
+			"minBadEvents 0 lets every tier fire on any bad event at any traffic, which silently defeats minEventRate")
 	}
 	if s.MinEventRate < 0 {
 		ps.errorf(path+".minEventRate", "use a rate in requests per second, e.g. 0.1", "minEventRate %v is negative", s.MinEventRate)
@@ -442,17 +481,27 @@ func validateAlerting(st *model.Stack, ps *problems) {
 	if len(a.Receivers) == 0 {
 		ps.errorf("alerting.receivers", "add a receiver, e.g. receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') }", "no receivers: alerts would reach nobody")
 	}
+	noReceivers := "add the receiver to alerting.receivers first; there are none"
 	if a.DefaultReceiver == "" && len(a.Receivers) > 1 {
 		ps.errorf("alerting.defaultReceiver", "set defaultReceiver to one of: "+strings.Join(names, ", "), "no default receiver for alerts no route matches")
 	} else if a.DefaultReceiver != "" && !receivers[a.DefaultReceiver] {
-		ps.errorf("alerting.defaultReceiver", "use one of: "+strings.Join(names, ", "), "unknown receiver %q", a.DefaultReceiver)
+		ps.errorf("alerting.defaultReceiver", oneOf(names, noReceivers), "unknown receiver %q", a.DefaultReceiver)
 	}
+	checkTimers("alerting", a.GroupInterval, a.RepeatInterval, ps)
 	known := alertLabelValues(st)
 	for i, r := range a.Routes {
 		path := fmt.Sprintf("alerting.routes[%d]", i)
 		if !receivers[r.Receiver] {
-			ps.errorf(path+".receiver", "use one of: "+strings.Join(names, ", "), "unknown receiver %q", r.Receiver)
+			ps.errorf(path+".receiver", oneOf(names, noReceivers), "unknown receiver %q", r.Receiver)
 		}
+		var gi, ri model.Duration = 1, 1
+		if r.GroupInterval != nil {
+			gi = *r.GroupInterval
+		}
+		if r.RepeatInterval != nil {
+			ri = *r.RepeatInterval
+		}
+		checkTimers(path, gi, ri, ps)
 		if len(r.Match) == 0 {
 			ps.errorf(path+".match", "match at least one label, e.g. { severity: 'page' }", "route matches nothing in particular; use defaultReceiver for a catch-all")
 		}
@@ -476,9 +525,15 @@ func validateAlerting(st *model.Stack, ps *problems) {
 			ps.warnf("alerting.receivers."+n, "route some alerts to it, or remove it", "receiver %q receives no alerts", n)
 		}
 	}
-	for _, l := range a.GroupBy {
-		if l != "..." && !labelNameRE.MatchString(l) {
-			ps.errorf("alerting.groupBy", "use label names, e.g. ['alertname', 'service', 'slo']", "%q is not a label name", l)
+	for i, l := range a.GroupBy {
+		lPath := fmt.Sprintf("alerting.groupBy[%d]", i)
+		switch _, carried := known[l]; {
+		case l == "...":
+		case !labelNameRE.MatchString(l):
+			ps.errorf(lPath, "use label names, e.g. ['alertname', 'service', 'slo']", "%q is not a label name", l)
+		case !carried:
+			ps.warnf(lPath, "group by labels the alerts carry: "+strings.Join(sortedStringKeys(known), ", "),
+				"no generated alert carries the label %q, so grouping by it changes nothing", l)
 		}
 	}
 }
@@ -602,16 +657,23 @@ type SeriesCount struct {
 	Series          int
 }
 
-// WorstCaseSeries returns every metric's worst-case series count, largest first.
+// WorstCaseSeries returns every metric's worst-case series count over all
+// of its service's scrape targets (each target exposes every series),
+// largest first.
 func WorstCaseSeries(st *model.Stack) []SeriesCount {
 	var out []SeriesCount
 	for _, svc := range st.Services {
+		targets := max(len(svc.Targets), 1)
 		eps := len(svc.Endpoints) + 1     // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
 		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
+		duration := eps * (len(svc.LatencyBuckets) + 3)
+		if svc.NativeHistograms {
+			duration += eps // one native histogram series beside the classic buckets
+		}
 		out = append(out,
-			SeriesCount{svc.Name, slo.RequestsTotal, eps * codes},
-			SeriesCount{svc.Name, slo.RequestDuration, eps * (len(svc.LatencyBuckets) + 3)},
-			SeriesCount{svc.Name, slo.RequestsInFlight, eps},
+			SeriesCount{svc.Name, slo.RequestsTotal, capSeries(eps * codes * targets)},
+			SeriesCount{svc.Name, slo.RequestDuration, capSeries(duration * targets)},
+			SeriesCount{svc.Name, slo.RequestsInFlight, capSeries(eps * targets)},
 		)
 		for _, m := range svc.Metrics {
 			combos := 1
@@ -628,14 +690,20 @@ func WorstCaseSeries(st *model.Stack) []SeriesCount {
 			case model.Summary:
 				per = len(m.Objectives) + 2
 			}
-			out = append(out, SeriesCount{svc.Name, m.Name, combos * per})
+			out = append(out, SeriesCount{svc.Name, m.Name, capSeries(combos * per * targets)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Series > out[j].Series })
 	return out
 }
 
-func validateBudget(st *model.Stack, ps *problems) {
+// capSeries keeps absurd counts from overflowing the sum.
+func capSeries(n int) int { return min(n, 1<<40) }
+
+func validateBudget(st *model.Stack, set explicit, ps *problems) {
+	if st.SeriesBudget < 1 {
+		return // reported already
+	}
 	counts := WorstCaseSeries(st)
 	total := 0
 	for _, c := range counts {
@@ -651,8 +719,33 @@ func validateBudget(st *model.Stack, ps *problems) {
 		}
 		top = append(top, fmt.Sprintf("%s %s %d", c.Service, c.Metric, c.Series))
 	}
-	ps.errorf("seriesBudget", "raise seriesBudget, or drop label values of the largest metrics",
+	// Point at the budget when the spec sets it, else at the declaration
+	// of the largest metric, where the fix usually is.
+	path := "seriesBudget"
+	if !set.has("seriesBudget") {
+		path = largestDeclaration(st, counts[0])
+	}
+	ps.errorf(path, "raise seriesBudget, or drop label values of the largest metrics",
 		"worst case of %d series exceeds the budget of %d (largest: %s)", total, st.SeriesBudget, strings.Join(top, ", "))
+}
+
+// largestDeclaration is the JSON path of the spec value that declares the
+// metric of c: a business metric, or the endpoints that multiply the
+// automatic request metrics.
+func largestDeclaration(st *model.Stack, c SeriesCount) string {
+	for i, svc := range st.Services {
+		if svc.Name != c.Service {
+			continue
+		}
+		path := "services" + keyOrIndex(svc.Name, i)
+		for j, m := range svc.Metrics {
+			if m.Name == c.Metric {
+				return fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, j))
+			}
+		}
+		return path + ".endpoints"
+	}
+	return "seriesBudget"
 }
 
 func checkRoute(route string) error {
@@ -691,7 +784,7 @@ func contains(list []string, s string) bool {
 }
 
 func keyOrIndex(name string, i int) string {
-	if name != "" && !strings.ContainsAny(name, "[]") {
+	if name != "" && len(name) <= maxName && !strings.ContainsAny(name, "[]") {
 		return "[" + name + "]"
 	}
 	return fmt.Sprintf("[%d]", i)
@@ -727,6 +820,9 @@ func sortedStringKeys[V any](m map[string]V) []string {
 // days writes a period the way the spec does (14d), not as Prometheus
 // would (2w).
 func days(d model.Duration) string {
+	if d == 0 {
+		return "0d"
+	}
 	if d > 0 && time.Duration(d)%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%dd", time.Duration(d)/(24*time.Hour))
 	}
@@ -794,6 +890,14 @@ func validateIntervals(st *model.Stack, ps *problems) {
 		shortest = min(shortest, t.Short)
 	}
 	window := model.Duration(shortest)
+	for _, iv := range []struct {
+		field string
+		d     model.Duration
+	}{{"scrapeInterval", st.ScrapeInterval}, {"evaluationInterval", st.EvaluationInterval}} {
+		if iv.d <= 0 {
+			ps.errorf(iv.field, "use a positive interval such as '15s', or leave it out for the profile's default", "%s %s is not positive", iv.field, iv.d)
+		}
+	}
 	if maxScrape := shortest / minRateSamples; time.Duration(st.ScrapeInterval) > maxScrape {
 		ps.errorf("scrapeInterval", fmt.Sprintf("scrape at most every %s, e.g. scrapeInterval: '15s'", model.Duration(maxScrape)),
 			"scrape interval %s leaves fewer than %d samples in the %s rate window of the page alerts, so they would fire late or never",

@@ -269,7 +269,9 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 			URL:   fmt.Sprintf("http://127.0.0.1:%d", svc.Port),
 			Admin: fmt.Sprintf("http://127.0.0.1:%d", svc.AdminPort),
 		}
-		args := []string{"serve", "--service", svc.Name,
+		// --stack: the demo app serves the spec being demonstrated, whatever
+		// spec the binary's built-in registry comes from.
+		args := []string{"serve", "--service", svc.Name, "--stack", s.StackJSON(),
 			"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
 			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)}
 		if opts.Quiet {
@@ -291,7 +293,7 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 	}
 	for _, sv := range s.Services {
-		args := []string{"load", "--service", sv.Name, "--target", sv.URL,
+		args := []string{"load", "--service", sv.Name, "--stack", s.StackJSON(), "--target", sv.URL,
 			"--rps", strconv.FormatFloat(opts.RPS, 'g', -1, 64), "--duration", loadDuration.String()}
 		if err := s.run(ctx, sv.Name+"-load", s.binaries["demoapp"], args, ""); err != nil {
 			return s, err
@@ -299,6 +301,10 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 	return s, nil
 }
+
+// StackJSON is the compiled model of the demonstrated spec, which the demo
+// app's --stack flag reads.
+func (s *Stack) StackJSON() string { return filepath.Join(s.Dir, "out", "stack.json") }
 
 // serverName is the process name of a Prometheus or Alertmanager: its HA
 // name, or kind for the single server.

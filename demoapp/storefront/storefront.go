@@ -1,13 +1,12 @@
 // Package storefront is the demo shop's business logic: a small in-memory
 // catalogue, carts and orders behind the shop service's endpoints. Its
-// handlers update the shop's business metrics through the generated,
-// typed registry (out/metrics/shop), so a label value the spec does not
-// list cannot be written.
-//
-// It is written against the shop service of stack.jsonnet; when the spec's
-// shop endpoints or business metrics change, this package follows (the
-// compiler tells where), and other services get the demo app's generic
-// handler.
+// handlers update the shop's business metrics, looked up by name in the
+// service's instrument.Instance, so the demo app builds for any spec: a
+// metric the spec dropped becomes a no-op (reported at start-up), a payment
+// method the spec lists is chosen by shoppers, and an endpoint the
+// storefront does not know is served by the demo's generic handler.
+// An application that knows its spec imports the typed package instead
+// (out/metrics/shop), where a wrong label value does not compile.
 package storefront
 
 import (
@@ -20,7 +19,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/stackc/stackc/out/metrics/shop"
+	"github.com/stackc/stackc/runtime/instrument"
 )
 
 // Product is an item of the catalogue.
@@ -63,7 +62,7 @@ const PaymentFailureRate = 0.02
 
 // Shop is the state of the demo shop.
 type Shop struct {
-	m       *shop.Metrics
+	m       shopMetrics
 	catalog []Product
 
 	mu        sync.Mutex
@@ -72,27 +71,32 @@ type Shop struct {
 	nextOrder int
 }
 
-// New returns an empty shop that records into m.
-func New(m *shop.Metrics) *Shop {
+// New returns an empty shop that records into in's business metrics, and
+// the problems found binding them (a metric or label the storefront uses
+// that the spec lacks); the shop works regardless, without those series.
+func New(in *instrument.Instance) (*Shop, []error) {
+	m, problems := bindMetrics(in)
 	s := &Shop{m: m, carts: map[string][]Item{}, orders: map[int]Order{}, nextOrder: 1}
 	names := []string{"mug", "t-shirt", "hoodie", "sticker", "poster", "notebook", "pen", "cap", "socks", "tote bag",
 		"keyboard", "mouse pad", "water bottle", "lanyard", "pin", "umbrella", "scarf", "backpack", "headphones", "lamp"}
 	for i, n := range names {
 		s.catalog = append(s.catalog, Product{ID: i + 1, Name: n, Price: float64(3 + (i*37)%120)})
 	}
-	return s
+	return s, problems
 }
 
-// Handlers returns the shop's handlers, indexed by shop.Endpoint.
-func (s *Shop) Handlers() []http.Handler {
-	h := make([]http.Handler, len(shop.Endpoints))
-	h[shop.ListProducts] = http.HandlerFunc(s.listProducts)
-	h[shop.GetProduct] = http.HandlerFunc(s.getProduct)
-	h[shop.GetCart] = http.HandlerFunc(s.getCart)
-	h[shop.AddToCart] = http.HandlerFunc(s.addToCart)
-	h[shop.Checkout] = http.HandlerFunc(s.checkout)
-	h[shop.GetOrder] = http.HandlerFunc(s.getOrder)
-	return h
+// Handlers returns the shop's handlers by endpoint name (the names of
+// stack.jsonnet's shop). The demo app serves the spec's endpoints that are
+// not here with its generic handler.
+func (s *Shop) Handlers() map[string]http.Handler {
+	return map[string]http.Handler{
+		"list_products": http.HandlerFunc(s.listProducts),
+		"get_product":   http.HandlerFunc(s.getProduct),
+		"get_cart":      http.HandlerFunc(s.getCart),
+		"add_to_cart":   http.HandlerFunc(s.addToCart),
+		"checkout":      http.HandlerFunc(s.checkout),
+		"get_order":     http.HandlerFunc(s.getOrder),
+	}
 }
 
 func (s *Shop) listProducts(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +171,7 @@ func (s *Shop) addToCart(w http.ResponseWriter, r *http.Request) {
 	s.carts[id] = append(cart, item)
 	n := len(s.carts[id])
 	if !open {
-		s.m.ShopCartsOpen.Inc()
+		s.m.cartsOpen.Inc()
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{"lines": n})
@@ -178,16 +182,14 @@ type checkoutRequest struct {
 	Payment string `json:"payment"`
 }
 
-// pickPayment draws a payment method the way shoppers choose them.
-func pickPayment() shop.Payment {
-	switch x := rand.Float64(); {
-	case x < 0.6:
-		return shop.PaymentCard
-	case x < 0.9:
-		return shop.PaymentPaypal
-	default:
-		return shop.PaymentInvoice
+// pickPayment draws a payment method the way shoppers choose them: the
+// spec's first one 60% of the time, the others sharing the rest.
+func (s *Shop) pickPayment() string {
+	ps := s.m.payments
+	if len(ps) == 1 || rand.Float64() < 0.6 {
+		return ps[0]
 	}
+	return ps[1+rand.IntN(len(ps)-1)]
 }
 
 func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
@@ -196,14 +198,13 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "body: "+err.Error())
 		return
 	}
-	payment := pickPayment()
+	payment := s.pickPayment()
 	if req.Payment != "" {
-		p, ok := shop.ParsePayment(req.Payment)
-		if !ok {
+		if _, ok := s.m.orders[req.Payment]; !ok {
 			httpError(w, http.StatusBadRequest, fmt.Sprintf("unknown payment method %q", req.Payment))
 			return
 		}
-		payment = p
+		payment = req.Payment
 	}
 	id := cartID(r)
 	s.mu.Lock()
@@ -215,15 +216,16 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	if rand.Float64() < PaymentFailureRate {
 		s.mu.Unlock()
-		reason := shop.ReasonDeclined
-		if rand.IntN(5) == 0 {
-			reason = shop.ReasonTimeout
+		// The spec's first reason four times in five, the others share the rest.
+		reason := s.m.reasons[0]
+		if len(s.m.reasons) > 1 && rand.IntN(5) == 0 {
+			reason = s.m.reasons[1+rand.IntN(len(s.m.reasons)-1)]
 		}
-		s.m.ShopPaymentFailuresTotal.With(payment, reason).Inc()
-		httpError(w, http.StatusPaymentRequired, "payment "+reason.String())
+		s.m.failure(payment, reason).Inc()
+		httpError(w, http.StatusPaymentRequired, "payment "+reason)
 		return
 	}
-	order := Order{ID: s.nextOrder, Items: cart, Payment: payment.String()}
+	order := Order{ID: s.nextOrder, Items: cart, Payment: payment}
 	count := 0
 	for _, it := range cart {
 		order.Total += s.catalog[it.Product-1].Price * float64(it.Quantity)
@@ -233,12 +235,12 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	delete(s.orders, order.ID-maxOrders) // keep the latest maxOrders
 	s.orders[order.ID] = order
 	delete(s.carts, id)
-	s.m.ShopCartsOpen.Dec()
+	s.m.cartsOpen.Dec()
 	s.mu.Unlock()
 
-	s.m.ShopOrdersTotal.With(payment).Inc()
-	s.m.ShopOrderValueEuros.Observe(order.Total)
-	s.m.ShopCartItems.Observe(float64(count))
+	s.m.orders[payment].Inc()
+	s.m.orderValue.Observe(order.Total)
+	s.m.cartItems.Observe(float64(count))
 	writeJSON(w, http.StatusCreated, order)
 }
 

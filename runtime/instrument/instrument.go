@@ -69,9 +69,15 @@ type Service struct {
 	AdminPort int
 	// Endpoints are indexed by the generated package's Endpoint constants.
 	Endpoints []Endpoint
-	// Register registers every metric of the service (RED and business
-	// metrics) with reg and returns the RED instrumentation.
-	Register func(reg prometheus.Registerer) (*RED, error)
+	// StatusCodes are the codes recorded as themselves; any other code is
+	// recorded as its class.
+	StatusCodes []int
+	// LatencyBuckets are the request duration histogram's upper bounds.
+	LatencyBuckets []float64
+	// NativeHistograms adds native buckets to the duration histogram.
+	NativeHistograms bool
+	// Metrics are the business metrics; NewInstance creates them.
+	Metrics []MetricDesc
 }
 
 // Pattern returns the http.ServeMux pattern that serves exactly the

@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/stackc/stackc/out/metrics/shop"
 	"github.com/stackc/stackc/runtime/instrument"
 )
 
@@ -285,12 +284,21 @@ func TestPanicThroughServer(t *testing.T) {
 	})
 }
 
+// benchService is a service like the demo shop, for allocation tests and
+// benchmarks: its endpoint 0 serves /products/{id}.
+var benchService = instrument.Service{
+	Name:           "bench",
+	Endpoints:      []instrument.Endpoint{{Name: "get_product", Method: "GET", Route: "/products/{id}"}},
+	StatusCodes:    []int{200, 201, 400, 404, 409, 500, 503},
+	LatencyBuckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5, 5},
+}
+
 func TestNoAllocations(t *testing.T) {
-	m, err := shop.New(prometheus.NewRegistry())
+	in, err := instrument.NewInstance(prometheus.NewRegistry(), benchService)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := m.Handle(shop.GetProduct, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+	h := in.HTTP.Wrap(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
 	w := &nopWriter{h: http.Header{}}
 	req := httptest.NewRequest("GET", "/products/42", nil)
 	if allocs := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, req) }); allocs != 0 {
@@ -325,16 +333,16 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 	b.Run("bare", func(b *testing.B) { run(b, trivial) })
 	b.Run("generated", func(b *testing.B) {
-		m, err := shop.New(prometheus.NewRegistry())
+		in, err := instrument.NewInstance(prometheus.NewRegistry(), benchService)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, m.Handle(shop.GetProduct, trivial))
+		run(b, in.HTTP.Wrap(0, trivial))
 	})
 	b.Run("promhttp", func(b *testing.B) {
 		reg := prometheus.NewRegistry()
 		requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "http_requests_total", Help: "h"}, []string{"endpoint", "method", "code"})
-		duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "h", Buckets: shop.LatencyBuckets}, []string{"endpoint", "method"})
+		duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "h", Buckets: benchService.LatencyBuckets}, []string{"endpoint", "method"})
 		reg.MustRegister(requests, duration)
 		ep := prometheus.Labels{"endpoint": "get_product"}
 		run(b, promhttp.InstrumentHandlerCounter(requests.MustCurryWith(ep),

@@ -6,10 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/stackc/stackc/compiler/diff"
@@ -24,7 +25,8 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("base", "", "git `ref` to compare with (default: the merge base of HEAD and main)")
-	profile := fs.String("profile", "default", "build profile: "+strings.Join(spec.Profiles, " or "))
+	var ef evalFlags
+	ef.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: stackc diff [--base REF] [--profile P] [SPEC]\n\n"+
 			"Print, as Markdown for a pull request comment, what changes between the stack\n"+
@@ -45,7 +47,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "stackc diff: one spec at most, got %d\n", fs.NArg())
 		return exitUsage
 	}
-	opts := spec.Options{Profile: *profile}
+	opts := ef.options()
 
 	repo, rel, err := locate(specPath)
 	if err != nil {
@@ -143,63 +145,62 @@ func baseRef(repo, requested string) (ref, what string, err error) {
 	return "", "", fmt.Errorf("no branch %s to compare with; pass --base REF", strings.Join(mainBranches, ", "))
 }
 
-// importable are the suffixes of the files a spec can import: Jsonnet
-// code and JSON data (import 'x.json' is plain Jsonnet).
-var importable = []string{".jsonnet", ".libsonnet", ".json"}
-
-// loadAt evaluates the spec as it was at commit sha. Relative imports must
-// resolve to their versions at that commit too, so every importable file
-// of the commit is written to a temporary directory with the repository's
-// layout, and the spec is loaded from there.
+// loadAt evaluates the spec as it was at commit sha. Its imports resolve
+// to their versions at that commit too: the spec and every file it
+// imports are read from git's object store (git cat-file) and never
+// written anywhere, so no path in the commit's tree — not even one that
+// git accepted from a fetched branch, such as "../x" — can touch the disk.
 func loadAt(repo, sha, ref, rel string, opts spec.Options, stderr io.Writer) (*model.Stack, int) {
-	tmp, err := os.MkdirTemp("", "stackc-diff-")
-	if err != nil {
-		fmt.Fprintf(stderr, "stackc diff: %v\n", err)
-		return nil, exitUsage
-	}
-	defer os.RemoveAll(tmp)
-	list, err := git(repo, "ls-tree", "-r", "-z", "--name-only", sha)
-	if err != nil {
-		fmt.Fprintf(stderr, "stackc diff: listing %s: %v\n", ref, err)
-		return nil, exitUsage
-	}
-	found := false
-	for _, p := range strings.Split(list, "\x00") {
-		if !slices.ContainsFunc(importable, func(suffix string) bool { return strings.HasSuffix(p, suffix) }) {
-			continue
-		}
-		data, err := gitBytes(repo, "show", sha+":"+p)
-		if err != nil {
-			fmt.Fprintf(stderr, "stackc diff: reading %s at %s: %v\n", p, ref, err)
-			return nil, exitUsage
-		}
-		dst := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			fmt.Fprintf(stderr, "stackc diff: %v\n", err)
-			return nil, exitUsage
-		}
-		if err := os.WriteFile(dst, data, 0o644); err != nil {
-			fmt.Fprintf(stderr, "stackc diff: %v\n", err)
-			return nil, exitUsage
-		}
-		found = found || p == rel
-	}
-	if !found {
+	files := &gitFiles{repo: repo, commit: sha}
+	path := filepath.Join(repo, filepath.FromSlash(rel))
+	if _, err := files.ReadFile(path); err != nil {
 		fmt.Fprintf(stderr, "stackc diff: %s does not exist at %s; nothing to compare with\n", rel, ref)
 		return nil, exitUsage
 	}
-	return loadSpec(filepath.Join(tmp, filepath.FromSlash(rel)), rel, tmp, opts, stderr)
+	opts.Files = files
+	return loadSpec(path, rel, repo, opts, stderr)
+}
+
+// gitFiles reads a commit's files from git's object store (spec.Files).
+type gitFiles struct {
+	repo, commit string
+}
+
+// ReadFile returns the blob at path (absolute, inside the repository) in
+// the commit; a path outside the repository or not in the commit does not
+// exist.
+func (g *gitFiles) ReadFile(path string) ([]byte, error) {
+	rel, err := filepath.Rel(g.repo, path)
+	if err != nil || !filepath.IsLocal(rel) {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fs.ErrNotExist}
+	}
+	object := g.commit + ":" + filepath.ToSlash(rel)
+	kind, err := git(g.repo, "cat-file", "-t", "--end-of-options", object)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fs.ErrNotExist}
+	}
+	if kind != "blob" {
+		return nil, fmt.Errorf("%s is a %s at %s, not a file", filepath.ToSlash(rel), kind, abbrev(g.commit))
+	}
+	size, err := git(g.repo, "cat-file", "-s", "--end-of-options", object)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := strconv.ParseInt(size, 10, 64); err != nil || n > spec.MaxImportBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB", filepath.ToSlash(rel), spec.MaxImportBytes>>20)
+	}
+	return gitBytes(g.repo, "cat-file", "blob", "--end-of-options", object)
 }
 
 // loadSpec loads and validates a spec, printing its problems with the
-// temporary directory (if any) replaced by the spec's name in the repository.
-func loadSpec(path, name, tmp string, opts spec.Options, stderr io.Writer) (*model.Stack, int) {
+// base spec's path (if any) replaced by its name in the repository.
+func loadSpec(path, name, repo string, opts spec.Options, stderr io.Writer) (*model.Stack, int) {
 	res, err := spec.LoadFile(path, opts)
 	clean := func(s string) string {
-		if tmp == "" {
+		if repo == "" {
 			return s
 		}
-		return strings.ReplaceAll(s, filepath.Join(tmp, filepath.FromSlash(name)), name+" (base)")
+		return strings.ReplaceAll(s, filepath.Join(repo, filepath.FromSlash(name)), name+" (base)")
 	}
 	if err != nil {
 		var specErr *spec.Error

@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-jsonnet/formatter"
 	"golang.org/x/mod/module"
@@ -35,6 +36,10 @@ Usage:
   stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
   stackc COMMAND --help                          help for one command
 
+build, check and diff read imports only from the spec's directory tree (--jpath DIR
+allows more) and stop an evaluation that runs too long or too big (--eval-timeout,
+--eval-memory).
+
 Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
 `
 
@@ -53,6 +58,8 @@ func commands() []command {
 }
 
 func main() {
+	// A limited spec evaluation runs in this executable started again.
+	spec.ServeEvaluator()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -93,10 +100,45 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok
 
 // buildFlags are the flags build and check share.
 type buildFlags struct {
-	out, profile, spec string
+	out, spec string
+	eval      evalFlags
 	// goImportPath is the Go registry's import path; empty: from the go.mod
 	// enclosing out.
 	goImportPath string
+}
+
+// evalFlags are the flags of every command that evaluates a spec.
+type evalFlags struct {
+	profile    string
+	importDirs stringList
+	timeout    time.Duration
+	memoryMiB  int64
+}
+
+func (ef *evalFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&ef.profile, "profile", "default", "build profile: "+strings.Join(spec.Profiles, " or "))
+	fs.Var(&ef.importDirs, "jpath", "also let the spec import files from `DIR` and search it for imports, like jsonnet -J (repeatable); by default imports are confined to the spec's directory tree")
+	fs.DurationVar(&ef.timeout, "eval-timeout", spec.DefaultEvalTimeout, "stop evaluating the spec after this `duration`")
+	fs.Int64Var(&ef.memoryMiB, "eval-memory", spec.DefaultEvalMemory>>20, "stop evaluating the spec when it uses more than this many `MiB`")
+}
+
+// options are the spec options the flags select: every evaluation from
+// the command line is confined and limited (specs come from pull requests).
+func (ef *evalFlags) options() spec.Options {
+	return spec.Options{
+		Profile:    ef.profile,
+		ImportDirs: ef.importDirs,
+		Limits:     &spec.Limits{Timeout: ef.timeout, Memory: ef.memoryMiB << 20},
+	}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writer) (*buildFlags, int, bool) {
@@ -104,7 +146,7 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 	fs.SetOutput(stderr)
 	bf := &buildFlags{}
 	fs.StringVar(&bf.out, "o", "out", "output `directory`")
-	fs.StringVar(&bf.profile, "profile", "default", "build profile: "+strings.Join(spec.Profiles, " or "))
+	bf.eval.register(fs)
 	fs.StringVar(&bf.goImportPath, "go-import-path", "", "import `path` of the Go registry DIR/metrics (default: from the go.mod enclosing DIR)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [--go-import-path PATH] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
@@ -143,11 +185,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if out == nil {
 		return code
 	}
-	if err := build.CheckReplaceable(bf.out); err != nil {
-		fmt.Fprintf(stderr, "stackc build: %v\n", err)
-		return exitUsage
-	}
 	if err := build.Write(bf.out, out); err != nil {
+		var foreign *build.ForeignDirError
+		if errors.As(err, &foreign) {
+			fmt.Fprintf(stderr, "stackc build: %v\n", err)
+			return exitUsage
+		}
 		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)
 		return exitUsage
 	}
@@ -194,7 +237,9 @@ func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
 		fmt.Fprintf(stderr, "stackc: --go-import-path: %v\n", err)
 		return nil, exitUsage
 	}
-	out, res, err := build.CompileFile(bf.spec, spec.Options{Profile: bf.profile, GoImportPath: importPath})
+	opts := bf.eval.options()
+	opts.GoImportPath = importPath
+	out, res, err := build.CompileFile(bf.spec, opts)
 	if res != nil {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)

@@ -8,8 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/internal/testtree"
+	"github.com/stackc/stackc/compiler/spec"
 )
+
+// TestMain lets the test binary serve as the spec evaluator the CLI
+// starts (the CLI evaluates every spec in a limited child process).
+func TestMain(m *testing.M) {
+	spec.ServeEvaluator()
+	os.Exit(m.Run())
+}
 
 // repoSpec is the repository's stack.jsonnet: every registered target must
 // compile it, so the CLI tests use it rather than a toy spec.
@@ -117,7 +126,7 @@ func TestBuildReplacesStaleFiles(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(out, "old"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"stack.json", "old/gone.yml"} {
+	for _, f := range []string{build.Marker, "old/gone.yml"} {
 		if err := os.WriteFile(filepath.Join(out, f), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -276,17 +285,24 @@ func TestWriteErrorIsIOError(t *testing.T) {
 }
 
 // TestRefusesForeignDirectory: -o never replaces a directory that is not
-// stackc output.
+// stackc output, even one that happens to hold a stack.json.
 func TestRefusesForeignDirectory(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, files := range []map[string]string{
+		{"notes.txt": "mine"},
+		{"stack.json": `{"name": "my-app"}`, "index.js": "x"},
+	} {
+		dir := t.TempDir()
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, _, stderr := stackc(t, "build", "-o", dir, repoSpec)
+		if code != exitUsage || !strings.Contains(stderr, "refusing to replace") {
+			t.Errorf("%v: exit %d\n%s", files, code, stderr)
+		}
+		sameTree(t, testtree.Read(t, dir), files)
 	}
-	code, _, stderr := stackc(t, "build", "-o", dir, repoSpec)
-	if code != exitUsage || !strings.Contains(stderr, "refusing to replace") {
-		t.Errorf("exit %d\n%s", code, stderr)
-	}
-	sameTree(t, testtree.Read(t, dir), map[string]string{"notes.txt": "mine"})
 }
 
 func TestFmt(t *testing.T) {

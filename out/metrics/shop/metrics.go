@@ -72,20 +72,33 @@ var LatencyBuckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5, 5
 // Service describes the shop service to servers that pick a service by
 // name, such as the demo app.
 var Service = instrument.Service{
-	Name:      "shop",
-	Team:      "storefront",
-	Port:      8080,
-	AdminPort: 9080,
-	Endpoints: Endpoints,
-	Register:  register,
-}
-
-func register(reg prometheus.Registerer) (*instrument.RED, error) {
-	m, err := New(reg)
-	if err != nil {
-		return nil, err
-	}
-	return m.HTTP, nil
+	Name:           "shop",
+	Team:           "storefront",
+	Port:           8080,
+	AdminPort:      9080,
+	Endpoints:      Endpoints,
+	StatusCodes:    StatusCodes,
+	LatencyBuckets: LatencyBuckets,
+	Metrics: []instrument.MetricDesc{
+		{Name: "shop_orders_total", Type: instrument.Counter, Help: "Orders placed, by payment method.",
+			Labels: []instrument.LabelDesc{
+				{Name: "payment", Values: paymentValues[:]},
+			},
+		},
+		{Name: "shop_payment_failures_total", Type: instrument.Counter, Help: "Payments the provider declined.",
+			Labels: []instrument.LabelDesc{
+				{Name: "payment", Values: paymentValues[:]},
+				{Name: "reason", Values: reasonValues[:]},
+			},
+		},
+		{Name: "shop_carts_open", Type: instrument.Gauge, Help: "Carts with at least one item and no order yet."},
+		{Name: "shop_order_value_euros", Type: instrument.Histogram, Help: "Value of placed orders.",
+			Buckets: []float64{5, 10, 25, 50, 100, 250, 500},
+		},
+		{Name: "shop_cart_items", Type: instrument.Summary, Help: "Items in a cart at checkout.",
+			Objectives: map[float64]float64{0.5: 0.05, 0.9: 0.01},
+		},
+	},
 }
 
 // Payment is a value of the label "payment".

@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"example.com/ordersapp/monitoring/metrics"
 	"example.com/ordersapp/monitoring/metrics/orders"
@@ -33,10 +33,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "the index package does not list orders")
 		os.Exit(1)
 	}
-	n, err := testutil.GatherAndCount(reg, "http_requests_total", "orders_created_total")
+	var created dto.Metric
+	if err := m.OrdersCreatedTotal.With(orders.ChannelWeb).Write(&created); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	mfs, err := reg.Gather()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("created=%v series=%d\n", testutil.ToFloat64(m.OrdersCreatedTotal.With(orders.ChannelWeb)), n)
+	fmt.Printf("created=%v families=%d\n", created.GetCounter().GetValue(), len(mfs))
 }
