@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stackc/stackc/demoapp/fault"
+	"github.com/stackc/stackc/demoapp/localhttp"
 	"github.com/stackc/stackc/demoapp/sim"
 	"github.com/stackc/stackc/demoapp/storefront"
 	"github.com/stackc/stackc/runtime/instrument"
@@ -110,7 +111,9 @@ func newApp(svc instrument.Service, opts appOptions, log *slog.Logger) (*app, er
 		admin.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		admin.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	a.admin = admin
+	// The whole admin listener, pprof included, answers only local,
+	// non-browser requests (the fault API guards itself the same way).
+	a.admin = localhttp.Guard(admin)
 	return a, nil
 }
 

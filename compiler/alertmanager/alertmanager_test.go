@@ -275,7 +275,7 @@ func TestAmtool(t *testing.T) {
 	}
 	for _, a := range Alerts(st) {
 		want := strings.Join(specReceivers(st.Alerting, a.LabelSet()), ",")
-		args := append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=" + want}, strings.Fields(a.String())...)
+		args := append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=" + want}, a.Args()...)
 		if out, err := run(args...); err != nil {
 			t.Errorf("%s: amtool %s: %v\n%s", a.Display(), strings.Join(args, " "), err, out)
 		}
@@ -299,7 +299,7 @@ func TestAmtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := Alerts(st)[0]
-	out, err := run(append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=oncall"}, strings.Fields(page.String())...)...)
+	out, err := run(append([]string{"config", "routes", "test", "--config.file=" + cfgPath, "--verify.receivers=oncall"}, page.Args()...)...)
 	if err == nil {
 		t.Errorf("amtool accepted a page routed to tickets:\n%s", out)
 	}

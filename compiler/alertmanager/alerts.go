@@ -1,7 +1,9 @@
 package alertmanager
 
 import (
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	prommodel "github.com/prometheus/common/model"
@@ -28,8 +30,14 @@ func (a Alert) LabelSet() prommodel.LabelSet {
 	return ls
 }
 
-// String writes the alert as amtool reads labels: alertname=X k=v ..., keys sorted.
-func (a Alert) String() string {
+// String writes the alert as amtool reads labels: alertname=X k=v ...,
+// keys sorted, a value that is not a plain word double-quoted (team="Platform
+// Team"), as the matcher syntax wants it.
+func (a Alert) String() string { return strings.Join(a.Args(), " ") }
+
+// Args are the alert's labels as amtool arguments, one per label: the
+// words of String.
+func (a Alert) Args() []string {
 	ls := a.LabelSet()
 	names := make([]string, 0, len(ls))
 	for k := range ls {
@@ -38,11 +46,31 @@ func (a Alert) String() string {
 		}
 	}
 	sort.Strings(names)
-	parts := []string{"alertname=" + a.Name}
+	args := []string{labelArg(string(prommodel.AlertNameLabel), a.Name)}
 	for _, k := range names {
-		parts = append(parts, k+"="+string(ls[prommodel.LabelName(k)]))
+		args = append(args, labelArg(k, string(ls[prommodel.LabelName(k)])))
 	}
-	return strings.Join(parts, " ")
+	return args
+}
+
+var plainValueRE = regexp.MustCompile(`^[A-Za-z0-9_.:/@+-]+$`)
+
+// labelArg writes one label as name=value, quoting a value that is not a
+// plain word.
+func labelArg(name, value string) string {
+	if plainValueRE.MatchString(value) {
+		return name + "=" + value
+	}
+	return name + "=" + strconv.Quote(value)
+}
+
+// shellQuote quotes an argument for a POSIX shell when it holds anything
+// beyond plain word characters.
+func shellQuote(arg string) string {
+	if regexp.MustCompile(`^[A-Za-z0-9_.,:/@%+=-]+$`).MatchString(arg) {
+		return arg
+	}
+	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
 }
 
 // Alerts enumerates every alert the generated rules can emit, in spec

@@ -228,7 +228,7 @@ func checkOutDir(t *testing.T, out string) {
 		cfg := filepath.Join(out, filepath.FromSlash(alertmanager.ConfigPath))
 		for i, r := range rows {
 			args := append([]string{"config", "routes", "test", "--config.file=" + cfg,
-				"--verify.receivers=" + strings.Join(r.Receivers, ",")}, strings.Fields(fromRows[i].String())...)
+				"--verify.receivers=" + strings.Join(r.Receivers, ",")}, fromRows[i].Args()...)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			outp, err := exec.CommandContext(ctx, amtool, args...).CombinedOutput()
 			cancel()

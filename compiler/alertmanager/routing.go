@@ -2,6 +2,7 @@ package alertmanager
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/alertmanager/config"
@@ -70,8 +71,12 @@ func renderRouting(st *model.Stack, cfg *config.Config, exps []Expectation) []by
 	b.WriteString("through `amtool config routes test`; to check one by hand, in this directory:\n\n")
 	if len(exps) > 0 {
 		e := exps[0]
-		fmt.Fprintf(&b, "    amtool config routes test --config.file=alertmanager.yml --verify.receivers=%s %s\n\n",
-			strings.Join(e.Receivers, ","), e.Alert.String())
+		args := []string{"amtool", "config", "routes", "test", "--config.file=alertmanager.yml", "--verify.receivers=" + strings.Join(e.Receivers, ",")}
+		args = append(args, e.Alert.Args()...)
+		for i, a := range args {
+			args[i] = shellQuote(a)
+		}
+		fmt.Fprintf(&b, "    %s\n\n", strings.Join(args, " "))
 	}
 
 	b.WriteString("## Routes\n\n")
@@ -149,8 +154,14 @@ func ParseRouting(md []byte) ([]RoutingRow, error) {
 			return nil, fmt.Errorf("routing.md:%d: want 4 cells, got %d", n+1, len(cells))
 		}
 		ls := prommodel.LabelSet{prommodel.AlertNameLabel: prommodel.LabelValue(cells[0])}
-		for _, kv := range strings.Fields(strings.Trim(cells[1], "`")) {
+		for _, kv := range labelWords(strings.Trim(cells[1], "`")) {
 			k, v, ok := strings.Cut(kv, "=")
+			if ok && strings.HasPrefix(v, `"`) {
+				var err error
+				if v, err = strconv.Unquote(v); err != nil {
+					ok = false
+				}
+			}
 			if !ok {
 				return nil, fmt.Errorf("routing.md:%d: label %q is not name=value", n+1, kv)
 			}
@@ -168,6 +179,37 @@ func ParseRouting(md []byte) ([]RoutingRow, error) {
 		return nil, fmt.Errorf("routing.md has no alert rows")
 	}
 	return rows, nil
+}
+
+// labelWords splits the labels of a routing.md row (Alert.String) into
+// name=value words; a quoted value may hold spaces and escaped quotes.
+func labelWords(s string) []string {
+	var words []string
+	var cur strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted && c == '\\' && i+1 < len(s):
+			cur.WriteByte(c)
+			i++
+			cur.WriteByte(s[i])
+			continue
+		case c == '"':
+			quoted = !quoted
+		case c == ' ' && !quoted:
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // splitRow splits a Markdown table row on unescaped pipes and unescapes the cells.

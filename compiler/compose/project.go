@@ -210,7 +210,8 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 		promDeps[svc.Name] = healthy()
 	}
 
-	inbox := demoApp("inbox", "--listen", fmt.Sprintf(":%d", n.InboxPort))
+	// Alertmanager posts to inbox:PORT; the inbox refuses other non-loopback Host names.
+	inbox := demoApp("inbox", "--listen", fmt.Sprintf(":%d", n.InboxPort), "--allow-host", InboxService)
 	inbox.Ports = []portYAML{published(n.InboxPort)}
 	inbox.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/healthz", n.InboxPort))
 	p.Services[InboxService] = inbox

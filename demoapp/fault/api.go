@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/stackc/stackc/demoapp/localhttp"
 )
 
 // Request is the body of POST /faults/{endpoint}.
@@ -55,35 +55,7 @@ const maxBody = 4 << 10
 // request must name a loopback Host (else 403) and every POST must carry
 // Content-Type: application/json (else 415), which a form cannot send.
 func Handler(s *Store, log *slog.Logger) http.Handler {
-	return guard(routes(s, log))
-}
-
-func guard(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackHost(r.Host) {
-			httpError(w, http.StatusForbidden, fmt.Errorf("host %q is not loopback (127.0.0.1, [::1] or localhost)", r.Host))
-			return
-		}
-		if r.Method == http.MethodPost {
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
-				httpError(w, http.StatusUnsupportedMediaType, fmt.Errorf("content type %q is not application/json", r.Header.Get("Content-Type")))
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// loopbackHost reports whether a Host header names this machine by one of
-// its loopback names, with or without a port.
-func loopbackHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-		host = host[1 : len(host)-1]
-	}
-	return host == "127.0.0.1" || host == "::1" || strings.EqualFold(host, "localhost")
+	return localhttp.Guard(routes(s, log))
 }
 
 func routes(s *Store, log *slog.Logger) http.Handler {

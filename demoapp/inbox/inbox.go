@@ -18,11 +18,16 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/alertmanager/notify/webhook"
+
+	"github.com/stackc/stackc/demoapp/localhttp"
 
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -67,13 +72,13 @@ func (e Entry) Name() string { return e.Labels["alertname"] }
 // is broken, where it was delivered, the summary and its age.
 func (e Entry) Line() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-8s %s", strings.ToUpper(e.Status), e.Name())
+	fmt.Fprintf(&b, "%-8s %s", strings.ToUpper(safe(e.Status)), safe(e.Name()))
 	for _, l := range []string{slo.LabelSeverity, slo.LabelService, slo.LabelSLO, slo.LabelTier} {
 		if v, ok := e.Labels[l]; ok {
-			fmt.Fprintf(&b, " %s=%s", l, v)
+			fmt.Fprintf(&b, " %s=%s", l, safe(v))
 		}
 	}
-	fmt.Fprintf(&b, " via %s (%s)", e.Path, e.Receiver)
+	fmt.Fprintf(&b, " via %s (%s)", safe(e.Path), safe(e.Receiver))
 	if s := e.Annotations["summary"]; s != "" {
 		fmt.Fprintf(&b, " %q", s)
 	}
@@ -81,6 +86,18 @@ func (e Entry) Line() string {
 		b.WriteString(" " + age)
 	}
 	return b.String()
+}
+
+// safe returns s as it is when it prints as itself on a terminal, and
+// quoted with escapes otherwise: a label value from a notification must
+// not start a new console line (forging an alert line) or carry terminal
+// escape sequences. Spaces and other printable text stay as they are;
+// a value with a quote is quoted so it cannot imitate the quoted summary.
+func safe(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r == '"' || !unicode.IsGraphic(r) }) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
 }
 
 // Age says how long the alert had been firing when it was received, or how
@@ -120,12 +137,18 @@ type Options struct {
 	// OnAlert, if set, is called with every received alert, in order,
 	// before the webhook request is answered.
 	OnAlert func(Entry)
+	// Hosts are host names, beyond the loopback ones, that requests may
+	// name in their Host header: the inbox's Compose service name, which
+	// Alertmanager posts to. Every other Host is refused (403), so a web
+	// page cannot reach the inbox through a rebound DNS name.
+	Hosts []string
 }
 
 // Inbox receives notifications and remembers the latest alerts. It is an
 // http.Handler and safe for concurrent use.
 type Inbox struct {
-	opts Options
+	opts    Options
+	guarded http.Handler
 
 	mu      sync.Mutex
 	entries []Entry // oldest first, at most opts.Keep
@@ -149,7 +172,9 @@ func New(opts Options) *Inbox {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Inbox{opts: opts}
+	in := &Inbox{opts: opts}
+	in.guarded = localhttp.Guard(http.HandlerFunc(in.serve), opts.Hosts...)
+	return in
 }
 
 // Alerts returns the remembered alerts, oldest first.
@@ -168,8 +193,16 @@ func (in *Inbox) Total() int {
 }
 
 // ServeHTTP answers GET / and /api/alerts and takes notifications as POSTs
-// to any path.
+// to any path. Like the demo app's fault API it answers only requests that
+// name this machine (or Options.Hosts) in their Host header, and takes
+// only application/json notifications (Alertmanager's webhook sends
+// that; a web page's cross-origin form cannot), so no page a browser
+// visits can post fake alerts or read the received ones.
 func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	in.guarded.ServeHTTP(w, r)
+}
+
+func (in *Inbox) serve(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPost:
 		in.receive(w, r)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -26,8 +27,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", DefaultListen, "address to listen on (host:port)")
 	keep := fs.Int("keep", DefaultKeep, "number of alerts to keep in memory")
 	maxBytes := fs.Int64("max-bytes", DefaultMaxBytes, "largest accepted notification body, in bytes")
+	var hosts hostList
+	fs.Var(&hosts, "allow-host", "also accept requests whose Host header is `NAME` (repeatable; loopback names are always accepted), e.g. the inbox's Compose service name")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: demoapp inbox [--listen host:port] [--keep N] [--max-bytes N]\n\n"+
+		fmt.Fprintf(stderr, "usage: demoapp inbox [--listen host:port] [--keep N] [--max-bytes N] [--allow-host NAME]\n\n"+
 			"Receives Alertmanager webhook notifications on any POST path, prints one line per alert\n"+
 			"and shows the latest at / (HTML) and /api/alerts (JSON).\n\n")
 		fs.PrintDefaults()
@@ -52,7 +55,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot listen", "addr", *listen, "err", err)
 		return 1
 	}
-	in := New(Options{Keep: *keep, MaxBytes: *maxBytes, Out: stdout, Logger: logger})
+	in := New(Options{Keep: *keep, MaxBytes: *maxBytes, Out: stdout, Logger: logger, Hosts: hosts})
 	logger.Info("inbox listening", "url", "http://"+ln.Addr().String()+"/")
 	if err := Serve(ctx, ln, in); err != nil {
 		logger.Error("inbox stopped", "err", err)
@@ -87,5 +90,17 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// hostList is the repeatable --allow-host flag.
+type hostList []string
+
+func (h *hostList) String() string { return strings.Join(*h, ",") }
+func (h *hostList) Set(v string) error {
+	if v == "" || strings.ContainsAny(v, ":/ ") {
+		return fmt.Errorf("%q is not a host name", v)
+	}
+	*h = append(*h, v)
 	return nil
 }
