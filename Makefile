@@ -32,7 +32,7 @@ e2e: tools
 ## check: fail when $(OUT)/ is stale or the spec is not formatted
 check:
 	$(STACKC) check -o $(OUT) $(SPEC)
-	$(STACKC) fmt --check $(SPEC)
+	$(STACKC) fmt --check $(SPEC) ha.jsonnet
 
 ## fmt: format the spec and the Go code
 fmt:

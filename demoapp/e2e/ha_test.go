@@ -18,7 +18,7 @@ import (
 	"github.com/stackc/stackc/demoapp/inbox"
 )
 
-// TestHAEndToEnd runs the HA stack of compiler/spec/testdata/ha.jsonnet
+// TestHAEndToEnd runs the HA stack of ha.jsonnet
 // natively: a Prometheus pair, a 3-peer Alertmanager cluster and Thanos.
 // Both replicas evaluate the rules; Thanos Query returns their SLO series
 // once, deduplicated on the replica label. A full outage pages; then one

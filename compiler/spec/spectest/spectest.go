@@ -33,8 +33,8 @@ func Repo(t testing.TB, profile string) *model.Stack {
 	return Load(t, filepath.Join(root, "stack.jsonnet"), profile)
 }
 
-// HA loads testdata/ha.jsonnet of package spec: the repository's
-// stack.jsonnet as an HA stack with Thanos.
+// HA loads the repository's ha.jsonnet: stack.jsonnet as an HA stack with
+// Thanos.
 func HA(t testing.TB, profile string) *model.Stack {
 	t.Helper()
 	return Load(t, HAPath(t), profile)
@@ -47,5 +47,5 @@ func HAPath(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Join(root, "compiler", "spec", "testdata", "ha.jsonnet")
+	return filepath.Join(root, "ha.jsonnet")
 }
