@@ -61,10 +61,12 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
 	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./runtime/instrument
 
-## fuzz: fuzz the spec loader (60 s per target)
+## fuzz: every fuzz target for a short while ($(FUZZTIME) each): the spec loader, the inbox's webhook payloads
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=60s ./compiler/spec
-	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=60s ./compiler/spec
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./compiler/spec
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./compiler/spec
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./demoapp/inbox
 
 ## image: build the demo app's container image (needs a Docker engine)
 image:

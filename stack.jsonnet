@@ -55,6 +55,18 @@ s.stack {
     },
   ],
 
+  // Prometheus Operator resources, dashboards for the Grafana sidecar and the
+  // demo app for a cluster: kubectl apply --server-side -k out/kubernetes
+  kubernetes: {
+    namespace: 'shop',
+    // kube-prometheus-stack's Prometheus selects monitors and rules by its release label.
+    labels: { release: 'kube-prometheus-stack' },
+  },
+
+  // Rule groups packed for a Mimir or Cortex tenant (20 rules per group, 70
+  // groups), and the tenant's Alertmanager configuration: out/ruler/
+  ruler: {},
+
   alerting: {
     defaultReceiver: 'tickets',
     receivers: {

@@ -1,11 +1,14 @@
 package alertmanager
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	prommodel "github.com/prometheus/common/model"
 
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/tools"
@@ -83,4 +86,63 @@ s.stack {
 		t.Errorf("%s: %v\n%s", command, err, out)
 	}
 	t.Logf("%s\n%s", command, out)
+}
+
+// TestUnreachableRouteWarningsAgreeWithDispatch: the routes spec
+// validation warns about (no alert reaches them) are exactly the routes
+// Alertmanager's own route tree never picks for any generated alert.
+func TestUnreachableRouteWarningsAgreeWithDispatch(t *testing.T) {
+	res, err := spec.LoadFile("../spec/testdata/bad/route_unreachable.jsonnet", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]bool{}
+	for _, w := range res.Warnings {
+		if strings.HasPrefix(w.Path, "alerting.routes[") {
+			warned[strings.TrimSuffix(w.Path, ".match")] = true
+		}
+	}
+	st := res.Stack
+	cfg, err := LoadConfig(emit(t, st)[ConfigPath])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each alert notifies the receivers of the routes it reaches; the
+	// spec's routes have distinct receivers except routes[0] and [2]
+	// (tickets), told apart by what each matches.
+	reached := map[string]bool{}
+	for _, e := range Expectations(st, cfg) {
+		for i, r := range st.Alerting.Routes {
+			if !slicesContains(e.Receivers, r.Receiver) {
+				continue
+			}
+			ok := true
+			for k, v := range r.Match {
+				if e.Alert.LabelSet()[prommodel.LabelName(k)] != prommodel.LabelValue(v) {
+					ok = false
+				}
+			}
+			if ok {
+				reached[fmt.Sprintf("alerting.routes[%d]", i)] = true
+			}
+		}
+	}
+	for i := range st.Alerting.Routes {
+		p := fmt.Sprintf("alerting.routes[%d]", i)
+		if warned[p] == reached[p] {
+			t.Errorf("%s: warned %v, but dispatch reaches it: %v", p, warned[p], reached[p])
+		}
+	}
+	if len(warned) != 2 {
+		t.Errorf("warnings for %v, want routes[0] and routes[2]", warned)
+	}
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -5,16 +5,20 @@ package build
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/registry"
 	"github.com/stackc/stackc/compiler/review"
+	"github.com/stackc/stackc/compiler/ruler"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -35,6 +39,8 @@ var Targets = []Target{
 	{Name: "alertmanager", Emit: alertmanager.Emit},
 	{Name: "grafana", Emit: grafana.Emit},
 	{Name: "compose", EmitFrom: compose.EmitFrom},
+	{Name: "kubernetes", EmitFrom: kubernetes.EmitFrom},
+	{Name: "ruler", EmitFrom: ruler.EmitFrom},
 	{Name: "review", Emit: review.Emit},
 }
 
@@ -63,13 +69,22 @@ func Compile(st *model.Stack) (artifact.Set, error) {
 	return out, nil
 }
 
-// CompileFile loads the spec at path and compiles it.
+// CompileFile loads the spec at path and compiles it. A spec problem a
+// target finds (a *spec.Error) is located in the spec like the loader's.
 func CompileFile(path string, opts spec.Options) (artifact.Set, *spec.Result, error) {
-	res, err := spec.LoadFile(path, opts)
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := spec.Load(path, src, opts)
 	if err != nil {
 		return nil, res, err
 	}
 	out, err := Compile(res.Stack)
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		specErr.Locate(path, src)
+	}
 	return out, res, err
 }
 

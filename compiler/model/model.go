@@ -26,6 +26,10 @@ type Stack struct {
 	Network      Network   `json:"network"`
 	Services     []Service `json:"services"`
 	Alerting     Alerting  `json:"alerting"`
+	// Kubernetes, when set, adds the Kubernetes target (out/kubernetes/).
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+	// Ruler, when set, adds the multi-tenant ruler target (out/ruler/).
+	Ruler *Ruler `json:"ruler,omitempty"`
 	// HA, when set, runs Prometheus as replicas beside an Alertmanager
 	// cluster, optionally with Thanos (see HA).
 	HA *HA `json:"ha,omitempty"`

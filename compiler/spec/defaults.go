@@ -171,6 +171,7 @@ func applyDefaults(st *model.Stack, set explicit) {
 	if a.Routes == nil {
 		a.Routes = []model.Route{}
 	}
+	applyScaleDefaults(st, set)
 }
 
 // Defaults of an HA stack.

@@ -9,13 +9,15 @@ import (
 // document is the spec's JSON shape. It differs from model.Stack only where
 // the spec is friendlier to write: receivers are an object keyed by name.
 type document struct {
-	ScrapeInterval     model.Duration  `json:"scrapeInterval"`
-	EvaluationInterval model.Duration  `json:"evaluationInterval"`
-	SeriesBudget       int             `json:"seriesBudget"`
-	Network            model.Network   `json:"network"`
-	Services           []model.Service `json:"services"`
-	Alerting           alertingDoc     `json:"alerting"`
-	HA                 *model.HA       `json:"ha"`
+	ScrapeInterval     model.Duration    `json:"scrapeInterval"`
+	EvaluationInterval model.Duration    `json:"evaluationInterval"`
+	SeriesBudget       int               `json:"seriesBudget"`
+	Network            model.Network     `json:"network"`
+	Services           []model.Service   `json:"services"`
+	Alerting           alertingDoc       `json:"alerting"`
+	Kubernetes         *model.Kubernetes `json:"kubernetes"`
+	Ruler              *model.Ruler      `json:"ruler"`
+	HA                 *model.HA         `json:"ha"`
 }
 
 type alertingDoc struct {
@@ -43,7 +45,9 @@ func (d *document) toModel(ps *problems) *model.Stack {
 			RepeatInterval:  d.Alerting.RepeatInterval,
 			Routes:          d.Alerting.Routes,
 		},
-		HA: d.HA,
+		Kubernetes: d.Kubernetes,
+		Ruler:      d.Ruler,
+		HA:         d.HA,
 	}
 	names := make([]string, 0, len(d.Alerting.Receivers))
 	for name := range d.Alerting.Receivers {

@@ -153,6 +153,7 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 	validateAlerting(st, ps)
 	validateRoutesReach(st, ps)
 	validateBudget(st, set, ps)
+	validateScale(st, ps)
 }
 
 func validateService(svc model.Service, path string, ps *problems) {

@@ -28,6 +28,9 @@ func TestMainFlags(t *testing.T) {
 		{[]string{"extra"}, 2},
 		{[]string{"--help"}, 0},
 		{[]string{"--listen", "256.0.0.1:1"}, 1},
+		{[]string{"--allow-host", "inbox:9095"}, 2},
+		{[]string{"--allow-host", ""}, 2},
+		{[]string{"--allow-host", "inbox", "--listen", "256.0.0.1:1"}, 1},
 	}
 	for _, tt := range tests {
 		var stderr strings.Builder
