@@ -2,28 +2,50 @@
 GO ?= go
 SPEC ?= stack.jsonnet
 OUT ?= out
+# PROFILE=demo builds with the demo profile (make build PROFILE=demo).
+PROFILE ?= default
+# The Python of the Flask service and its tests: Debian's python3-flask and
+# python3-prometheus-client install into the system python3.
+PYTHON ?= /usr/bin/python3
+export STACKC_PYTHON := $(PYTHON)
 STACKC := $(GO) run ./compiler/cmd/stackc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build test check vet unit e2e tools fmt diff demo demo-compose run bench fuzz image clean
+.PHONY: run-flask build test check vet unit e2e tools python fmt diff demo demo-compose run bench bench-sloth fuzz image clean help
 
-## build: compile $(SPEC) into $(OUT)/
+## build: compile $(SPEC) into $(OUT)/ (PROFILE=demo for the demo profile)
 build:
-	$(STACKC) build -o $(OUT) $(SPEC)
+	$(STACKC) build -o $(OUT) --profile $(PROFILE) $(SPEC)
 
 ## test: everything CI runs: pinned tools, vet + gofmt, staleness check, unit and integration tests, end-to-end alert test
-test: tools vet check unit e2e
+test: tools python vet check unit e2e
 
 ## tools: build the pinned promtool, amtool, prometheus, alertmanager and thanos into .cache/bin (once)
 tools:
 	$(GO) run ./tools/install
 
+## python: make sure $(PYTHON) has Flask and prometheus_client (apt-get installs them on Debian)
+python:
+	@$(PYTHON) -c 'import flask, prometheus_client' 2>/dev/null || { \
+	  if [ -r /etc/debian_version ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-flask and python3-prometheus-client with apt-get"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-flask python3-prometheus-client >/dev/null && \
+	    $(PYTHON) -c 'import flask, prometheus_client'; \
+	  else \
+	    echo "stackc's Flask service and Python tests need Python 3.11+ with Flask 2.2+ and prometheus_client 0.16+;"; \
+	    echo "$(PYTHON) lacks them. Install them (e.g. pip install flask prometheus-client in a virtualenv)"; \
+	    echo "and run make with PYTHON=/path/to/that/python3."; \
+	    exit 1; \
+	  fi; }
+
 vet:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l compiler demoapp tools out/metrics)" || { echo "gofmt needed:"; gofmt -l compiler demoapp tools out/metrics; exit 1; }
+	@test -z "$$(gofmt -l compiler demoapp runtime tools out/metrics)" || { echo "gofmt needed:"; gofmt -l compiler demoapp runtime tools out/metrics; exit 1; }
 
 ## unit: go test ./... (promtool, amtool and compose-go checks included; the e2e test is skipped)
-unit:
-	$(GO) test ./...
+## The tools are built first (make tools); tests fail fast when one is missing.
+unit: tools
+	$(GO) test -timeout 30m ./...
 
 ## e2e: end-to-end alert tests against real servers: the single stack and the HA stack (in parallel, ~10 minutes)
 e2e: tools
@@ -37,15 +59,18 @@ check:
 ## fmt: format the spec and the Go code
 fmt:
 	$(STACKC) fmt $(SPEC)
-	gofmt -w compiler demoapp tools
+	gofmt -w compiler demoapp runtime tools
 
-## diff: what the spec in the working tree changes against the merge base with main (Markdown)
+## diff: what the spec in the working tree changes against the merge base with main (Markdown: make diff > comment.md)
 diff:
-	$(STACKC) diff $(SPEC)
+	@$(STACKC) diff $(SPEC)
 
-## demo: run the whole stack natively on free loopback ports, break an SLO and watch the page arrive (Ctrl-C stops it)
-demo: tools
-	$(GO) run ./demoapp/demo/cmd
+## demo: run the whole stack natively on free loopback ports, break an SLO and watch the page arrive (Ctrl-C stops it; SPEC=file for another spec)
+demo: tools python
+	@$(GO) build -o .cache/demo ./demoapp/demo/cmd
+	@# Ctrl-C reaches the demo, which stops every server and exits 0; the
+	@# shell ignores it, so make does not report an error.
+	@trap '' INT; ./.cache/demo --spec $(SPEC)
 
 ## demo-compose: the same stack in Docker Compose (needs a Docker engine and GF_ADMIN_PASSWORD)
 demo-compose:
@@ -55,11 +80,20 @@ demo-compose:
 run:
 	$(GO) run ./demoapp
 
+## run-flask: serve the Flask service of examples/shop-and-catalog.jsonnet on 127.0.0.1:8081 (fault API on 127.0.0.1:9081)
+run-flask: python
+	@$(STACKC) build -o .cache/shop-and-catalog examples/shop-and-catalog.jsonnet
+	$(PYTHON) demoapp/flaskapp/app.py --registry .cache/shop-and-catalog/python/catalog_metrics.py
+
 ## bench: the benchmarks of README's Performance section
 bench:
 	$(GO) test -run='^$$' -bench=BenchmarkBuild -benchmem ./compiler/build
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./compiler/prometheus
 	$(GO) test -run='^$$' -bench=Middleware -benchmem -count=5 ./runtime/instrument
+
+## bench-sloth: stackc build vs Sloth v0.16.0 generate on 1,000 and 10,000 SLOs (wall time, peak RSS; see docs/performance.md)
+bench-sloth:
+	scripts/bench-sloth.sh
 
 ## fuzz: every fuzz target for a short while ($(FUZZTIME) each): the spec loader, the inbox's webhook payloads
 FUZZTIME ?= 20s
@@ -75,3 +109,7 @@ image:
 ## clean: remove build caches of this repository (not out/, which is committed)
 clean:
 	rm -rf .cache
+
+## help: list the targets
+help:
+	@sed -n 's/^## //p' Makefile

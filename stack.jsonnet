@@ -4,6 +4,9 @@ local s = import 'stackc.libsonnet';
 s.stack {
   // Worst-case number of series the whole stack may expose.
   seriesBudget: 5000,
+  // Static labels: every alert and every scraped series carries them, and
+  // routes, groupBy and inhibitions may use them.
+  labels: { env: 'production', region: 'eu-west-1' },
 
   services: [
     s.service('shop', team='storefront', port=8080) {
@@ -51,6 +54,13 @@ s.stack {
                   objective=95,
                   period='7d',
                   description='Catalog pages answer within 100ms.'),
+        // A raw SLO over the business counters: every order attempt is an
+        // order placed or a payment the provider declined.
+        s.raw('payment-success',
+              bad='sum(rate(shop_payment_failures_total[{{.window}}]))',
+              total='sum(rate(shop_orders_total[{{.window}}])) + sum(rate(shop_payment_failures_total[{{.window}}]))',
+              objective=99,
+              description='Payments go through.'),
       ],
     },
   ],

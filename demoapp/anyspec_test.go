@@ -32,7 +32,7 @@ func TestEveryServiceOfAnySpec(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the repository and runs servers")
 	}
-	promtool, err := tools.Path("promtool")
+	promtool, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestEveryServiceOfAnySpec(t *testing.T) {
 
 	for _, svc := range res.Stack.Services {
 		t.Run(svc.Name, func(t *testing.T) {
-			base, logs := serveBinary(t, bin, "serve", "--service", svc.Name, "--listen", "127.0.0.1:0",
+			base, _, logs := serveBinary(t, bin, "serve", "--service", svc.Name, "--listen", "127.0.0.1:0",
 				"--admin-listen", "127.0.0.1:0", "--latency-scale", "0", "--no-errors")
 			for _, ep := range svc.Endpoints {
 				req, err := http.NewRequest(ep.Method, base+loadgen.Path(ep.Route), nil)
@@ -140,9 +140,9 @@ func copyRepo(t *testing.T, root, dst string) {
 }
 
 // serveBinary starts bin with args, waits (with a deadline) for its
-// "serving" log line and returns the public base URL and its logs so far.
-// The process is stopped when the test ends.
-func serveBinary(t *testing.T, bin string, args ...string) (string, *syncBuffer) {
+// "serving" log line and returns the public and admin base URLs and its
+// logs. The process is stopped when the test ends.
+func serveBinary(t *testing.T, bin string, args ...string) (string, string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	stderr, err := cmd.StderrPipe()
@@ -157,24 +157,24 @@ func serveBinary(t *testing.T, bin string, args ...string) (string, *syncBuffer)
 		cmd.Wait()
 	})
 	logs := &syncBuffer{}
-	addr := make(chan string, 1)
+	addr := make(chan []string, 1)
 	go func() {
-		listen := regexp.MustCompile(`msg=serving .* listen=(\S+)`)
+		listen := regexp.MustCompile(`serving .* listen=(\S+) admin=(\S+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			logs.Write(append(sc.Bytes(), '\n'))
 			if m := listen.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				addr <- m[1:]
 			}
 		}
 	}()
 	select {
 	case a := <-addr:
-		return "http://" + a, logs
+		return "http://" + a[0], "http://" + a[1], logs
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s did not start serving within 30s:\n%s", bin, logs)
 	}
-	return "", nil
+	return "", "", nil
 }
 
 // TestStackFlagDescribesLikeTheRegistry: the services --stack reads from a

@@ -210,7 +210,7 @@ func hitEveryEndpoint(t *testing.T, base string, eps []instrument.Endpoint) {
 // TestPromtoolCheckMetrics lints the live /metrics of a running demo app,
 // for the shop and for a generic service, with promtool check metrics.
 func TestPromtoolCheckMetrics(t *testing.T) {
-	promtool, err := tools.Path("promtool")
+	promtool, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,10 @@ type Tool struct {
 	// and the tool is built there with `go build`. Modules with replace
 	// directives (Thanos) cannot be built with `go install pkg@version`.
 	Module string
+	// OnDemand tools are built only when asked for by name (`go run
+	// ./tools/install sloth`), not by `make tools`: only the side-by-side
+	// speed benchmark needs them.
+	OnDemand bool
 }
 
 // Pinned are the tools and their versions. Alertmanager's server stays at
@@ -40,6 +44,8 @@ var Pinned = []Tool{
 	// encoding casts Prometheus's labels to a slice, which is only right
 	// with slicelabels; without it the sidecar panics on its first reply.
 	{Name: "thanos", Package: "github.com/thanos-io/thanos/cmd/thanos", Version: "v0.42.4", Module: "tools/thanos", Tags: "netgo,slicelabels"},
+	// Sloth is the baseline of the side-by-side speed benchmark (make bench-sloth).
+	{Name: "sloth", Package: "github.com/slok/sloth/cmd/sloth", Version: "v0.16.0", OnDemand: true},
 }
 
 // BinDir is where tools are built: $STACKC_BIN, or .cache/bin at the repository root.
@@ -63,10 +69,24 @@ func RepoRoot() (string, error) {
 	return filepath.Dir(filepath.Dir(file)), nil
 }
 
-// Path returns the path of the named tool, building it first if needed.
-// Concurrent callers (parallel test packages) wait on a file lock instead
-// of building twice.
-func Path(name string) (string, error) {
+// Built returns the path of the named tool if it has been built, and
+// otherwise fails at once with an error that says to run `make tools`.
+// Tests use it: building promtool or a server takes minutes, which belongs
+// in `make tools` (CI runs it first), not inside a test under the default
+// timeout.
+func Built(name string) (string, error) {
+	tool, bin, err := locate(name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("%s %s is not built (%s is missing): run `make tools` first, which builds the pinned checkers and servers once", tool.Name, tool.Version, bin)
+	}
+	return bin, nil
+}
+
+// locate returns the named pinned tool and where its binary belongs.
+func locate(name string) (*Tool, string, error) {
 	var tool *Tool
 	for i := range Pinned {
 		if Pinned[i].Name == name {
@@ -74,13 +94,24 @@ func Path(name string) (string, error) {
 		}
 	}
 	if tool == nil {
-		return "", fmt.Errorf("unknown tool %q", name)
+		return nil, "", fmt.Errorf("unknown tool %q", name)
 	}
 	dir, err := BinDir()
 	if err != nil {
+		return nil, "", err
+	}
+	return tool, filepath.Join(dir, tool.file()), nil
+}
+
+// Path returns the path of the named tool, building it first if needed.
+// Concurrent callers (parallel test packages) wait on a file lock instead
+// of building twice.
+func Path(name string) (string, error) {
+	tool, bin, err := locate(name)
+	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, tool.file())
+	dir := filepath.Dir(bin)
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}

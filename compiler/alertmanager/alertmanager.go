@@ -9,20 +9,24 @@
 package alertmanager
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
+	"path"
 	"strings"
 
+	"github.com/prometheus/alertmanager/config"
 	"github.com/prometheus/alertmanager/template"
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Paths of the generated files, relative to out/.
 const (
-	ConfigPath   = "alertmanager/alertmanager.yml"
-	TemplatePath = "alertmanager/templates/stackc.tmpl"
+	ConfigPath   = slo.AlertmanagerConfigPath
+	TemplatePath = slo.AlertmanagerTemplatesDir + "/stackc.tmpl"
 	RoutingPath  = "alertmanager/routing.md"
 )
 
@@ -31,31 +35,54 @@ const (
 //go:embed templates/stackc.tmpl
 var Templates string
 
-// Emit writes the Alertmanager config, its templates and the routing
-// expectations for st.
-func Emit(st *model.Stack) ([]artifact.File, error) {
-	c, err := configFor(st)
+// Emit writes the Alertmanager config (and its Compose version, whose
+// webhooks reach the inbox by its service name), its templates and the
+// routing expectations for st.
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
+	data, cfg, err := loadedConfig(st)
 	if err != nil {
 		return nil, err
 	}
-	data, err := c.encode()
+	inCompose, err := slo.InContainers(st, slo.AlertmanagerServer)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := LoadConfig(data)
+	composeData, _, err := loadedConfig(inCompose)
 	if err != nil {
-		// The spec was validated, so this is a compiler bug; show the file.
-		return nil, fmt.Errorf("internal: generated alertmanager.yml does not load: %w\n%s", err, data)
+		return nil, fmt.Errorf("compose: %w", err)
 	}
 	if err := checkTemplates(); err != nil {
 		return nil, err
 	}
 	routing := renderRouting(st, cfg, Expectations(st, cfg))
-	return []artifact.File{
+	files := []artifact.File{
 		{Path: ConfigPath, Data: data},
 		{Path: RoutingPath, Data: routing},
 		{Path: TemplatePath, Data: []byte(Templates)},
-	}, nil
+	}
+	if !bytes.Equal(composeData, data) {
+		files = append(files, artifact.File{Path: path.Join(slo.ComposeDir, ConfigPath), Data: composeData})
+	}
+	return files, nil
+}
+
+// loadedConfig writes the config for st and loads it back with the
+// alertmanager module's own loader.
+func loadedConfig(st *model.Stack) ([]byte, *config.Config, error) {
+	c, err := configFor(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := c.encode()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := LoadConfig(data)
+	if err != nil {
+		// The spec was validated, so this is a compiler bug; show the file.
+		return nil, nil, fmt.Errorf("internal: generated alertmanager.yml does not load: %w\n%s", err, data)
+	}
+	return data, cfg, nil
 }
 
 // checkTemplates parses the shipped templates together with Alertmanager's
@@ -69,4 +96,13 @@ func checkTemplates() error {
 		return fmt.Errorf("internal: templates/stackc.tmpl: %w", err)
 	}
 	return nil
+}
+
+// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
 }

@@ -34,7 +34,7 @@ import (
 
 func emit(t testing.TB, st *model.Stack) map[string][]byte {
 	t.Helper()
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestAmtool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skips the amtool integration test")
 	}
-	amtool, err := tools.Path("amtool")
+	amtool, err := tools.Built("amtool")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +551,7 @@ func copyLabels(m map[string]string) map[string]string {
 func BenchmarkEmit(b *testing.B) {
 	st := spectest.Repo(b, "default")
 	for b.Loop() {
-		if _, err := Emit(st); err != nil {
+		if _, err := artifact.Files(Emit, st, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

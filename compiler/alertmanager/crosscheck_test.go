@@ -136,7 +136,7 @@ func TestAlertsMatchPrometheusRules(t *testing.T) {
 
 func prometheusRuleFiles(t *testing.T, st *model.Stack) map[string][]byte {
 	t.Helper()
-	files, err := prometheus.Emit(st)
+	files, err := artifact.Files(prometheus.Emit, st, nil)
 	if err != nil {
 		t.Fatalf("prometheus.Emit: %v", err)
 	}
@@ -168,8 +168,8 @@ func TestCommittedOutput(t *testing.T) {
 func TestFreshOutput(t *testing.T) {
 	st := spectest.Repo(t, "")
 	dir := t.TempDir()
-	for _, emit := range []func(*model.Stack) ([]artifact.File, error){prometheus.Emit, alertmanager.Emit} {
-		files, err := emit(st)
+	for _, emit := range []artifact.Emitter{prometheus.Emit, alertmanager.Emit} {
+		files, err := artifact.Files(emit, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func checkOutDir(t *testing.T, out string) {
 		if testing.Short() {
 			t.Skip("-short: skips amtool")
 		}
-		amtool, err := tools.Path("amtool")
+		amtool, err := tools.Built("amtool")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,8 @@ import (
 
 	prommodel "github.com/prometheus/common/model"
 
+	"github.com/stackc/stackc/compiler/artifact"
+
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/tools"
 )
@@ -36,7 +38,7 @@ s.stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Emit(res.Stack)
+	files, err := artifact.Files(Emit, res.Stack, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,56 +6,27 @@ import (
 	"strings"
 
 	"github.com/prometheus/alertmanager/config"
-	"github.com/prometheus/alertmanager/dispatch"
+	amcommoncfg "github.com/prometheus/alertmanager/config/common"
 	"github.com/prometheus/alertmanager/inhibit"
 	"github.com/prometheus/alertmanager/pkg/labels"
 	prommodel "github.com/prometheus/common/model"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Expectation is where one alert goes: the receivers Alertmanager notifies,
-// in route order, and the alerts whose firing silences it.
-type Expectation struct {
-	Alert     Alert
-	Receivers []string
-	// SilencedBy are the alerts (of the same stack) that inhibit this one.
-	SilencedBy []Alert
-}
+// Expectation is where one alert goes (routing.Expectation).
+type Expectation = routing.Expectation
 
-// Expectations routes every alert of st through cfg with the module's own
-// route tree (dispatch.NewRoute + Match, as amtool does) and evaluates the
-// inhibit rules, as parsed by the module, between the alerts (silencedBy).
+// Expectations routes every alert of st through cfg (routing.Expectations).
 func Expectations(st *model.Stack, cfg *config.Config) []Expectation {
-	tree := dispatch.NewRoute(cfg.Route, nil)
-	alerts := Alerts(st)
-	sets := make([]prommodel.LabelSet, len(alerts))
-	for i, a := range alerts {
-		sets[i] = a.LabelSet()
-	}
-	silencers := silencedBy(cfg.InhibitRules, sets)
-	out := make([]Expectation, len(alerts))
-	for i, a := range alerts {
-		e := Expectation{Alert: a}
-		for _, r := range tree.Match(sets[i]) {
-			e.Receivers = append(e.Receivers, r.RouteOpts.Receiver)
-		}
-		for _, j := range silencers[i] {
-			e.SilencedBy = append(e.SilencedBy, alerts[j])
-		}
-		out[i] = e
-	}
-	return out
+	return routing.Expectations(slo.Alerts(st), cfg)
 }
 
-// Display names an alert in prose: burn-rate alerts share their name
-// across tiers, so the tier is added.
-func (a Alert) Display() string {
-	if tier := a.Labels[slo.LabelTier]; tier != "" {
-		return a.Name + " (" + tier + ")"
-	}
-	return a.Name
+// silencedBy is routing.SilencedBy, kept for the cross-checks of this package's tests.
+func silencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]int {
+	return routing.SilencedBy(rules, sets)
 }
 
 // renderRouting writes routing.md: the route tree, every alert's

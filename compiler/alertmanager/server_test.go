@@ -26,7 +26,7 @@ func TestServerV0311(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skips starting an Alertmanager server")
 	}
-	bin, err := tools.Path("alertmanager")
+	bin, err := tools.Built("alertmanager")
 	if err != nil {
 		t.Fatal(err)
 	}

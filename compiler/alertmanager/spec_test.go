@@ -189,7 +189,7 @@ func TestEveryReceiverType(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	amtool, err := tools.Path("amtool")
+	amtool, err := tools.Built("amtool")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestTemplatesLoadLikeAlertmanager(t *testing.T) {
 			"Burn rate 20.1x over 1h; 97% of the budget left.\n",
 			"Runbook:   https://runbooks.shop.internal/storefront#CheckoutAvailabilityBudgetBurn\n",
 			"Dashboard: http://127.0.0.1:3000/d/stackc-shop-slos\n",
-			"Labels:    alertname=CheckoutAvailabilityBudgetBurn, service=shop, severity=page, slo=checkout-availability, team=storefront, tier=page-fast\n",
+			"Labels:    alertname=CheckoutAvailabilityBudgetBurn, env=production, region=eu-west-1, service=shop, severity=page, slo=checkout-availability, team=storefront, tier=page-fast\n",
 			"Since:     " + started.Format("2006-01-02 15:04:05") + " UTC",
 		}},
 		{"two alerts, one bare", []*alert.Alert{firing, bare}, "[FIRING:2] 2 alerts · shop", []string{

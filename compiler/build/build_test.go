@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/benchspec"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
@@ -103,19 +104,23 @@ func TestCompileIsDeterministic(t *testing.T) {
 	}
 }
 
+func writeX(_ *model.Stack, _ artifact.Reader, w artifact.Writer) error {
+	return w.Write(artifact.File{Path: "x"})
+}
+
 // TestCompileNamesTheFailingTarget swaps the target list for the test only.
 func TestCompileNamesTheFailingTarget(t *testing.T) {
 	saved := Targets
 	t.Cleanup(func() { Targets = saved })
 	boom := errors.New("boom")
 	Targets = []Target{
-		{Name: "ok", Emit: func(*model.Stack) ([]artifact.File, error) { return []artifact.File{{Path: "x", Data: nil}}, nil }},
-		{Name: "twice", Emit: func(*model.Stack) ([]artifact.File, error) { return []artifact.File{{Path: "x", Data: nil}}, nil }},
+		{Name: "ok", Emit: writeX},
+		{Name: "twice", Emit: writeX},
 	}
 	if _, err := Compile(&model.Stack{}); err == nil || !strings.HasPrefix(err.Error(), "twice: ") {
 		t.Errorf("two targets writing one path: %v", err)
 	}
-	Targets = []Target{{Name: "failing", Emit: func(*model.Stack) ([]artifact.File, error) { return nil, boom }}}
+	Targets = []Target{{Name: "failing", Emit: func(*model.Stack, artifact.Reader, artifact.Writer) error { return boom }}}
 	if _, err := Compile(&model.Stack{}); !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "failing: ") {
 		t.Errorf("failing target: %v", err)
 	}
@@ -186,6 +191,7 @@ func BenchmarkBuild(b *testing.B) {
 		{"stack.jsonnet", stack},
 		{"large-10x20x10", []byte(largeSpec(10, 20, 10))},
 		{"large-50x20x10", []byte(largeSpec(50, 20, 10))},
+		{"slos-1000", []byte(benchspec.Stack(100))},
 	}
 	for _, bc := range specs {
 		b.Run("load/"+bc.name, func(b *testing.B) {

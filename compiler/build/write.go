@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/model"
 )
 
 // Marker is the file every build writes into the output directory, and
@@ -40,6 +42,38 @@ var markerFile = artifact.File{Path: Marker, Data: []byte(markerText)}
 // Write refuses (with a *ForeignDirError) a directory that is not
 // stackc's output (see CheckReplaceable).
 func Write(dir string, out artifact.Set) error {
+	return replace(dir, func(tmp string) error {
+		sink := newDirSink(tmp)
+		for _, p := range out.Paths() {
+			if err := sink.Write(artifact.File{Path: p, Data: out[p]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Build compiles st straight into dir, with Write's guarantees: every file
+// goes to disk as its target produces it, so memory holds a few services'
+// files at a time rather than the whole output. It returns the number of
+// files written.
+func Build(dir string, st *model.Stack) (int, error) {
+	n := 0
+	err := replace(dir, func(tmp string) error {
+		sink := newDirSink(tmp)
+		if err := sink.Write(markerFile); err != nil {
+			return err
+		}
+		var err error
+		n, err = CompileTo(st, sink)
+		n++
+		return err
+	})
+	return n, err
+}
+
+// replace fills a new temporary sibling of dir and swaps it in for dir.
+func replace(dir string, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -61,14 +95,8 @@ func Write(dir string, out artifact.Set) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for _, p := range out.Paths() {
-		full := filepath.Join(tmp, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(full, out[p], 0o644); err != nil {
-			return err
-		}
+	if err := fill(tmp); err != nil {
+		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
@@ -266,4 +294,41 @@ func readRegular(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// dirSink is a Sink that writes every file under root as it arrives and
+// reads it back from there; it remembers only the paths.
+type dirSink struct {
+	root  string
+	mu    sync.Mutex
+	paths map[string]bool
+}
+
+func newDirSink(root string) *dirSink { return &dirSink{root: root, paths: map[string]bool{}} }
+
+func (d *dirSink) Write(f artifact.File) error {
+	if err := artifact.CheckPath(f.Path); err != nil {
+		return err
+	}
+	full := filepath.Join(d.root, filepath.FromSlash(f.Path))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(full, f.Data, 0o644); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.paths[f.Path] = true
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *dirSink) Read(p string) ([]byte, error) {
+	d.mu.Lock()
+	ok := d.paths[p]
+	d.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("artifact %s: %w", p, fs.ErrNotExist)
+	}
+	return os.ReadFile(filepath.Join(d.root, filepath.FromSlash(p)))
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
@@ -38,8 +38,8 @@ func buildOut(t *testing.T, st *model.Stack) string {
 		t.Fatal(err)
 	}
 	paths := []string{compose.Path, alertmanager.ConfigPath, grafana.DashboardProvisioning}
-	for _, srv := range st.PrometheusServers() {
-		paths = append(paths, prometheus.ConfigPath(srv.Name))
+	for _, srv := range slo.PrometheusServers(st) {
+		paths = append(paths, slo.PrometheusConfigPathOf(srv.Name))
 	}
 	for _, p := range paths {
 		if _, ok := set[p]; !ok {
@@ -132,12 +132,13 @@ func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
 	t.Helper()
 	image := s.Image
 	if s.Build != nil {
-		if image != compose.DemoAppImage {
-			t.Errorf("built image tagged %q, want %q", image, compose.DemoAppImage)
+		wantDockerfile := map[string]string{compose.DemoAppImage: "demoapp/Dockerfile", compose.FlaskAppImage: "demoapp/flaskapp/Dockerfile"}[image]
+		if wantDockerfile == "" {
+			t.Errorf("built image tagged %q, want %q or %q", image, compose.DemoAppImage, compose.FlaskAppImage)
 		}
 		// The build context is the parent of out/: the repository root.
-		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != "demoapp/Dockerfile" {
-			t.Errorf("build context %s, dockerfile %s; want the repository root and demoapp/Dockerfile", s.Build.Context, s.Build.Dockerfile)
+		if rel, err := filepath.Rel(dir, s.Build.Context); err != nil || rel != ".." || s.Build.Dockerfile != wantDockerfile {
+			t.Errorf("build context %s, dockerfile %s; want the repository root and %s", s.Build.Context, s.Build.Dockerfile, wantDockerfile)
 		}
 		root, err := tools.RepoRoot()
 		if err != nil {
@@ -326,28 +327,20 @@ func collectURLs(t *testing.T, doc string, out *[]string) {
 
 func TestEmitIsDeterministic(t *testing.T) {
 	st := spectest.Repo(t, "")
-	a, err := compose.Emit(st)
+	built, err := build.Compile(st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := compose.Emit(st)
+	a, err := artifact.Files(compose.Emit, st, built)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sa, sb := artifact.Set{}, artifact.Set{}
-	if err := sa.Add(a...); err != nil {
+	b, err := artifact.Files(compose.Emit, st, built)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sb.Add(b...); err != nil {
-		t.Fatal(err)
-	}
-	for p := range sa {
-		if string(sa[p]) != string(sb[p]) {
-			t.Errorf("%s differs between two runs", p)
-		}
-	}
-	if len(sa) != len(sb) {
-		t.Errorf("%d files, then %d", len(sa), len(sb))
+	if len(a) != 1 || len(b) != 1 || a[0].Path != compose.Path || !bytes.Equal(a[0].Data, b[0].Data) {
+		t.Errorf("two runs over the same artifacts differ or write more than %s", compose.Path)
 	}
 }
 
@@ -359,7 +352,7 @@ func TestRefusesBadServiceNames(t *testing.T) {
 	} {
 		st := spectest.Repo(t, "")
 		st.Services[0].Name = tt.name
-		_, err := compose.Emit(st)
+		_, err := artifact.Files(compose.Emit, st, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("service %q: err %v, want %q", tt.name, err, tt.wantErr)
 		}
@@ -395,7 +388,7 @@ func TestMountedConfigsPassTheCheckers(t *testing.T) {
 		{"promtool", []string{"check", "config", filepath.Join(root, "etc/prometheus/prometheus.yml")}},
 		{"amtool", []string{"check-config", filepath.Join(root, "etc/alertmanager/alertmanager.yml")}},
 	} {
-		bin, err := tools.Path(c.tool)
+		bin, err := tools.Built(c.tool)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -467,24 +460,45 @@ func TestPrometheusRetention(t *testing.T) {
 	}
 }
 
-// TestEmitFromBuildOutput: the build hands compose the native configs it
-// already wrote; the result must equal compose running those targets itself.
-func TestEmitFromBuildOutput(t *testing.T) {
+// TestMountsTheComposeVersions: compose runs no other target; it mounts
+// the Compose version of a config where the target wrote one under
+// compose/, the native file otherwise, and refuses to run without the
+// artifacts of the targets it mounts.
+func TestMountsTheComposeVersions(t *testing.T) {
 	st := spectest.Repo(t, "default")
 	built, err := build.Compile(st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	alone, err := compose.Emit(st)
-	if err != nil {
+	var doc struct {
+		Services map[string]struct {
+			Volumes []struct{ Source, Target string }
+		}
+	}
+	if err := yaml.Unmarshal(built[compose.Path], &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(alone) == 0 {
-		t.Fatal("compose emitted nothing")
-	}
-	for _, f := range alone {
-		if got, ok := built[f.Path]; !ok || !bytes.Equal(got, f.Data) {
-			t.Errorf("%s differs between compose.Emit and the build's compose target", f.Path)
+	sources := map[string]string{}
+	for _, svc := range doc.Services {
+		for _, v := range svc.Volumes {
+			sources[v.Target] = v.Source
 		}
+	}
+	for target, want := range map[string]string{
+		"/etc/prometheus/prometheus.yml":                        "./compose/" + slo.PrometheusConfigPath,
+		"/etc/alertmanager/alertmanager.yml":                    "./compose/" + slo.AlertmanagerConfigPath,
+		"/etc/grafana/provisioning/datasources/prometheus.yaml": "./compose/" + grafana.DatasourceProvisioning,
+		"/etc/grafana/provisioning/dashboards/stackc.yaml":      "./" + grafana.DashboardProvisioning,
+		"/etc/alertmanager/templates/stackc.tmpl":               "./" + alertmanager.TemplatePath,
+	} {
+		if got := sources[target]; got != want {
+			t.Errorf("%s is mounted from %q, want %q", target, got, want)
+		}
+		if _, ok := built[strings.TrimPrefix(want, "./")]; !ok {
+			t.Errorf("%s is mounted from %s, which the build does not write", target, want)
+		}
+	}
+	if _, err := artifact.Files(compose.Emit, st, nil); err == nil || !strings.Contains(err.Error(), "needs the artifacts") {
+		t.Errorf("compose without the artifacts it mounts: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
 )
@@ -30,12 +31,12 @@ func TestHAComposeFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("compose-go does not load compose.yaml: %v", err)
 	}
-	want := []string{compose.GrafanaService, compose.InboxService, model.ThanosQueryName}
+	want := []string{compose.GrafanaService, compose.InboxService, slo.ThanosQueryName}
 	for _, svc := range st.Services {
 		want = append(want, svc.Name, compose.LoadService(svc.Name))
 	}
 	for _, r := range st.HA.Prometheus {
-		want = append(want, r.Name, model.ThanosSidecarName(r.Name))
+		want = append(want, r.Name, slo.ThanosSidecarName(r.Name))
 	}
 	for _, a := range st.HA.Alertmanagers {
 		want = append(want, a.Name)
@@ -58,12 +59,12 @@ func TestHAComposeFile(t *testing.T) {
 			}
 		}
 	}
-	query := strings.Join(p.Services[model.ThanosQueryName].Command, " ")
-	if !strings.Contains(query, "--query.replica-label="+model.ReplicaLabel) {
-		t.Errorf("Thanos Query does not deduplicate on %s: %s", model.ReplicaLabel, query)
+	query := strings.Join(p.Services[slo.ThanosQueryName].Command, " ")
+	if !strings.Contains(query, "--query.replica-label="+slo.ReplicaLabel) {
+		t.Errorf("Thanos Query does not deduplicate on %s: %s", slo.ReplicaLabel, query)
 	}
 	for _, r := range st.HA.Prometheus {
-		if want := fmt.Sprintf("--endpoint=%s:%d", model.ThanosSidecarName(r.Name), r.SidecarGRPCPort); !strings.Contains(query, want) {
+		if want := fmt.Sprintf("--endpoint=%s:%d", slo.ThanosSidecarName(r.Name), r.SidecarGRPCPort); !strings.Contains(query, want) {
 			t.Errorf("Thanos Query lacks %s: %s", want, query)
 		}
 	}
@@ -101,8 +102,8 @@ func TestHAComposeFile(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(mounted["/etc/prometheus/prometheus.yml"]), &cfg); err != nil {
 				t.Fatal(err)
 			}
-			if got := cfg.Global.ExternalLabels[model.ReplicaLabel]; got != name {
-				t.Errorf("%s has external label %s=%q", name, model.ReplicaLabel, got)
+			if got := cfg.Global.ExternalLabels[slo.ReplicaLabel]; got != name {
+				t.Errorf("%s has external label %s=%q", name, slo.ReplicaLabel, got)
 			}
 			var targets []string
 			for _, am := range cfg.Alerting.Alertmanagers {
@@ -121,7 +122,7 @@ func TestHAComposeFile(t *testing.T) {
 		case slices.ContainsFunc(st.HA.Alertmanagers, func(a model.AlertmanagerPeer) bool { return a.Name == name }):
 			run(t, "amtool", "check-config", filepath.Join(root, "etc/alertmanager/alertmanager.yml"))
 		case name == compose.GrafanaService:
-			want := fmt.Sprintf("url: http://%s:%d\n", model.ThanosQueryName, st.HA.ThanosQuery.Port)
+			want := fmt.Sprintf("url: http://%s:%d\n", slo.ThanosQueryName, st.HA.ThanosQuery.Port)
 			if !anyMountedContains(mounted, want) {
 				t.Errorf("Grafana's data source is not Thanos Query (%q)", want)
 			}
@@ -140,7 +141,7 @@ func anyMountedContains(mounted map[string]string, s string) bool {
 
 func run(t *testing.T, tool string, args ...string) {
 	t.Helper()
-	bin, err := tools.Path(tool)
+	bin, err := tools.Built(tool)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // The Compose file is written from these structs in the long syntax, which
@@ -81,14 +81,14 @@ func haServices(st *model.Stack) []string {
 	for _, r := range st.HA.Prometheus {
 		out = append(out, r.Name)
 		if st.HA.Thanos {
-			out = append(out, model.ThanosSidecarName(r.Name))
+			out = append(out, slo.ThanosSidecarName(r.Name))
 		}
 	}
 	for _, a := range st.HA.Alertmanagers {
 		out = append(out, a.Name)
 	}
 	if st.HA.Thanos {
-		out = append(out, model.ThanosQueryName)
+		out = append(out, slo.ThanosQueryName)
 	}
 	return out
 }
@@ -141,6 +141,29 @@ func demoApp(command ...string) serviceYAML {
 	})
 }
 
+// FlaskAppImage is the Flask demo service's image, built locally from
+// demoapp/flaskapp/Dockerfile.
+const FlaskAppImage = "stackc-flaskapp:local"
+
+// flaskApp is a Python service of the spec: the Flask demo service with the
+// service's generated registry.
+func flaskApp(svc model.Service) serviceYAML {
+	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port)
+	s := hardened(serviceYAML{
+		Image: FlaskAppImage,
+		Build: &buildYAML{Context: "..", Dockerfile: "demoapp/flaskapp/Dockerfile"},
+		Command: []string{"--registry", "/app/registry/" + slo.PythonModule(svc.Name) + ".py",
+			"--listen", fmt.Sprintf("0.0.0.0:%d", svc.Port),
+			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)},
+		ReadOnly: true,
+	})
+	s.Healthcheck = &healthcheckYAML{
+		Test:     []string{"CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen(" + strconv.Quote(ready) + ", timeout=3)"},
+		Interval: "10s", Timeout: "5s", Retries: 5, StartPeriod: "10s",
+	}
+	return s
+}
+
 func healthy() dependsOn { return dependsOn{Condition: "service_healthy"} }
 
 // ResendDelay is how often Prometheus re-sends firing alerts to the
@@ -189,14 +212,19 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 	}
 	promDeps := map[string]dependsOn{}
 	for _, svc := range st.Services {
-		s := demoApp("serve",
-			"--service", svc.Name,
-			"--listen", fmt.Sprintf(":%d", svc.Port),
-			// The fault-injection API stays inside the container:
-			// docker compose exec <service> /demoapp fault ...
-			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort))
+		var s serviceYAML
+		if svc.Language == model.Python {
+			s = flaskApp(svc)
+		} else {
+			s = demoApp("serve",
+				"--service", svc.Name,
+				"--listen", fmt.Sprintf(":%d", svc.Port),
+				// The fault-injection API stays inside the container:
+				// docker compose exec <service> /demoapp fault ...
+				"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort))
+			s.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port))
+		}
 		s.Ports = []portYAML{published(svc.Port)}
-		s.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/readyz", svc.Port))
 		p.Services[svc.Name] = s
 
 		load := demoApp("load",
@@ -272,12 +300,12 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			DependsOn:   promDeps,
 			Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", srv.Port)),
 		})
-		if !st.ThanosEnabled() {
+		if !slo.ThanosEnabled(st) {
 			continue
 		}
 		// The sidecar serves its replica's data to Thanos Query over gRPC
 		// (no object storage: it uploads nothing).
-		sidecar := model.ThanosSidecarName(srv.Name)
+		sidecar := slo.ThanosSidecarName(srv.Name)
 		p.Services[sidecar] = hardened(serviceYAML{
 			Image: ThanosImage,
 			Command: []string{"sidecar",
@@ -292,19 +320,19 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 		})
 		stores = append(stores, fmt.Sprintf("--endpoint=%s:%d", sidecar, srv.SidecarGRPCPort))
 	}
-	if st.ThanosEnabled() {
+	if slo.ThanosEnabled(st) {
 		q := st.HA.ThanosQuery
 		deps := map[string]dependsOn{}
 		for _, srv := range prometheusServices(st) {
-			deps[model.ThanosSidecarName(srv.Name)] = healthy()
+			deps[slo.ThanosSidecarName(srv.Name)] = healthy()
 		}
-		p.Services[model.ThanosQueryName] = hardened(serviceYAML{
+		p.Services[slo.ThanosQueryName] = hardened(serviceYAML{
 			Image: ThanosImage,
 			Command: append([]string{"query",
 				fmt.Sprintf("--http-address=0.0.0.0:%d", q.Port),
 				fmt.Sprintf("--grpc-address=0.0.0.0:%d", q.GRPCPort),
 				// One series per replica pair: deduplicate on the replica label.
-				"--query.replica-label=" + model.ReplicaLabel,
+				"--query.replica-label=" + slo.ReplicaLabel,
 			}, stores...),
 			Ports:       []portYAML{published(q.Port)},
 			DependsOn:   deps,
@@ -326,13 +354,13 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 			"GF_ANALYTICS_REPORTING_ENABLED": "false",
 			"GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
 			"GF_PATHS_PROVISIONING":          grafanaProvisioningDir,
-			grafana.DashboardsEnv:            grafanaDashboardsDir,
+			slo.GrafanaDashboardsEnv:         grafanaDashboardsDir,
 			"GF_SECURITY_DISABLE_GRAVATAR":   "true",
 			"GF_SECURITY_COOKIE_SAMESITE":    "strict",
 		},
 		Ports:       []portYAML{published(n.GrafanaPort)},
 		Volumes:     append([]mount{{Type: "volume", Source: grafanaVolume, Target: grafanaDataDir}}, mounts[GrafanaService]...),
-		DependsOn:   map[string]dependsOn{grafanaSource(st): healthy()},
+		DependsOn:   map[string]dependsOn{slo.QueryServer(st): healthy()},
 		Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/api/health", n.GrafanaPort)),
 	})
 	return p

@@ -12,21 +12,32 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/review"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Stacks summarises both stacks and compares them.
+// Stacks compiles both stacks, summarises their artifacts and compares
+// the summaries.
 func Stacks(base, head *model.Stack) (*Report, error) {
-	b, err := review.Summarize(base)
+	b, err := summarize(base)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
 	}
-	h, err := review.Summarize(head)
+	h, err := summarize(head)
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
 	}
 	return Compare(b, h), nil
+}
+
+func summarize(st *model.Stack) (*review.Summary, error) {
+	out, err := build.Compile(st)
+	if err != nil {
+		return nil, err
+	}
+	return review.Summarize(st, out)
 }
 
 // Report is the semantic difference, grouped by section; each entry is
@@ -125,10 +136,10 @@ func code(s string) string {
 	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
 }
 
-func num(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+func num(f float64) string { return slo.FormatFloat(f) }
 
-// short formats derived numbers to four significant digits, like REVIEW.md.
-func short(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
+// short formats derived numbers like REVIEW.md (slo.FormatFactor).
+func short(f float64) string { return slo.FormatFactor(f) }
 
 func list(xs []string) string {
 	if len(xs) == 0 {

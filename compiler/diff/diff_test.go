@@ -19,7 +19,7 @@ func TestBaseToHead(t *testing.T) {
 	for _, want := range []string{
 		// The new business metric is a new panel with its query.
 		"- panel added: **bakery_ovens_hot** (stat, unit `short`) in row Business metrics",
-		"`sum(bakery_ovens_hot{service=\"bakery\", instance=~\"$instance\"})`",
+		"`sum(bakery_ovens_hot{service=\"bakery\",instance=~\"$instance\"})`",
 		// The raised objective changes every tier's threshold.
 		"objective 99.5% → 99.9%",
 		"tier page-fast: threshold 7.2% → 1.44%",

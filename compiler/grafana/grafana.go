@@ -9,23 +9,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"path"
-	"runtime"
-	"sync"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
+	"github.com/stackc/stackc/compiler/internal/shape"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Output paths, relative to out/.
 const (
-	DashboardDir           = "grafana/dashboards"
-	DatasourceProvisioning = "grafana/provisioning/datasources/prometheus.yaml"
-	DashboardProvisioning  = "grafana/provisioning/dashboards/stackc.yaml"
+	DashboardDir           = slo.GrafanaDashboardDir
+	DatasourceProvisioning = slo.GrafanaProvisioningDir + "/datasources/prometheus.yaml"
+	DashboardProvisioning  = slo.GrafanaProvisioningDir + "/dashboards/stackc.yaml"
 )
 
 // SchemaVersion is the classic dashboard schema the SDK emits (Grafana 12).
@@ -34,21 +33,31 @@ const (
 const SchemaVersion = 42
 
 // DashboardPath is where the dashboard with uid is written.
-func DashboardPath(uid string) string { return path.Join(DashboardDir, uid+".json") }
+func DashboardPath(uid string) string { return slo.DashboardPath(uid) }
 
 // Dashboards builds every dashboard of the stack, in a stable order: per
 // service its overview, then its SLO dashboard when it has SLOs.
 func Dashboards(st *model.Stack) ([]dashboard.Dashboard, error) {
 	var out []dashboard.Dashboard
 	for _, svc := range st.Services {
-		d, err := overview(st, svc)
+		ds, err := serviceDashboards(st, svc)
 		if err != nil {
-			return nil, fmt.Errorf("dashboard %s: %w", slo.DashboardUID(svc.Name, KindOverview), err)
+			return nil, err
 		}
-		out = append(out, d)
-		if len(svc.SLOs) == 0 {
-			continue
-		}
+		out = append(out, ds...)
+	}
+	return out, nil
+}
+
+// serviceDashboards builds the overview of svc and, when it has SLOs, its
+// SLO dashboard.
+func serviceDashboards(st *model.Stack, svc model.Service) ([]dashboard.Dashboard, error) {
+	d, err := overview(st, svc)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard %s: %w", slo.DashboardUID(svc.Name, KindOverview), err)
+	}
+	out := []dashboard.Dashboard{d}
+	if len(svc.SLOs) > 0 {
 		d, err = slos(st, svc)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", slo.DashboardUID(svc.Name, KindSLOs), err)
@@ -61,6 +70,19 @@ func Dashboards(st *model.Stack) ([]dashboard.Dashboard, error) {
 		}
 	}
 	return out, nil
+}
+
+// shapeNames are the spec names a service's dashboards are written from
+// (see package shape).
+func shapeNames(svc model.Service) []string {
+	names := []string{svc.Name, slo.Camel(svc.Name), svc.Team}
+	for _, s := range svc.SLOs {
+		names = append(names, s.Name, s.Description)
+	}
+	for _, e := range svc.Endpoints {
+		names = append(names, e.Name, e.Route)
+	}
+	return names
 }
 
 // Marshal renders a dashboard as indented JSON, as Grafana's file provider reads it.
@@ -102,56 +124,52 @@ func unescapeHTML(data []byte) []byte {
 	return out
 }
 
-// Emit returns the dashboards and the provisioning files. The dashboards
-// are linted against the metrics the stack exports and records; a problem
-// fails the build, naming the dashboard and panel.
-func Emit(st *model.Stack) ([]artifact.File, error) {
-	ds, err := Dashboards(st)
-	if err != nil {
-		return nil, err
-	}
+// Emit writes the dashboards and the provisioning files. Services are
+// built and checked on every core. Every dashboard is linted against the
+// metrics the stack exports and records; a problem fails the build, naming
+// the dashboard and panel. The strict SDK decoding runs once per shape of
+// dashboard (see package shape); the other checks run on every dashboard.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
 	cat := catalogOf(st)
-	type linted struct {
-		data     []byte
-		problems []Problem
-		err      error
-	}
-	// Dashboards are independent and their strict decoding dominates the
-	// target, so they are checked on every core; results keep their order.
-	results := make([]linted, len(ds))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ds)) {
-		wg.Go(func() {
-			for i := range next {
-				r := &results[i]
-				r.data, r.problems, r.err = lintBuilt(&ds[i], cat)
-			}
-		})
-	}
-	for i := range ds {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
-	var files []artifact.File
-	var problems []Problem
-	for i, r := range results {
-		if r.err != nil {
-			return nil, r.err
+	var shapes shape.Memo
+	problems := make([][]Problem, len(st.Services))
+	err := parallel.Each(len(st.Services), func(i int) error {
+		svc := st.Services[i]
+		ds, err := serviceDashboards(st, svc)
+		if err != nil {
+			return err
 		}
-		problems = append(problems, r.problems...)
-		files = append(files, artifact.File{Path: DashboardPath(deref(ds[i].Uid)), Data: r.data})
+		names := shapeNames(svc)
+		for j := range ds {
+			data, ps, err := lintBuilt(&ds[j], cat, &shapes, names)
+			if err != nil {
+				return err
+			}
+			problems[i] = append(problems[i], ps...)
+			if len(problems[i]) > 0 {
+				continue
+			}
+			if err := out.Write(artifact.File{Path: DashboardPath(deref(ds[j].Uid)), Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if len(problems) > 0 {
-		return nil, &LintError{Problems: problems}
+	var all []Problem
+	for _, ps := range problems {
+		all = append(all, ps...)
+	}
+	if len(all) > 0 {
+		return &LintError{Problems: all}
 	}
 	prov, err := provisioning(st)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return append(files, prov...), nil
+	return artifact.WriteAll(out, prov...)
 }
 
 func deref[T any](p *T) T {

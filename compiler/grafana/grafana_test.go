@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/internal/shape"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/compiler/spec/spectest"
@@ -24,7 +25,7 @@ import (
 
 func emit(t *testing.T, st *model.Stack) []artifact.File {
 	t.Helper()
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -59,10 +60,11 @@ func TestFilesAndUIDs(t *testing.T) {
 		paths = append(paths, f.Path)
 	}
 	want := []string{
+		"compose/grafana/provisioning/datasources/prometheus.yaml",
 		"grafana/dashboards/stackc-cafe-overview.json",
 		"grafana/dashboards/stackc-cafe-slos.json",
-		"grafana/provisioning/datasources/prometheus.yaml",
 		"grafana/provisioning/dashboards/stackc.yaml",
+		"grafana/provisioning/datasources/prometheus.yaml",
 	}
 	if strings.Join(paths, "\n") != strings.Join(want, "\n") {
 		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(paths, "\n"), strings.Join(want, "\n"))
@@ -177,7 +179,7 @@ func TestLintOfValueMatchesLintOfFile(t *testing.T) {
 				}
 				d := &ds[i]
 				tt.edit(d)
-				data, fromValue, err := lintBuilt(d, cat)
+				data, fromValue, err := lintBuilt(d, cat, &shape.Memo{}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -364,7 +366,7 @@ func setExpr(d map[string]any, panel int, expr string) {
 func BenchmarkEmit(b *testing.B) {
 	st := spectest.Load(b, "../../stack.jsonnet", "")
 	for b.Loop() {
-		if _, err := Emit(st); err != nil {
+		if _, err := artifact.Files(Emit, st, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,14 +10,13 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/units"
 
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Kinds of dashboards, part of their UIDs (slo.DashboardUID).
 const (
-	KindOverview = "overview"
-	KindSLOs     = "slos"
+	KindOverview = slo.DashboardOverview
+	KindSLOs     = slo.DashboardSLOs
 )
 
 // scrapeLabel is the target label the generated scrape config puts on
@@ -31,12 +30,12 @@ const ignoresInstance = " The instance variable does not apply: the rule sums al
 
 // quantiles are the percentiles every histogram panel shows: the ones the
 // Prometheus target records for request latency.
-var quantiles = prometheus.REDQuantiles
+var quantiles = slo.REDQuantiles
 
 // overviewSelector selects a service's scraped series, narrowed to the
 // instances picked in the dashboard's instance variable.
 func overviewSelector(svc model.Service) string {
-	return fmt.Sprintf(`%s="%s", %s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
+	return fmt.Sprintf(`%s="%s",%s=~"$%s"`, scrapeLabel, svc.Name, "instance", varInstance)
 }
 
 func rate(metric, sel string) string {
@@ -65,9 +64,13 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	}
 	bd := newBoard(b)
 	sel := overviewSelector(svc)
-	requests := rate(slo.RequestsTotal, sel)
-	errors := rate(slo.RequestsTotal, sel+`, code=~"5.."`)
-	buckets := rate(slo.RequestDuration+"_bucket", sel)
+	// The request metrics and their labels come from the service's
+	// instrumentation (the generated registry or an exporter preset).
+	in := slo.InstrumentationOf(svc)
+	requests := rate(in.Requests, sel)
+	errors := rate(in.Requests, sel+","+in.ErrorMatcher())
+	buckets := rate(in.Duration+"_bucket", sel)
+	bucketed := in.Bucketed(svc)
 
 	bd.row("Service")
 	bd.add(panel{kind: statPanel, title: "Request rate", unit: units.RequestsPerSecond, w: 6, h: 4, graph: true,
@@ -77,9 +80,15 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 		thresholds: []step{{0.01, "orange"}, {0.05, "red"}},
 		desc:       "Share of requests answered with a 5xx, over all endpoints. No traffic shows no data.",
 		queries:    []query{{Expr: dropNaN(fmt.Sprintf("sum(%s) / sum(%s)", errors, requests)), Legend: "errors"}}})
-	bd.add(panel{kind: statPanel, title: "Latency p99", unit: units.Seconds, w: 6, h: 4, graph: true,
-		desc:    "99th percentile request duration over all endpoints. No traffic shows no data.",
-		queries: []query{{Expr: dropNaN(fmt.Sprintf("histogram_quantile(0.99, sum by (le) (%s))", buckets)), Legend: "p99"}}})
+	if bucketed {
+		bd.add(panel{kind: statPanel, title: "Latency p99", unit: units.Seconds, w: 6, h: 4, graph: true,
+			desc:    "99th percentile request duration over all endpoints. No traffic shows no data.",
+			queries: []query{{Expr: dropNaN(fmt.Sprintf("histogram_quantile(0.99, sum by (le) (%s))", buckets)), Legend: "p99"}}})
+	} else {
+		bd.add(panel{kind: statPanel, title: "Mean latency", unit: units.Seconds, w: 6, h: 4, graph: true,
+			desc:    fmt.Sprintf("Mean request duration over all endpoints (%s exports no buckets, so no percentiles). No traffic shows no data.", in.Duration),
+			queries: []query{{Expr: dropNaN(fmt.Sprintf("sum(%s) / sum(%s)", rate(in.Duration+"_sum", sel), rate(in.Duration+"_count", sel))), Legend: "mean"}}})
+	}
 	// A share, not a count: a count is green with 1 of N targets up unless
 	// its thresholds track N, and the instance variable changes N.
 	bd.add(panel{kind: statPanel, title: "Targets up", unit: units.PercentUnit, w: 6, h: 4, graph: true,
@@ -94,27 +103,35 @@ func overview(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	red := fmt.Sprintf(`%s="%s"`, slo.LabelService, svc.Name)
 	bd.add(panel{kind: timeSeries, title: "Request rate by endpoint", unit: units.RequestsPerSecond, w: 12, h: 8, min: f64(0),
 		desc: fmt.Sprintf("Requests per second by endpoint (route template, never the raw path), over all instances; recording rule %s.%s",
-			prometheus.REDRequestsRate, ignoresInstance),
-		queries: []query{{Expr: fmt.Sprintf("%s{%s}", prometheus.REDRequestsRate, red), Legend: "{{endpoint}}"}}})
+			slo.REDRequestsRate, ignoresInstance),
+		queries: []query{{Expr: fmt.Sprintf("%s{%s}", slo.REDRequestsRate, red), Legend: "{{endpoint}}"}}})
 	bd.add(panel{kind: timeSeries, title: "Error ratio by endpoint", unit: units.PercentUnit, w: 12, h: 8, min: f64(0),
 		desc: fmt.Sprintf("Share of each endpoint's requests answered with a 5xx over 5m, over all instances; recording rule %s. An endpoint without traffic shows no data, not NaN.%s",
-			prometheus.REDErrorRatio, ignoresInstance),
-		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", prometheus.REDErrorRatio, red)), Legend: "{{endpoint}}"}}})
-	for _, q := range prometheus.REDQuantiles {
+			slo.REDErrorRatio, ignoresInstance),
+		queries: []query{{Expr: dropNaN(fmt.Sprintf("%s{%s}", slo.REDErrorRatio, red)), Legend: "{{endpoint}}"}}})
+	for _, q := range slo.REDQuantiles {
+		if !bucketed {
+			break
+		}
 		name := quantileName(q)
 		bd.add(panel{kind: timeSeries, title: "Latency " + name + " by endpoint", unit: units.Seconds, w: 8, h: 8, min: f64(0),
 			desc: fmt.Sprintf("%s request duration by endpoint over 5m, over all instances, estimated from the buckets of %s (%s); recording rule %s.%s",
-				name, slo.RequestDuration, formatBuckets(svc.LatencyBuckets), prometheus.REDLatencyQuantile, ignoresInstance),
-			queries: []query{{Expr: fmt.Sprintf(`%s{%s, quantile="%s"}`, prometheus.REDLatencyQuantile, red, formatFloat(q)),
+				name, in.Duration, formatBuckets(svc.LatencyBuckets), slo.REDLatencyQuantile, ignoresInstance),
+			queries: []query{{Expr: fmt.Sprintf(`%s{%s,quantile="%s"}`, slo.REDLatencyQuantile, red, formatFloat(q)),
 				Legend: "{{endpoint}}"}}})
 	}
-	bd.add(panel{kind: timeSeries, title: "In-flight requests by endpoint", unit: units.Short, w: 12, h: 8, min: f64(0),
-		desc:    "Requests being served right now, by endpoint.",
-		queries: []query{{Expr: fmt.Sprintf("sum by (%s) (%s{%s})", slo.LabelEndpoint, slo.RequestsInFlight, sel), Legend: "{{endpoint}}"}}})
+	if in.InFlight != "" {
+		bd.add(panel{kind: timeSeries, title: "In-flight requests by endpoint", unit: units.Short, w: 12, h: 8, min: f64(0),
+			desc:    "Requests being served right now, by endpoint.",
+			queries: []query{{Expr: fmt.Sprintf("sum by (%s) (%s{%s})", in.EndpointLabel, in.InFlight, sel), Legend: "{{" + in.EndpointLabel + "}}"}}})
+	}
+	codesDesc := fmt.Sprintf("Responses per second by status code; codes outside %s are counted as their class (2xx ... 5xx).", formatCodes(svc.StatusCodes))
+	if in.Preset != slo.Registry {
+		codesDesc = fmt.Sprintf("Responses per second by status code (label %s of %s).", in.CodeLabel, in.Requests)
+	}
 	bd.add(panel{kind: timeSeries, title: "Responses by status code", unit: units.RequestsPerSecond, w: 12, h: 8, stacked: true,
-		desc: fmt.Sprintf("Responses per second by status code; codes outside %s are counted as their class (2xx ... 5xx).",
-			formatCodes(svc.StatusCodes)),
-		queries: []query{{Expr: fmt.Sprintf("sum by (%s) (%s)", slo.LabelCode, requests), Legend: "{{code}}"}}})
+		desc:    codesDesc,
+		queries: []query{{Expr: fmt.Sprintf("sum by (%s) (%s)", in.CodeLabel, requests), Legend: "{{" + in.CodeLabel + "}}"}}})
 
 	bd.row("Scrape health")
 	bd.add(panel{kind: timeSeries, title: "Target up", unit: units.Short, w: 12, h: 6, min: f64(0), max: f64(1),
@@ -233,7 +250,7 @@ func upMappings() []dashboard.ValueMapping {
 	}}}
 }
 
-func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func formatFloat(f float64) string { return slo.FormatFloat(f) }
 
 func formatBuckets(bs []float64) string {
 	parts := make([]string, len(bs))

@@ -11,6 +11,8 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Variable names of the dashboards' template variables.
@@ -259,7 +261,7 @@ func withValueOptions[B panelBuilder[B]](b B, p panel) B {
 // round drops the float noise of ratios computed from percentages
 // (99.9/100 = 0.9990000000000001), which would otherwise show in the JSON.
 func round(v float64) float64 {
-	r, err := strconv.ParseFloat(number(v), 64)
+	r, err := strconv.ParseFloat(slo.FormatFloat(v), 64)
 	if err != nil {
 		return v
 	}

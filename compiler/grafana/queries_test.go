@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
@@ -162,7 +161,7 @@ func matcher(ms []*labels.Matcher, name string) *labels.Matcher {
 // TestRecordingRulePanelsSayInstanceIsIgnored: the RED recording rules sum
 // instances away, so their panels cannot follow $instance and must say so.
 func TestRecordingRulePanelsSayInstanceIsIgnored(t *testing.T) {
-	rules := []string{prometheus.REDRequestsRate, prometheus.REDErrorRatio, prometheus.REDLatencyQuantile}
+	rules := []string{slo.REDRequestsRate, slo.REDErrorRatio, slo.REDLatencyQuantile}
 	st := spectest.Load(t, "../../stack.jsonnet", "")
 	seen := 0
 	for title, p := range panelsOf(t, st, "shop") {

@@ -2,7 +2,6 @@ package grafana
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
@@ -17,14 +16,11 @@ const burnUnit = "suffix:x"
 
 // sloSelector selects the recorded series of one SLO.
 func sloSelector(svc model.Service, s model.SLO) string {
-	return fmt.Sprintf(`%s="%s", %s="%s"`, slo.LabelService, svc.Name, slo.LabelSLO, s.Name)
+	return fmt.Sprintf(`%s="%s",%s="%s"`, slo.LabelService, svc.Name, slo.LabelSLO, s.Name)
 }
 
-// number formats a ratio computed from percentages without the float
-// noise of 1 - 99.9/100 (0.0010000000000000009 -> 0.001).
-func number(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
-
-func percent(v float64) string { return number(v*100) + "%" }
+// percent writes a ratio from the spec as a percentage (slo.FormatPercent).
+func percent(v float64) string { return slo.FormatPercent(v) }
 
 func slos(st *model.Stack, svc model.Service) (dashboard.Dashboard, error) {
 	uid := slo.DashboardUID(svc.Name, KindSLOs)
@@ -73,7 +69,7 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 	bd.add(panel{kind: statPanel, title: "Request rate (5m)", unit: units.RequestsPerSecond, w: 5, h: 5, graph: true,
 		baseColor: "orange", thresholds: []step{{s.MinEventRate, "green"}},
 		desc: fmt.Sprintf("Requests per second counted by this SLO. Below %s req/s (orange) burn-rate alerts stay quiet so that a single error cannot page.",
-			number(s.MinEventRate)),
+			slo.FormatFloat(s.MinEventRate)),
 		queries: []query{{Expr: fmt.Sprintf("%s{%s}", slo.RequestsRate5m, sel), Legend: "requests"}}})
 	alert := slo.BurnAlertName(s)
 	bd.add(panel{kind: statPanel, title: "Firing alerts", unit: units.Short, w: 5, h: 5,
@@ -81,7 +77,7 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 		desc:       fmt.Sprintf("Tiers of %s firing now; red while any is.", alert),
 		// The alert name is only unique within a service: two services
 		// may have SLOs of the same name.
-		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s", %s="%s", alertstate="firing"}) or vector(0)`, alert, slo.LabelService, svc.Name),
+		queries: []query{{Expr: fmt.Sprintf(`count(ALERTS{alertname="%s",%s="%s",alertstate="firing"}) or vector(0)`, alert, slo.LabelService, svc.Name),
 			Legend: "firing", Instant: true}}})
 
 	tiers := slo.EnabledTiers(s)
@@ -89,12 +85,12 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 		return
 	}
 	width := uint32(gridWidth / len(tiers))
-	budget := number(s.ErrorBudget())
+	budget := slo.FormatFloat(s.ErrorBudget())
 	for _, t := range tiers {
 		factor := t.Factor(period)
 		long, short := model.Duration(t.Long).String(), model.Duration(t.Short).String()
 		desc := fmt.Sprintf("Error ratio over the %s and %s windows divided by the error budget (%s). The %s alert (severity %s) fires when both exceed %sx, an error ratio of %s.",
-			long, short, budget, t.Name, t.Severity, number(factor), percent(t.Threshold(s)))
+			long, short, budget, t.Name, t.Severity, slo.FormatFactor(factor), slo.FormatFactorPercent(t.Threshold(s)))
 		if !t.CanFire(s) {
 			desc += " At this objective the threshold is above 100% errors, so this tier can never fire."
 		}
@@ -109,14 +105,10 @@ func sloRow(bd *board, svc model.Service, s model.SLO) {
 	}
 }
 
-// PeriodName writes an SLO period in days ("28d"), the way specs write it;
+// PeriodName writes an SLO period in days ("28d"), the way specs write it
+// (slo.FormatPeriod);
 // Prometheus's own formatting would say "4w".
-func PeriodName(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return model.Duration(d).String()
-}
+func PeriodName(d time.Duration) string { return slo.FormatPeriod(d) }
 
 // refresh is how often the dashboards reload: the demo moves in seconds.
 func refresh(st *model.Stack) string {

@@ -25,6 +25,7 @@
 package kubernetes
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -42,6 +43,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Dir is the output directory of the target, relative to out/.
@@ -307,4 +309,27 @@ func (e *emitter) finish() ([]artifact.File, error) {
 		return nil, err
 	}
 	return append(e.files, artifact.File{Path: path.Join(Dir, "kustomization.yaml"), Data: data}), nil
+}
+
+// Emit is the target (artifact.Emitter): EmitFrom over the artifacts of the
+// targets it needs, when the spec asks for this output.
+func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
+	if st.Kubernetes == nil {
+		return nil
+	}
+	set, err := artifact.ReadSet(prior)
+	if err != nil {
+		return err
+	}
+	files, err := EmitFrom(st, set)
+	if err != nil {
+		return err
+	}
+	// Name the spec in the first line, as every generated YAML does (slo.Header).
+	for i := range files {
+		if rest, ok := bytes.CutPrefix(files[i].Data, []byte(header)); ok {
+			files[i].Data = append([]byte(slo.Header(st)), rest...)
+		}
+	}
+	return artifact.WriteAll(out, files...)
 }

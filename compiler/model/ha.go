@@ -1,7 +1,5 @@
 package model
 
-import "strconv"
-
 // HA runs the stack highly available: Prometheus as a set of identical
 // replicas (usually a pair) that scrape the same targets, evaluate the same
 // rules and send every alert to every Alertmanager, an Alertmanager cluster
@@ -30,7 +28,7 @@ type HA struct {
 
 // PrometheusReplica is one Prometheus of the HA set.
 type PrometheusReplica struct {
-	// Name is the value of its external label ReplicaLabel, and its name in Compose.
+	// Name is the value of its replica external label, and its name in Compose.
 	Name string `json:"name"`
 	Port int    `json:"port"`
 	// SidecarGRPCPort and SidecarHTTPPort are its Thanos sidecar's ports.
@@ -55,42 +53,3 @@ type ThanosQuery struct {
 	Port     int `json:"port,omitempty"`
 	GRPCPort int `json:"grpcPort,omitempty"`
 }
-
-// ReplicaLabel is the external label that tells the Prometheus replicas of
-// an HA stack apart. Thanos Query deduplicates on it, and it is dropped from
-// alerts, so both replicas' alerts are the same alert to the Alertmanager.
-const ReplicaLabel = "replica"
-
-// PrometheusReplicaName is the name of the i-th Prometheus replica.
-func PrometheusReplicaName(i int) string { return "prometheus-" + strconv.Itoa(i) }
-
-// AlertmanagerPeerName is the name of the i-th Alertmanager peer.
-func AlertmanagerPeerName(i int) string { return "alertmanager-" + strconv.Itoa(i) }
-
-// PrometheusServers returns the stack's Prometheus servers: the HA replicas,
-// or the single server on network.prometheusPort (with no name).
-func (st *Stack) PrometheusServers() []PrometheusReplica {
-	if st.HA != nil && len(st.HA.Prometheus) > 0 {
-		return st.HA.Prometheus
-	}
-	return []PrometheusReplica{{Port: st.Network.PrometheusPort}}
-}
-
-// AlertmanagerServers returns the stack's Alertmanagers: the HA cluster's
-// peers, or the single server on network.alertmanagerPort (no name, no
-// cluster port).
-func (st *Stack) AlertmanagerServers() []AlertmanagerPeer {
-	if st.HA != nil && len(st.HA.Alertmanagers) > 0 {
-		return st.HA.Alertmanagers
-	}
-	return []AlertmanagerPeer{{Port: st.Network.AlertmanagerPort}}
-}
-
-// ThanosEnabled reports whether the stack runs Thanos sidecars and Query.
-func (st *Stack) ThanosEnabled() bool { return st.HA != nil && st.HA.Thanos }
-
-// ThanosSidecarName is the name of the Thanos sidecar beside a replica.
-func ThanosSidecarName(replica string) string { return "thanos-sidecar-" + replica }
-
-// ThanosQueryName is the name of the Thanos Query server.
-const ThanosQueryName = "thanos-query"

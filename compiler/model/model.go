@@ -9,6 +9,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -17,15 +18,21 @@ import (
 
 // Stack is the whole monitored system: services, their SLOs and who is alerted.
 type Stack struct {
+	// Source is the file name of the spec (without its directories); every
+	// generated file names it in its header. It is not part of the JSON form.
+	Source string `json:"-"`
 	// Profile is the build profile the spec was evaluated with ("default" or "demo").
 	Profile            string   `json:"profile"`
 	ScrapeInterval     Duration `json:"scrapeInterval"`
 	EvaluationInterval Duration `json:"evaluationInterval"`
 	// SeriesBudget is the most series the whole stack may expose in the worst case.
-	SeriesBudget int       `json:"seriesBudget"`
-	Network      Network   `json:"network"`
-	Services     []Service `json:"services"`
-	Alerting     Alerting  `json:"alerting"`
+	SeriesBudget int `json:"seriesBudget"`
+	// Labels are static labels (env, cluster, region, ...) every alert and
+	// every scrape target of the stack carries.
+	Labels   map[string]string `json:"labels"`
+	Network  Network           `json:"network"`
+	Services []Service         `json:"services"`
+	Alerting Alerting          `json:"alerting"`
 	// Kubernetes, when set, adds the Kubernetes target (out/kubernetes/).
 	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
 	// Ruler, when set, adds the multi-tenant ruler target (out/ruler/).
@@ -53,6 +60,7 @@ func (st *Stack) Clone() (*Stack, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, err
 	}
+	c.Source = st.Source
 	c.GoImportPath = st.GoImportPath // a build setting, not in the JSON form
 	return &c, nil
 }
@@ -81,10 +89,27 @@ type Service struct {
 	Targets []string `json:"targets"`
 	// RunbookURL is the base URL of the service's runbooks; alerts append #<alert>.
 	RunbookURL string `json:"runbookURL"`
+	// Labels are the static labels of this service's alerts and scrape
+	// targets: the stack's Labels plus the service's own, which win over
+	// the stack's (the spec loader merges them).
+	Labels map[string]string `json:"labels"`
+	// Instrumentation names the exporter that measures the service's HTTP
+	// requests: "registry" (the Go registry stackc generates) or a preset
+	// of an existing exporter (see package slo: Presets, InstrumentationOf).
+	Instrumentation string `json:"instrumentation"`
+	// Job is the scrape job the service's series carry; defaults to Name.
+	Job string `json:"job"`
+	// Selector are further label matchers (name: value) every query of the
+	// service's scraped series carries, e.g. { namespace: 'shop' }; the
+	// generated scrape config sets them as target labels.
+	Selector map[string]string `json:"selector"`
 	// LatencyBuckets are the upper bounds, in seconds, of the request duration histogram.
 	LatencyBuckets []float64 `json:"latencyBuckets"`
 	// NativeHistograms adds native (sparse) buckets to the duration histogram.
 	NativeHistograms bool `json:"nativeHistograms"`
+	// Language is what the service is written in, "go" (the default) or
+	// "python": which registry the build generates for it.
+	Language string `json:"language"`
 	// StatusCodes are the response codes recorded as themselves; others are
 	// recorded as their class ("2xx" ... "5xx").
 	StatusCodes []int      `json:"statusCodes"`
@@ -92,6 +117,12 @@ type Service struct {
 	Metrics     []Metric   `json:"metrics"`
 	SLOs        []SLO      `json:"slos"`
 }
+
+// Languages of Service.Language.
+const (
+	Go     = "go"
+	Python = "python"
+)
 
 // Endpoint is one HTTP route of a service.
 type Endpoint struct {
@@ -158,6 +189,8 @@ const (
 	Availability SLOKind = "availability"
 	// Latency counts responses slower than Threshold as bad.
 	Latency SLOKind = "latency"
+	// Raw counts the events of the SLO's own PromQL: Bad among Total.
+	Raw SLOKind = "raw"
 )
 
 // SLO is a service level objective over one or several endpoints of a service.
@@ -172,6 +205,10 @@ type SLO struct {
 	Period Duration `json:"period"`
 	// Threshold is the latency bound of a latency SLO (a bucket boundary).
 	Threshold Duration `json:"threshold,omitempty"`
+	// Bad and Total are a raw SLO's PromQL for the rate of bad events and
+	// of all events, with the window written as {{.window}}.
+	Bad   string `json:"bad,omitempty"`
+	Total string `json:"total,omitempty"`
 	// MinEventRate is the request rate (per second, over an alert's long
 	// window) below which burn-rate alerts stay quiet.
 	MinEventRate float64 `json:"minEventRate"`
@@ -281,4 +318,24 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// StaticLabelNames returns the names of every static label of the stack
+// and its services, sorted.
+func (st *Stack) StaticLabelNames() []string {
+	seen := map[string]bool{}
+	for k := range st.Labels {
+		seen[k] = true
+	}
+	for _, svc := range st.Services {
+		for k := range svc.Labels {
+			seen[k] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -63,21 +63,10 @@ func loopbackFor(bind string) string {
 	return bind
 }
 
-// ConfigPath is where the configuration of a Prometheus server is written,
-// relative to out/: prometheus/prometheus.yml for the single server, or
-// prometheus/<replica>.yml for each replica of an HA stack. Both sit beside
-// rules/, which their rule_files name relative to themselves.
-func ConfigPath(replica string) string {
-	if replica == "" {
-		return "prometheus/prometheus.yml"
-	}
-	return "prometheus/" + replica + ".yml"
-}
-
 // configFile is the configuration of one Prometheus server; replica is its
 // name in an HA stack, or empty.
 //
-// Replicas differ only in their external label model.ReplicaLabel. They send
+// Replicas differ only in their external label slo.ReplicaLabel. They send
 // every alert to every Alertmanager, and drop the replica label from alerts
 // first: both replicas' copies of an alert are then one alert, with one
 // fingerprint, that the Alertmanager cluster notifies once. While one
@@ -88,7 +77,7 @@ func configFile(st *model.Stack, replica string) ([]byte, error) {
 	// The timeout stays below the interval, as Prometheus requires.
 	timeout := min(10*time.Second, scrape)
 	var ams []string
-	for _, am := range st.AlertmanagerServers() {
+	for _, am := range slo.AlertmanagerServers(st) {
 		host := am.Host
 		if host == "" {
 			host = loopbackFor(st.Network.BindAddress)
@@ -104,15 +93,15 @@ func configFile(st *model.Stack, replica string) ([]byte, error) {
 		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{Targets: ams}}}}},
 	}
 	if replica != "" {
-		cfg.Global.ExternalLabels = map[string]string{model.ReplicaLabel: replica}
-		cfg.Alerting.AlertRelabelConfigs = []relabelConfig{{Action: "labeldrop", Regex: model.ReplicaLabel}}
+		cfg.Global.ExternalLabels = map[string]string{slo.ReplicaLabel: replica}
+		cfg.Alerting.AlertRelabelConfigs = []relabelConfig{{Action: "labeldrop", Regex: slo.ReplicaLabel}}
 	}
 	for _, svc := range st.Services {
 		// Relative to prometheus.yml's directory; Prometheus allows a glob
 		// in the last path element only.
 		cfg.RuleFiles = append(cfg.RuleFiles, "rules/"+svc.Name+"/*.yml")
 		cfg.ScrapeConfigs = append(cfg.ScrapeConfigs, scrapeConfig{
-			JobName: svc.Name,
+			JobName: slo.Job(svc),
 			// Classic buckets stay scraped beside native ones: the latency
 			// SLIs read bucket{le=threshold}.
 			ScrapeNativeHistograms:        svc.NativeHistograms,
@@ -121,11 +110,13 @@ func configFile(st *model.Stack, replica string) ([]byte, error) {
 				Targets: svc.Targets,
 				// Target labels put service and team on every series, so
 				// dashboards and ad-hoc queries can filter by them.
-				Labels: map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team},
+				// The static labels of the spec go on every series too.
+				// So do the selector labels the rules match on.
+				Labels: withSelector(svc, withStatic(svc, map[string]string{slo.LabelService: svc.Name, slo.LabelTeam: svc.Team})),
 			}},
 		})
 	}
-	return artifact.YAML("", cfg)
+	return artifact.YAML(slo.Header(st), cfg)
 }
 
 func timeDuration(d model.Duration) time.Duration { return time.Duration(d) }

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 func TestLoopbackFor(t *testing.T) {
@@ -101,23 +103,23 @@ func TestConfigFileHA(t *testing.T) {
 			},
 		},
 	}
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	configs := map[string]string{}
 	for _, f := range files {
-		if !strings.HasPrefix(f.Path, "prometheus/rules/") && !strings.HasPrefix(f.Path, "prometheus/tests/") {
+		if strings.HasPrefix(f.Path, "prometheus/") && !strings.HasPrefix(f.Path, "prometheus/rules/") && !strings.HasPrefix(f.Path, "prometheus/tests/") {
 			configs[f.Path] = string(f.Data)
 		}
 	}
-	if _, ok := configs["prometheus/prometheus.yml"]; ok || len(configs) != 2 {
+	if _, ok := configs[ConfigPath]; ok || len(configs) != 2 {
 		t.Fatalf("want one config per replica, no prometheus.yml; got %v", keys(configs))
 	}
 	for _, replica := range []string{"prometheus-0", "prometheus-1"} {
-		cfg, ok := configs[ConfigPath(replica)]
+		cfg, ok := configs[slo.PrometheusConfigPathOf(replica)]
 		if !ok {
-			t.Fatalf("no %s", ConfigPath(replica))
+			t.Fatalf("no %s", slo.PrometheusConfigPathOf(replica))
 		}
 		for _, want := range []string{
 			"external_labels:\n    replica: " + replica + "\n",

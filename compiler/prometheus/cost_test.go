@@ -8,6 +8,7 @@ import (
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
 )
 
@@ -152,7 +153,7 @@ func BenchmarkEmit(b *testing.B) {
 	st := thousandSLOs()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Emit(st); err != nil {
+		if _, err := artifact.Files(Emit, st, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

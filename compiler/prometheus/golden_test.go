@@ -15,10 +15,12 @@ import (
 // goldenSpecs are the specs whose rule files and scrape config are kept as
 // golden files: the demo (30d, 28d and 7d SLOs on one service) and
 // testdata/periods.jsonnet (28d and 7d SLOs, a disabled tier, a service
-// without runbook).
+// without runbook) and testdata/byom.jsonnet (the registry beside three
+// exporter presets, a scrape job and selector of its own, static labels).
 var goldenSpecs = map[string]string{
 	"stack":   "../../stack.jsonnet",
 	"periods": "testdata/periods.jsonnet",
+	"byom":    "testdata/byom.jsonnet",
 }
 
 func TestGolden(t *testing.T) {
@@ -29,7 +31,7 @@ func TestGolden(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			files, err := Emit(spectest.Load(t, goldenSpecs[name], ""))
+			files, err := artifact.Files(Emit, spectest.Load(t, goldenSpecs[name], ""), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,11 +49,11 @@ func TestGolden(t *testing.T) {
 // TestDeterministic emits twice and compares every byte.
 func TestDeterministic(t *testing.T) {
 	st := spectest.Load(t, goldenSpecs["stack"], "")
-	a, err := Emit(st)
+	a, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Emit(st)
+	b, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

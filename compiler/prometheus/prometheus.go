@@ -45,49 +45,119 @@ package prometheus
 import (
 	"fmt"
 	"log/slog"
+	"path"
 	"regexp"
+	"strings"
 
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
+	"github.com/stackc/stackc/compiler/internal/shape"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/promlint"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Emit returns prometheus.yml, one rule file and one test file per service.
-func Emit(st *model.Stack) ([]artifact.File, error) {
-	var files []artifact.File
-	for _, srv := range st.PrometheusServers() {
+// ConfigPath is the path of the scrape configuration of a single
+// Prometheus, relative to out/; its Compose version is at
+// path.Join(slo.ComposeDir, ConfigPath). The replicas of an HA stack have
+// theirs at slo.PrometheusConfigPathOf(replica).
+const ConfigPath = slo.PrometheusConfigPath
+
+// Emit writes prometheus.yml (one per replica of an HA stack) and its
+// Compose version, and per service its rule files and test files. Services
+// are compiled on every core and their files written as soon as they are
+// ready.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	inCompose, err := slo.InContainers(st, slo.PrometheusServer)
+	if err != nil {
+		return err
+	}
+	for _, srv := range slo.PrometheusServers(st) {
 		cfg, err := configFile(st, srv.Name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		files = append(files, artifact.File{Path: ConfigPath(srv.Name), Data: cfg})
+		composeCfg, err := configFile(inCompose, srv.Name)
+		if err != nil {
+			return err
+		}
+		p := slo.PrometheusConfigPathOf(srv.Name)
+		if err := artifact.WriteAll(out,
+			artifact.File{Path: p, Data: cfg},
+			artifact.File{Path: path.Join(slo.ComposeDir, p), Data: composeCfg},
+		); err != nil {
+			return err
+		}
 	}
-	cat := Catalog(st)
-	for _, svc := range st.Services {
-		for _, rf := range ruleFiles(st, svc) {
-			if err := lintGroups(rf.groups, cat); err != nil {
-				return nil, fmt.Errorf("service %s: %w", svc.Name, err)
-			}
-			data, err := marshalRules(rf.groups)
-			if err != nil {
-				return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
-			}
-			files = append(files, artifact.File{Path: "prometheus/rules/" + svc.Name + "/" + rf.name, Data: data})
+	c := &checker{cat: Catalog(st)}
+	return parallel.Each(len(st.Services), func(i int) error {
+		files, err := serviceFiles(st, st.Services[i], c)
+		if err != nil {
+			return err
 		}
-		for _, tf := range unitTests(st, svc) {
-			data, err := artifact.YAML("", tf.file)
-			if err != nil {
-				return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
-			}
-			files = append(files, artifact.File{Path: "prometheus/tests/" + svc.Name + "/" + tf.name, Data: data})
+		return artifact.WriteAll(out, files...)
+	})
+}
+
+// checker holds what checking the rule files of every service shares:
+// the catalog, and the shapes of rule files that passed promlint and
+// rulefmt (see package shape): a file that differs from a checked one only
+// in the names of its service, SLO, endpoints and team is not checked again.
+type checker struct {
+	cat    *promlint.Catalog
+	shapes shape.Memo
+}
+
+// serviceFiles returns the rule and test files of one service.
+func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.File, error) {
+	var files []artifact.File
+	for _, rf := range ruleFiles(st, svc) {
+		if err := prettify(rf.groups); err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
 		}
+		data, err := artifact.YAML(slo.Header(st), rulefmt.RuleGroups{Groups: rf.groups})
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
+		}
+		err = c.shapes.Check(shape.Key(data, shapeNames(svc, rf.name)...), func() error {
+			if err := lintGroups(rf.groups, c.cat); err != nil {
+				return err
+			}
+			return parseRules(data)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
+		}
+		files = append(files, artifact.File{Path: slo.PrometheusRulesDir + "/" + svc.Name + "/" + rf.name, Data: data})
+	}
+	for _, tf := range unitTests(st, svc) {
+		data, err := artifact.YAML(slo.Header(st), tf.file)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)
+		}
+		files = append(files, artifact.File{Path: "prometheus/tests/" + svc.Name + "/" + tf.name, Data: data})
 	}
 	return files, nil
+}
+
+// shapeNames are the spec names a rule file of svc is written from: the
+// service's, and the SLO's for the file of one SLO (slo-<name>.yml), or
+// every endpoint's for the service's own file.
+func shapeNames(svc model.Service, file string) []string {
+	names := []string{svc.Name, slo.Camel(svc.Name), svc.Team, svc.RunbookURL}
+	for _, s := range svc.SLOs {
+		if file == "slo-"+s.Name+".yml" {
+			return append(append(names, s.Name, slo.Camel(s.Name), s.Description), s.Endpoints...)
+		}
+	}
+	for _, e := range svc.Endpoints {
+		names = append(names, e.Name, e.Route)
+	}
+	return names
 }
 
 // Rules returns the rule groups of every service, in file order; the
@@ -102,30 +172,18 @@ func Rules(st *model.Stack) []rulefmt.RuleGroup {
 	return out
 }
 
-// Catalog returns every series the stack's PromQL may use: the scraped
-// series (promlint.ForStack), the recording rules of this package, and
-// ALERTS.
+// Catalog returns every series the stack's PromQL may use
+// (promlint.Queryable): the scraped series, the recording rules and ALERTS,
+// with the static labels on ALERTS and the series raw SLOs read.
 func Catalog(st *model.Stack) *promlint.Catalog {
-	cat := promlint.ForStack(st)
-	cat.Add(REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
-	cat.Add(REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
-	cat.Add(REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
-	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsRate1h, slo.RequestsRate1h,
-		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
+	cat := promlint.Queryable(st)
+	cat.Add("ALERTS", st.StaticLabelNames()...)
+	cat.Add("ALERTS_FOR_STATE", st.StaticLabelNames()...)
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
-			for _, w := range slo.Windows(timeDuration(s.Period)) {
-				names = append(names, slo.ErrorRatio(w))
-			}
+			addRawSeries(cat, st, svc, s)
 		}
 	}
-	for _, n := range names {
-		cat.Add(n, slo.LabelService, slo.LabelSLO)
-	}
-	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
-	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
-		slo.LabelTeam, slo.LabelSLO, "job", "instance")
 	return cat
 }
 
@@ -157,17 +215,72 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 	return nil
 }
 
-// marshalRules writes the groups as YAML and parses them back with
-// Prometheus's own rule loader, so what is written is what Prometheus reads.
-func marshalRules(groups []rulefmt.RuleGroup) ([]byte, error) {
-	data, err := artifact.YAML("", rulefmt.RuleGroups{Groups: groups})
-	if err != nil {
-		return nil, err
+// prettify rewrites every expression in Prometheus's own format
+// (Expr.Pretty): matchers sorted and written {a="1",b="2"}, and an
+// expression longer than a line broken at its operators and indented, as
+// `promtool` and the Prometheus UI format it (moved to the margin, dedent).
+func prettify(groups []rulefmt.RuleGroup) error {
+	for i := range groups {
+		for j := range groups[i].Rules {
+			r := &groups[i].Rules[j]
+			e, err := promql.ParseExpr(r.Expr)
+			if err != nil {
+				return fmt.Errorf("internal: rule %s%s: %w", r.Record, r.Alert, err)
+			}
+			r.Expr = dedent(e.Pretty(0))
+		}
 	}
+	return nil
+}
+
+// dedent moves every line of a pretty-printed expression left by the
+// indentation of its first line (lines indented less start at the margin),
+// so the first line starts with no blank: YAML writes such a string as a
+// plain | block, where a leading blank would need an indentation indicator
+// (|2-) that yaml.v3 itself cannot always read back.
+func dedent(expr string) string {
+	lines := strings.Split(expr, "\n")
+	n := len(lines[0]) - len(strings.TrimLeft(lines[0], " "))
+	for i, l := range lines {
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		lines[i] = l[min(n, lead):]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseRules parses a rule file back with Prometheus's own rule loader,
+// so what is written is what Prometheus reads.
+func parseRules(data []byte) error {
 	// rulefmt.Parse logs through its logger and panics on a nil one.
 	logger := slog.New(slog.DiscardHandler)
 	if _, errs := rulefmt.Parse(data, false, prommodel.UTF8Validation, parser.NewParser(parser.Options{}), logger); len(errs) > 0 {
-		return nil, fmt.Errorf("internal: generated rules do not load: %v", errs)
+		return fmt.Errorf("internal: generated rules do not load: %v", errs)
 	}
-	return data, nil
+	return nil
+}
+
+// addRawSeries adds the series a raw SLO's queries read that the catalog
+// does not know yet (an exporter's other metrics), with the labels its
+// selectors match on and the target labels.
+func addRawSeries(cat *promlint.Catalog, st *model.Stack, svc model.Service, s model.SLO) {
+	if s.Kind != model.Raw {
+		return
+	}
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return
+	}
+	for _, vs := range append(b.Selectors, t.Selectors...) {
+		name := slo.MetricOf(vs)
+		lbls := append(append([]string{}, promlint.TargetLabels...), st.StaticLabelNames()...)
+		for k := range svc.Selector {
+			lbls = append(lbls, k)
+		}
+		for _, m := range vs.LabelMatchers {
+			if m.Name != "__name__" {
+				lbls = append(lbls, m.Name)
+			}
+		}
+		cat.Add(name, lbls...)
+	}
 }

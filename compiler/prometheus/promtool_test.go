@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec/spectest"
@@ -28,7 +29,7 @@ func repoFile(t testing.TB, rel string) string {
 // returns dir/out.
 func writeOut(t testing.TB, st *model.Stack, dir string) string {
 	t.Helper()
-	files, err := Emit(st)
+	files, err := artifact.Files(Emit, st, nil)
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
@@ -39,7 +40,7 @@ func writeOut(t testing.TB, st *model.Stack, dir string) string {
 
 func promtool(t testing.TB) string {
 	t.Helper()
-	bin, err := tools.Path("promtool")
+	bin, err := tools.Built("promtool")
 	if err != nil {
 		t.Fatalf("building promtool: %v", err)
 	}
@@ -84,7 +85,7 @@ func TestPromtoolGenerated(t *testing.T) {
 		t.Skip("runs promtool")
 	}
 	bin := promtool(t)
-	for _, specFile := range []string{repoFile(t, "stack.jsonnet"), filepath.Join("testdata", "periods.jsonnet")} {
+	for _, specFile := range []string{repoFile(t, "stack.jsonnet"), filepath.Join("testdata", "periods.jsonnet"), filepath.Join("testdata", "byom.jsonnet")} {
 		t.Run(filepath.Base(specFile), func(t *testing.T) {
 			t.Parallel()
 			out := writeOut(t, spectest.Load(t, specFile, ""), t.TempDir())
@@ -153,7 +154,7 @@ func TestPromtoolCommittedOut(t *testing.T) {
 // sameAsGenerated reports whether out/prometheus holds exactly the files
 // Emit generates for stack.jsonnet.
 func sameAsGenerated(t *testing.T, out string) bool {
-	files, err := Emit(spectest.Repo(t, ""))
+	files, err := artifact.Files(Emit, spectest.Repo(t, ""), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,6 +233,51 @@ func TestMutation(t *testing.T) {
 			tests := filepath.Join(out, "prometheus", "tests", "shop", "slo-checkout-availability.yml")
 			if _, ok := run(t, bin, "test", "rules", tests); ok {
 				t.Errorf("removing line %d (%s) of %s went unnoticed by promtool", removed+1, strings.TrimSpace(lines[removed]), file)
+			}
+		})
+	}
+}
+
+// TestSelectorMutation changes the SLI selector of one SLO per
+// instrumentation in testdata/byom.jsonnet (a label the exporter does not
+// use, or the wrong error matcher) and expects the generated tests, whose
+// input series have the exporter's exact shape, to fail.
+func TestSelectorMutation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool")
+	}
+	bin := promtool(t)
+	st := spectest.Load(t, filepath.Join("testdata", "byom.jsonnet"), "")
+	mutations := []struct {
+		name, service, slo, from, to string
+	}{
+		{"registry: 4xx counted as errors", "shop", "shop-availability", `code=~"5.."`, `code=~"4.."`},
+		{"flask: raw path instead of url_rule", "catalog", "catalog-availability", `url_rule=~`, `path=~`},
+		{"flask: threshold bucket of another bound", "catalog", "catalog-latency", `le="0.25"`, `le="0.5"`},
+		{"opentelemetry: route label of an older semconv", "search", "search-latency", `http_route=`, `http_target=`},
+		{"opentelemetry: job of the service name", "search", "search-availability", `job="search-otel"`, `job="search"`},
+		{"micrometer: client errors as the outcome", "billing", "billing-availability", `outcome="SERVER_ERROR"`, `outcome="CLIENT_ERROR"`},
+		{"micrometer: status label of the registry", "billing", "billing-latency", `uri=`, `endpoint=`},
+	}
+	for _, m := range mutations {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			out := writeOut(t, st, t.TempDir())
+			file := filepath.Join(out, "prometheus", "rules", m.service, "slo-"+m.slo+".yml")
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(data, []byte(m.from)) {
+				t.Fatalf("%s has no %s", file, m.from)
+			}
+			mutated := bytes.ReplaceAll(data, []byte(m.from), []byte(m.to))
+			if err := os.WriteFile(file, mutated, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tests := filepath.Join(out, "prometheus", "tests", m.service, "slo-"+m.slo+".yml")
+			if _, ok := run(t, bin, "test", "rules", tests); ok {
+				t.Errorf("replacing %s by %s in %s went unnoticed by its generated tests", m.from, m.to, file)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package prometheus
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,17 +15,15 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// Names of the per-endpoint RED recording rules (level:metric:operations).
-// Each carries the labels service and endpoint; the quantile series also
-// carries quantile ("0.5", "0.9", "0.99").
+// Names of the per-endpoint RED recording rules (slo.REDRequestsRate ...).
 const (
-	REDRequestsRate    = "service_endpoint:http_requests:rate5m"
-	REDErrorRatio      = "service_endpoint:http_requests_errors:ratio_rate5m"
-	REDLatencyQuantile = "service_endpoint:http_request_duration_seconds:histogram_quantile_rate5m"
+	REDRequestsRate    = slo.REDRequestsRate
+	REDErrorRatio      = slo.REDErrorRatio
+	REDLatencyQuantile = slo.REDLatencyQuantile
 )
 
-// REDQuantiles are the latency quantiles recorded per endpoint.
-var REDQuantiles = []float64{0.5, 0.9, 0.99}
+// REDQuantiles are the latency quantiles recorded per endpoint (slo.REDQuantiles).
+var REDQuantiles = slo.REDQuantiles
 
 // TargetDown fires when the service's best target answered fewer than
 // TargetDownRatio of its scrapes over TargetDownWindow, for TargetDownFor:
@@ -47,15 +44,11 @@ func fastGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-
 func slowGroup(svc model.Service, s model.SLO) string { return svc.Name + "-slo-" + s.Name + "-slow" }
 func healthGroup(svc model.Service) string            { return svc.Name + "-health" }
 
-// dur formats d as a PromQL duration.
-func dur(d time.Duration) string { return prommodel.Duration(d).String() }
+// dur formats d as a PromQL duration (slo.FormatDuration).
+func dur(d time.Duration) string { return slo.FormatDuration(d) }
 
-// num formats a float for PromQL and YAML: 12 significant digits, so
-// 1 - 0.999 prints as 0.001 instead of 0.0010000000000000009.
-func num(f float64) string {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 12, 64), 64)
-	return strconv.FormatFloat(r, 'g', -1, 64)
-}
+// num formats a float for PromQL and YAML (slo.FormatFloat).
+func num(f float64) string { return slo.FormatFloat(f) }
 
 // leValue formats a bucket bound as Prometheus stores it in the le label.
 // client_golang exposes 1 as le="1", but Prometheus 3 normalizes le on
@@ -65,16 +58,38 @@ func leValue(f float64) string { return labels.FormatOpenMetricsFloat(f) }
 // matcher renders label="value" with PromQL string quoting.
 func matcher(name, op, value string) string { return name + op + strconv.Quote(value) }
 
-// endpointMatcher selects an SLO's endpoints: = for one, =~ for several.
-func endpointMatcher(eps []string) string {
-	if len(eps) == 1 {
-		return matcher(slo.LabelEndpoint, "=", eps[0])
-	}
-	quoted := make([]string, len(eps))
+// endpointMatcher selects an SLO's endpoints by the label value the
+// service's instrumentation gives them: = for one, =~ for several.
+func endpointMatcher(svc model.Service, eps []string) string {
+	in := slo.InstrumentationOf(svc)
+	values := make([]string, len(eps))
 	for i, e := range eps {
-		quoted[i] = regexp.QuoteMeta(e)
+		values[i] = in.EndpointValue(endpointOf(svc, e))
 	}
-	return matcher(slo.LabelEndpoint, "=~", strings.Join(quoted, "|"))
+	if len(values) == 1 {
+		return matcher(in.EndpointLabel, "=", values[0])
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = regexp.QuoteMeta(v)
+	}
+	return matcher(in.EndpointLabel, "=~", strings.Join(quoted, "|"))
+}
+
+// scraped selects metric among svc's scraped series: the job, the
+// spec's extra selector and the given matchers.
+func scraped(svc model.Service, metric string, matchers ...string) string {
+	return sel(metric, append(slo.SelectorMatchers(svc), matchers...)...)
+}
+
+// asEndpoint copies the instrumentation's route label into the endpoint
+// label, so the RED series and dashboards read "endpoint" whatever the
+// exporter calls it; the registry's label already is endpoint.
+func asEndpoint(in slo.Instrumentation, expr string) string {
+	if in.EndpointLabel == slo.LabelEndpoint {
+		return expr
+	}
+	return "label_replace(" + expr + ", " + strconv.Quote(slo.LabelEndpoint) + `, "$1", ` + strconv.Quote(in.EndpointLabel) + `, "(.*)")`
 }
 
 func sel(metric string, matchers ...string) string {
@@ -114,22 +129,28 @@ const serviceFile = "service.yml"
 
 func sloFile(s model.SLO) string { return "slo-" + s.Name + ".yml" }
 
+// redRules are the per-endpoint RED series of svc, read from the metrics
+// of its instrumentation; the route label is recorded as endpoint. A
+// service whose exporter has no duration buckets records no quantiles.
 func redRules(svc model.Service) rulefmt.RuleGroup {
-	job := matcher("job", "=", svc.Name)
+	in := slo.InstrumentationOf(svc)
 	by := "sum by (" + slo.LabelService + ", " + slo.LabelEndpoint + ")"
 	g := rulefmt.RuleGroup{Name: redGroup(svc)}
 	g.Rules = append(g.Rules,
-		record(REDRequestsRate, by+" (rate("+sel(slo.RequestsTotal, job)+"[5m]))", nil),
+		record(REDRequestsRate, by+" ("+asEndpoint(in, "rate("+scraped(svc, in.Requests)+"[5m])")+")", nil),
 		// An endpoint without any 5xx yet has no 5xx series; "or ... * 0"
 		// records 0 for it instead of nothing, while no traffic stays absent.
-		record(REDErrorRatio, "("+by+" (rate("+sel(slo.RequestsTotal, job, matcher(slo.LabelCode, "=~", "5.."))+"[5m]))"+
+		record(REDErrorRatio, "("+by+" ("+asEndpoint(in, "rate("+scraped(svc, in.Requests, in.ErrorMatcher())+"[5m])")+")"+
 			" or "+REDRequestsRate+"{"+job2service(svc)+"} * 0)"+
 			" / ("+REDRequestsRate+"{"+job2service(svc)+"} > 0)", nil),
 	)
+	if !in.Bucketed(svc) {
+		return g
+	}
 	for _, q := range REDQuantiles {
 		// The "and" drops endpoints without traffic, whose quantile is NaN.
-		expr := "histogram_quantile(" + num(q) + ", sum by (" + slo.LabelService + ", " + slo.LabelEndpoint + ", le) (rate(" +
-			sel(slo.RequestDuration+"_bucket", job) + "[5m])))" +
+		expr := "histogram_quantile(" + num(q) + ", sum by (" + slo.LabelService + ", " + slo.LabelEndpoint + ", le) (" +
+			asEndpoint(in, "rate("+scraped(svc, in.Duration+"_bucket")+"[5m])") + "))" +
 			" and on (" + slo.LabelService + ", " + slo.LabelEndpoint + ") (" + REDRequestsRate + "{" + job2service(svc) + "} > 0)"
 		g.Rules = append(g.Rules, record(REDLatencyQuantile, expr, map[string]string{"quantile": num(q)}))
 	}
@@ -138,21 +159,37 @@ func redRules(svc model.Service) rulefmt.RuleGroup {
 
 func job2service(svc model.Service) string { return matcher(slo.LabelService, "=", svc.Name) }
 
-// sliExprs returns the PromQL of the bad-event and all-event rates over 5m.
+// sliExprs returns the PromQL of the bad-event and all-event rates over
+// 5m, read from the metrics of the service's instrumentation.
 func sliExprs(svc model.Service, s model.SLO) (bad, total string) {
-	job := matcher("job", "=", svc.Name)
-	eps := endpointMatcher(s.Endpoints)
+	if s.Kind == model.Raw {
+		return rawSLIExprs(svc, s)
+	}
+	in := slo.InstrumentationOf(svc)
+	eps := endpointMatcher(svc, s.Endpoints)
 	switch s.Kind {
 	case model.Latency:
-		count := "sum(rate(" + sel(slo.RequestDuration+"_count", job, eps) + "[5m]))"
+		count := "sum(rate(" + scraped(svc, in.Duration+"_count", eps) + "[5m]))"
 		le := matcher("le", "=", leValue(time.Duration(s.Threshold).Seconds()))
-		fast := "sum(rate(" + sel(slo.RequestDuration+"_bucket", job, eps, le) + "[5m]))"
+		fast := "sum(rate(" + scraped(svc, in.Duration+"_bucket", eps, le) + "[5m]))"
 		return "(" + count + " - " + fast + ") or vector(0)", count + " or vector(0)"
 	default:
-		errs := "sum(rate(" + sel(slo.RequestsTotal, job, eps, matcher(slo.LabelCode, "=~", "5..")) + "[5m]))"
-		all := "sum(rate(" + sel(slo.RequestsTotal, job, eps) + "[5m]))"
+		errs := "sum(rate(" + scraped(svc, in.Requests, eps, in.ErrorMatcher()) + "[5m]))"
+		all := "sum(rate(" + scraped(svc, in.Requests, eps) + "[5m]))"
 		return errs + " or vector(0)", all + " or vector(0)"
 	}
+}
+
+// rawSLIExprs are a raw SLO's own queries over 5m, summed into one series
+// (a query may keep labels) and 0 without any series. Spec validation has
+// parsed them already; a query that no longer parses yields an expression
+// promlint refuses, naming the rule.
+func rawSLIExprs(svc model.Service, s model.SLO) (bad, total string) {
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return "invalid(" + strconv.Quote(err.Error()) + ")", "invalid()"
+	}
+	return "sum(" + b.String() + ") or vector(0)", "sum(" + t.String() + ") or vector(0)"
 }
 
 // ratioExpr is the traffic-weighted error ratio over window: the ratio of
@@ -204,17 +241,10 @@ func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulef
 	return fast, slow
 }
 
-// emittedTiers are the enabled tiers that can fire; a tier whose threshold
-// needs more than 100% errors is left out (the spec loader warns about it).
-func emittedTiers(s model.SLO) []slo.Tier {
-	var out []slo.Tier
-	for _, t := range slo.EnabledTiers(s) {
-		if t.CanFire(s) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+// emittedTiers are the enabled tiers that can fire (slo.AlertingTiers); a
+// tier whose threshold needs more than 100% errors is left out (the spec
+// loader warns about it).
+func emittedTiers(s model.SLO) []slo.Tier { return slo.AlertingTiers(s) }
 
 // rateOver is the mean per-second rate of a recorded SLO rate over window,
 // read from the cheapest recorded series that covers it: the 5m rate up to
@@ -274,13 +304,34 @@ func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rule
 }
 
 func burnLabels(svc model.Service, s model.SLO, t slo.Tier) map[string]string {
-	return map[string]string{
+	return withStatic(svc, map[string]string{
 		slo.LabelSeverity: string(t.Severity),
 		slo.LabelTier:     t.Name,
 		slo.LabelService:  svc.Name,
 		slo.LabelTeam:     svc.Team,
 		slo.LabelSLO:      s.Name,
+	})
+}
+
+// withSelector adds the service's selector labels (namespace, ...) to
+// labels: the generated scrape config sets them on the targets, so the
+// series the rules select by them exist.
+func withSelector(svc model.Service, labels map[string]string) map[string]string {
+	for k, v := range svc.Selector {
+		labels[k] = v
 	}
+	return labels
+}
+
+// withStatic adds the service's static labels (env, cluster, ...) to
+// labels; the spec loader refuses static labels named like generated ones.
+func withStatic(svc model.Service, labels map[string]string) map[string]string {
+	for k, v := range svc.Labels {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
+		}
+	}
+	return labels
 }
 
 // budgetLeftTemplate renders the share of the period's budget left, read at
@@ -306,18 +357,14 @@ func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier
 	})
 }
 
-// readable formats a factor for people: 4 significant digits (0.9333, 13.44).
-func readable(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
+// readable formats a factor for people (slo.FormatFactor).
+func readable(f float64) string { return slo.FormatFactor(f) }
 
-// days writes a period the way the spec does (28d, not Prometheus's 4w).
-func days(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-	return dur(d)
-}
+// days writes a period the way the spec does (slo.FormatPeriod).
+func days(d time.Duration) string { return slo.FormatPeriod(d) }
 
-func percent(f float64) string { return num(math.Round(f*10000)/100) + "%" }
+// percent writes a derived share for people (slo.FormatFactorPercent).
+func percent(f float64) string { return slo.FormatFactorPercent(f) }
 
 func runbookURL(svc model.Service, alert string) string {
 	if svc.RunbookURL == "" {
@@ -346,9 +393,8 @@ func dashboardURL(st *model.Stack, svc model.Service, kind string) string {
 // start, so a healthy service never lacks them; while every target is down
 // the metrics are gone too, and TargetDown speaks instead.
 func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
-	job := matcher("job", "=", svc.Name)
 	labels := func(sev slo.Severity) map[string]string {
-		return map[string]string{slo.LabelSeverity: string(sev), slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}
+		return withStatic(svc, map[string]string{slo.LabelSeverity: string(sev), slo.LabelService: svc.Name, slo.LabelTeam: svc.Team})
 	}
 	down := slo.TargetDownAlertName(svc)
 	absent := slo.MetricsAbsentAlertName(svc)
@@ -359,7 +405,7 @@ func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 	return rulefmt.RuleGroup{Name: healthGroup(svc), Rules: []rulefmt.Rule{
 		{
 			Alert: down,
-			Expr: "max by (" + slo.LabelService + ", " + slo.LabelTeam + ") (avg_over_time(" + sel("up", job) +
+			Expr: "max by (" + slo.LabelService + ", " + slo.LabelTeam + ") (avg_over_time(" + scraped(svc, "up") +
 				"[" + dur(TargetDownWindow) + "])) < " + num(TargetDownRatio),
 			For:    prommodel.Duration(TargetDownFor),
 			Labels: labels(slo.TargetDownSeverity),
@@ -377,13 +423,13 @@ func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 			// max by (job) merges the absent() results of the bucket series,
 			// which carry le, into one alert.
 			Expr: "max by (job) (" + strings.Join(checks, " or ") + ")\n" +
-				"unless on () (max(" + sel("up", job) + ") == 0)",
+				"unless on () (max(" + scraped(svc, "up") + ") == 0)",
 			For:    prommodel.Duration(MetricsAbsentFor),
 			Labels: labels(slo.MetricsAbsentSeverity),
 			Annotations: dropEmpty(map[string]string{
 				"summary": svc.Name + " does not export the metrics its SLOs read.",
 				"description": "For " + dur(MetricsAbsentFor) + ", Prometheus has lacked at least one of " + strings.Join(requiredSeries(svc), ", ") +
-					" although not every target of job " + svc.Name + " is down (or it has no target at all); its SLOs read 0 errors meanwhile. " +
+					" although not every target of job " + slo.Job(svc) + " is down (or it has no target at all); its SLOs read 0 errors meanwhile. " +
 					"Check the scrape configuration and the service's instrumentation.",
 				"runbook_url": runbookURL(svc, absent),
 				"dashboard":   dashboardURL(st, svc, "overview"),
@@ -393,12 +439,18 @@ func healthRules(st *model.Stack, svc model.Service) rulefmt.RuleGroup {
 }
 
 // requiredSeries are the selectors of the series a service's SLOs read: the
-// request counter, and per latency SLO the bucket at its threshold.
+// request counter, and per latency SLO the bucket at its threshold. An
+// exporter that exports no request series before the first request (every
+// preset but the registry) is checked by the series it always exports
+// instead, so a quiet healthy service does not fire MetricsAbsent.
 func requiredSeries(svc model.Service) []string {
-	job := matcher("job", "=", svc.Name)
-	out := []string{sel(slo.RequestsTotal, job)}
+	in := slo.InstrumentationOf(svc)
+	if !in.ZeroInit {
+		return []string{scraped(svc, in.Presence)}
+	}
+	out := []string{scraped(svc, in.Requests)}
 	for _, le := range thresholdBuckets(svc) {
-		out = append(out, sel(slo.RequestDuration+"_bucket", job, matcher("le", "=", le)))
+		out = append(out, scraped(svc, in.Duration+"_bucket", matcher("le", "=", le)))
 	}
 	return out
 }

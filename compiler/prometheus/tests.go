@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -113,7 +116,7 @@ func targetLabels(svc model.Service) map[string]string {
 	if len(svc.Targets) > 0 {
 		instance = svc.Targets[0]
 	}
-	return map[string]string{"job": svc.Name, "instance": instance, slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}
+	return withSelector(svc, withStatic(svc, map[string]string{"job": slo.Job(svc), "instance": instance, slo.LabelService: svc.Name, slo.LabelTeam: svc.Team}))
 }
 
 func endpointOf(svc model.Service, name string) model.Endpoint {
@@ -125,14 +128,20 @@ func endpointOf(svc model.Service, name string) model.Endpoint {
 	return model.Endpoint{Name: name, Method: "GET"}
 }
 
-// sliSeries returns raw input series (the metrics the application exports)
-// that carry the given traffic on the SLO's first endpoint, plus up.
+// sliSeries returns raw input series (the metrics the application
+// exports, in its instrumentation's shape) that carry the given traffic on
+// the SLO's first endpoint, plus up.
 func sliSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
+	if s.Kind == model.Raw {
+		return rawSeries(svc, s, phases)
+	}
+	in := slo.InstrumentationOf(svc)
 	ep := endpointOf(svc, s.Endpoints[0])
-	lbl := func(extra ...string) map[string]string {
+	lbl := func(base map[string]string, extra ...string) map[string]string {
 		m := targetLabels(svc)
-		m[slo.LabelEndpoint] = ep.Name
-		m[slo.LabelMethod] = ep.Method
+		for k, v := range base {
+			m[k] = v
+		}
 		for i := 0; i+1 < len(extra); i += 2 {
 			m[extra[i]] = extra[i+1]
 		}
@@ -142,25 +151,211 @@ func sliSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
 	good := func(p phase) float64 { return perStep(p) * (1 - p.bad) }
 	bad := func(p phase) float64 { return perStep(p) * p.bad }
 	var out []inputSeries
+	// A series appears with its label set's first event: every bucket of
+	// a histogram child with its first observation, a code's series with
+	// its first response of that code.
+	add := func(metric string, labels map[string]string, inc, appear func(phase) float64) {
+		if values, ok := exportedValues(in, phases, inc, appear); ok {
+			out = append(out, inputSeries{seriesLabels(metric, labels), values})
+		}
+	}
 	switch s.Kind {
 	case model.Latency:
 		le := leValue(time.Duration(s.Threshold).Seconds())
-		out = append(out,
-			inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), counterValues(phases, good)},
-			inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", "+Inf")), counterValues(phases, perStep)},
-			inputSeries{seriesLabels(slo.RequestDuration+"_count", lbl()), counterValues(phases, perStep)},
-		)
+		dl := in.DurationLabels(ep, 200)
+		add(in.Duration+"_bucket", lbl(dl, "le", le), good, perStep)
+		add(in.Duration+"_bucket", lbl(dl, "le", "+Inf"), perStep, perStep)
+		add(in.Duration+"_count", lbl(dl), perStep, perStep)
 	default:
-		out = append(out,
-			inputSeries{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "200")), counterValues(phases, good)},
-			inputSeries{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "500")), counterValues(phases, bad)},
-		)
+		add(in.Requests, lbl(in.RequestLabels(ep, 200)), good, good)
+		add(in.Requests, lbl(in.RequestLabels(ep, 500)), bad, bad)
 	}
 	var total time.Duration
 	for _, p := range phases {
 		total += p.d
 	}
 	return append(out, inputSeries{seriesLabels("up", targetLabels(svc)), fmt.Sprintf("1x%d", int(total/testStep))})
+}
+
+// upSeries is the up series of svc's first target over phases.
+func upSeries(svc model.Service, phases []phase) inputSeries {
+	var total time.Duration
+	for _, p := range phases {
+		total += p.d
+	}
+	return inputSeries{seriesLabels("up", targetLabels(svc)), fmt.Sprintf("1x%d", int(total/testStep))}
+}
+
+// rawSeries returns input series for the selectors of a raw SLO's
+// queries, plus up. Each selector of the bad query gets a series of bad
+// events matching it. Each selector of the total query that matches none
+// of those gets a series of its own: of the good events when the total
+// query already reads the bad series (one counter split by a label, or
+// good + bad), else of all events (a counter of every event beside one of
+// the bad ones). docs/use-with-your-app.md states these shapes.
+func rawSeries(svc model.Service, s model.SLO, phases []phase) []inputSeries {
+	b, t, err := slo.RawQueries(svc, s, "5m")
+	if err != nil {
+		return []inputSeries{upSeries(svc, phases)}
+	}
+	perStep := func(p phase) float64 { return p.rate * testStep.Seconds() }
+	good := func(p phase) float64 { return perStep(p) * (1 - p.bad) }
+	bad := func(p phase) float64 { return perStep(p) * p.bad }
+	in := slo.InstrumentationOf(svc)
+	type series struct {
+		metric string
+		labels map[string]string
+	}
+	var bads, others []series
+	seen := map[string]bool{}
+	for _, vs := range b.Selectors {
+		l := labelsFor(svc, vs, nil)
+		if k := seriesLabels(slo.MetricOf(vs), l); !seen[k] {
+			seen[k] = true
+			bads = append(bads, series{slo.MetricOf(vs), l})
+		}
+	}
+	includesBad := false
+	for _, vs := range t.Selectors {
+		matched := false
+		for _, bs := range bads {
+			matched = matched || selects(vs, bs.metric, bs.labels)
+		}
+		includesBad = includesBad || matched
+		var avoid []*parser.VectorSelector
+		if matched {
+			avoid = b.Selectors
+		}
+		l := labelsFor(svc, vs, avoid)
+		if k := seriesLabels(slo.MetricOf(vs), l); !seen[k] && !matchesAny(b.Selectors, slo.MetricOf(vs), l) {
+			seen[k] = true
+			others = append(others, series{slo.MetricOf(vs), l})
+		}
+	}
+	rest := perStep
+	if includesBad {
+		rest = good
+	}
+	var out []inputSeries
+	add := func(sr series, inc func(phase) float64) {
+		if values, ok := exportedValues(in, phases, inc, inc); ok {
+			out = append(out, inputSeries{seriesLabels(sr.metric, sr.labels), values})
+		}
+	}
+	for _, sr := range bads {
+		add(sr, bad)
+	}
+	for _, sr := range others {
+		add(sr, rest)
+	}
+	return append(out, upSeries(svc, phases))
+}
+
+// labelsFor returns target labels plus a value for every label vs matches
+// on; when avoid is given, labels that vs leaves open but avoid's
+// selectors constrain take a value those selectors do not match (the good
+// series of a counter whose bad ones a label picks out).
+func labelsFor(svc model.Service, vs *parser.VectorSelector, avoid []*parser.VectorSelector) map[string]string {
+	l := targetLabels(svc)
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName {
+			continue
+		}
+		if v, ok := valueFor(m, true); ok {
+			l[m.Name] = v
+		}
+	}
+	for _, a := range avoid {
+		for _, m := range a.LabelMatchers {
+			if _, set := l[m.Name]; set || m.Name == labels.MetricName {
+				continue
+			}
+			if v, ok := valueFor(m, false); ok {
+				l[m.Name] = v
+			}
+		}
+	}
+	return l
+}
+
+// valueCandidates are label values tried for regular-expression matchers:
+// status codes and outcomes as exporters write them.
+var valueCandidates = []string{"500", "503", "5xx", "200", "2xx", "SERVER_ERROR", "SUCCESS", "error", "ok", "success", "failure", "failed", "true", "false", "1", "0"}
+
+// goodCandidates are tried first for a value a matcher must not match:
+// the label of a good event.
+var goodCandidates = []string{"ok", "success", "SUCCESS", "200", "2xx", "false", "0"}
+
+// valueFor returns a value m matches (want) or does not match (!want);
+// ok is false when the label is best left off (e.g. a != matcher).
+func valueFor(m *labels.Matcher, want bool) (string, bool) {
+	switch {
+	case m.Type == labels.MatchEqual && want:
+		return m.Value, true
+	case m.Type == labels.MatchNotEqual || m.Type == labels.MatchNotRegexp:
+		return "", false
+	}
+	var cands []string
+	if want {
+		cands = strings.Split(strings.Trim(m.Value, "^$()"), "|")
+	} else {
+		cands = goodCandidates
+	}
+	cands = append(cands, valueCandidates...)
+	for _, c := range cands {
+		if c != "" && m.Matches(c) == want {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// selects reports whether vs selects the series metric{lbls}.
+func selects(vs *parser.VectorSelector, metric string, lbls map[string]string) bool {
+	if slo.MetricOf(vs) != metric {
+		return false
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName && !m.Matches(lbls[m.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAny(vss []*parser.VectorSelector, metric string, lbls map[string]string) bool {
+	for _, vs := range vss {
+		if selects(vs, metric, lbls) {
+			return true
+		}
+	}
+	return false
+}
+
+// exportedValues renders a counter growing by inc the way the
+// instrumentation exports it: from the start at zero when it
+// zero-initialises its series (the registry), else absent ("_") until the
+// first phase where appear is positive, like prometheus_client, the
+// OpenTelemetry SDK and Micrometer, whose labelled series appear with the
+// first request. ok is false for a series that never appears.
+func exportedValues(in slo.Instrumentation, phases []phase, inc, appear func(phase) float64) (values string, ok bool) {
+	if in.ZeroInit {
+		return counterValues(phases, inc), true
+	}
+	i, steps := 0, 0
+	for i < len(phases) && appear(phases[i]) == 0 {
+		steps += int(phases[i].d / testStep)
+		i++
+	}
+	switch {
+	case i == len(phases):
+		return "", false
+	case i == 0:
+		return counterValues(phases, inc), true
+	}
+	// "_xN" is N missing samples; the rest starts at 0 on step N, where
+	// the zero-initialised form would also read 0.
+	return fmt.Sprintf("_x%d %s", steps, counterValues(phases[i:], inc)), true
 }
 
 // minutes formats d for eval_time.
@@ -478,7 +673,7 @@ func healthTests(st *model.Stack, svc model.Service) []testGroup {
 		return a
 	}
 	downAnn := downAnnAt("0%")
-	absentLabels := map[string]string{"job": svc.Name}
+	absentLabels := map[string]string{"job": slo.Job(svc)}
 	for k, v := range hr[1].Labels {
 		absentLabels[k] = v
 	}
@@ -559,17 +754,26 @@ func healthTests(st *model.Stack, svc model.Service) []testGroup {
 	}
 }
 
-// zeroCounters are the SLO metrics of a service that has served no request
-// yet, as its registry exports them: the request counter of the first
-// endpoint and the threshold bucket of each latency SLO, all at zero
-// (values is the promtool notation of their samples).
+// zeroCounters are the series a service that has served no request yet
+// exports (values is the promtool notation of their samples): for the
+// registry, the request counter of the first endpoint and the threshold
+// bucket of each latency SLO, all at zero; for an exporter that exports
+// request series only once requests arrive, its always-present series
+// (flask_exporter_info, target_info, process_uptime_seconds).
 func zeroCounters(svc model.Service, target map[string]string, values string) []inputSeries {
-	ep := model.Endpoint{Name: slo.UnmatchedEndpoint, Method: "GET"}
+	in := slo.InstrumentationOf(svc)
+	if !in.ZeroInit {
+		return []inputSeries{{seriesLabels(in.Presence, target), values}}
+	}
+	ep := model.Endpoint{Name: in.Unmatched, Method: "GET"}
 	if len(svc.Endpoints) > 0 {
 		ep = svc.Endpoints[0]
 	}
-	lbl := func(extra ...string) map[string]string {
-		m := map[string]string{slo.LabelEndpoint: ep.Name, slo.LabelMethod: ep.Method}
+	lbl := func(base map[string]string, extra ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
 		for k, v := range target {
 			m[k] = v
 		}
@@ -578,9 +782,9 @@ func zeroCounters(svc model.Service, target map[string]string, values string) []
 		}
 		return m
 	}
-	out := []inputSeries{{seriesLabels(slo.RequestsTotal, lbl(slo.LabelCode, "200")), values}}
+	out := []inputSeries{{seriesLabels(in.Requests, lbl(in.RequestLabels(ep, 200))), values}}
 	for _, le := range thresholdBuckets(svc) {
-		out = append(out, inputSeries{seriesLabels(slo.RequestDuration+"_bucket", lbl("le", le)), values})
+		out = append(out, inputSeries{seriesLabels(in.Duration+"_bucket", lbl(in.DurationLabels(ep, 200), "le", le)), values})
 	}
 	return out
 }

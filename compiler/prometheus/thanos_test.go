@@ -29,7 +29,7 @@ func TestThanosRulerAcceptsRules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs thanos")
 	}
-	bin, err := tools.Path("thanos")
+	bin, err := tools.Built("thanos")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -96,7 +97,8 @@ func (c *Catalog) Clone() *Catalog {
 }
 
 // TargetLabels are the labels every scraped series carries: job and
-// instance from Prometheus, service and team from the scrape config.
+// instance from Prometheus, service and team from the scrape config (and
+// the spec's static labels, which ForStack adds).
 var TargetLabels = []string{"job", "instance", slo.LabelService, slo.LabelTeam}
 
 // scrapeSeries are the series Prometheus itself writes for every target.
@@ -106,21 +108,38 @@ var scrapeSeries = []string{"up", "scrape_duration_seconds", "scrape_samples_scr
 // ForStack returns the catalog of every series scraped from st's services.
 func ForStack(st *model.Stack) *Catalog {
 	c := NewCatalog()
+	// The spec's static labels and the services' selector labels are
+	// target labels too.
+	target := append(slices.Clone(TargetLabels), st.StaticLabelNames()...)
+	for _, svc := range st.Services {
+		for k := range svc.Selector {
+			target = append(target, k)
+		}
+	}
 	add := func(metric string, labelNames ...string) {
-		c.Add(metric, append(slices.Clone(TargetLabels), labelNames...)...)
+		c.Add(metric, append(slices.Clone(target), labelNames...)...)
 	}
 	for _, s := range scrapeSeries {
 		add(s)
 	}
 	for _, svc := range st.Services {
-		add(slo.RequestsTotal, slo.LabelEndpoint, slo.LabelMethod, slo.LabelCode)
-		add(slo.RequestDuration+"_bucket", slo.LabelEndpoint, slo.LabelMethod, "le")
-		add(slo.RequestDuration+"_sum", slo.LabelEndpoint, slo.LabelMethod)
-		add(slo.RequestDuration+"_count", slo.LabelEndpoint, slo.LabelMethod)
-		if svc.NativeHistograms {
-			add(slo.RequestDuration, slo.LabelEndpoint, slo.LabelMethod)
+		in := slo.InstrumentationOf(svc)
+		dl := in.DurationLabelNames()
+		add(in.Requests, in.RequestLabelNames()...)
+		if in.Bucketed(svc) {
+			add(in.Duration+"_bucket", append(slices.Clone(dl), "le")...)
 		}
-		add(slo.RequestsInFlight, slo.LabelEndpoint, slo.LabelMethod)
+		add(in.Duration+"_sum", dl...)
+		add(in.Duration+"_count", dl...)
+		if svc.NativeHistograms {
+			add(in.Duration, dl...)
+		}
+		if in.InFlight != "" {
+			add(in.InFlight, in.EndpointLabel, in.MethodLabel)
+		}
+		if in.Presence != in.Requests {
+			add(in.Presence)
+		}
 		for _, m := range svc.Metrics {
 			names := make([]string, len(m.Labels))
 			for i, l := range m.Labels {
@@ -141,6 +160,39 @@ func ForStack(st *model.Stack) *Catalog {
 		}
 	}
 	return c
+}
+
+// Queryable returns the catalog of every series the stack's PromQL may
+// use: the scraped series (ForStack), the series the generated recording
+// rules write (the names in package slo), and ALERTS. Rules, dashboards and
+// generated tests are all checked against it.
+func Queryable(st *model.Stack) *Catalog {
+	cat := ForStack(st)
+	cat.Add(slo.REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
+	cat.Add(slo.REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
+	cat.Add(slo.REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
+	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsRate1h, slo.RequestsRate1h,
+		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
+	periods := map[model.Duration]bool{}
+	for _, svc := range st.Services {
+		for _, s := range svc.SLOs {
+			if periods[s.Period] {
+				continue
+			}
+			periods[s.Period] = true
+			for _, w := range slo.Windows(time.Duration(s.Period)) {
+				names = append(names, slo.ErrorRatio(w))
+			}
+		}
+	}
+	for _, n := range names {
+		cat.Add(n, slo.LabelService, slo.LabelSLO)
+	}
+	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance")
+	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
+		slo.LabelTeam, slo.LabelSLO, "job", "instance")
+	return cat
 }
 
 // promql is safe for concurrent use: it holds only immutable options.

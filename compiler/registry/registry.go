@@ -46,7 +46,7 @@ const Dir = "metrics"
 const RuntimePath = "github.com/stackc/stackc/runtime/instrument"
 
 // Emit generates the registry packages of every service of st.
-func Emit(st *model.Stack) ([]artifact.File, error) {
+func emitFiles(st *model.Stack) ([]artifact.File, error) {
 	importPath := st.GoImportPath
 	if importPath == "" {
 		importPath = DefaultImportPath
@@ -412,4 +412,13 @@ func paramName(label string, i int) string {
 		return "l" + p
 	}
 	return p
+}
+
+// Emit is the target (artifact.Emitter): it writes the files of emitFiles.
+func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
+	files, err := emitFiles(st)
+	if err != nil {
+		return err
+	}
+	return artifact.WriteAll(out, files...)
 }

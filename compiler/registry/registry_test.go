@@ -19,7 +19,7 @@ import (
 
 func emitFile(t *testing.T, path string) []artifact.File {
 	t.Helper()
-	files, err := Emit(spectest.Load(t, path, ""))
+	files, err := artifact.Files(Emit, spectest.Load(t, path, ""), nil)
 	if err != nil {
 		t.Fatalf("Emit(%s): %v", path, err)
 	}
@@ -184,7 +184,7 @@ func TestPackageName(t *testing.T) {
 
 func TestEmitRefusesPackageClash(t *testing.T) {
 	st := &model.Stack{Services: []model.Service{{Name: "order-api"}, {Name: "orderapi"}}}
-	_, err := Emit(st)
+	_, err := artifact.Files(Emit, st, nil)
 	if err == nil || !strings.Contains(err.Error(), "both map to the Go package orderapi") {
 		t.Fatalf("err = %v, want a package clash", err)
 	}

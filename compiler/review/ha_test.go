@@ -22,7 +22,7 @@ func TestReviewNamesHA(t *testing.T) {
 		{"ha without thanos", noThanos, "; the queries below run on any replica\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Summarize(tc.st)
+			s, err := Summarize(tc.st, prior(t, tc.st))
 			if err != nil {
 				t.Fatal(err)
 			}

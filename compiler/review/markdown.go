@@ -2,8 +2,9 @@ package review
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Path is where REVIEW.md is written, relative to out/.
@@ -185,11 +186,10 @@ func code(s string) string {
 // cell keeps a value from breaking its Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// num formats a number without float noise (1 - 0.999 = 0.001).
-func num(f float64) string { return strconv.FormatFloat(f, 'g', 10, 64) }
+// num formats a number without float noise (slo.FormatFloat).
+func num(f float64) string { return slo.FormatFloat(f) }
 
-// short formats a derived number (a burn factor, a threshold) to four
-// significant digits: 0.9333 rather than 0.9333333333.
-func short(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
+// short formats a derived number, a burn factor or a threshold (slo.FormatFactor).
+func short(f float64) string { return slo.FormatFactor(f) }
 
-func percent(ratio float64) string { return num(ratio*100) + "%" }
+func percent(ratio float64) string { return slo.FormatPercent(ratio) }

@@ -5,15 +5,20 @@ import (
 	"github.com/stackc/stackc/compiler/model"
 )
 
-// Emit writes REVIEW.md and one layout preview per dashboard.
-func Emit(st *model.Stack) ([]artifact.File, error) {
-	s, err := Summarize(st)
+// Emit writes REVIEW.md and one layout preview per dashboard, from the
+// artifacts of the Grafana and Alertmanager targets (prior).
+func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
+	s, err := Summarize(st, prior)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	files := []artifact.File{{Path: Path, Data: Markdown(s)}}
+	if err := out.Write(artifact.File{Path: Path, Data: Markdown(s)}); err != nil {
+		return err
+	}
 	for _, d := range s.Dashboards {
-		files = append(files, artifact.File{Path: PreviewPath(d.UID), Data: Preview(d)})
+		if err := out.Write(artifact.File{Path: PreviewPath(d.UID), Data: Preview(d)}); err != nil {
+			return err
+		}
 	}
-	return files, nil
+	return nil
 }

@@ -8,18 +8,39 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/internal/golden"
+	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
 func emitFile(t *testing.T, path string) []artifact.File {
 	t.Helper()
-	files, err := Emit(spectest.Load(t, path, ""))
+	st := spectest.Load(t, path, "")
+	files, err := artifact.Files(Emit, st, prior(t, st))
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}
 	return files
+}
+
+// prior is what the build hands review: the artifacts of the targets it
+// needs, Grafana and Alertmanager.
+func prior(t *testing.T, st *model.Stack) artifact.Set {
+	t.Helper()
+	set := artifact.Set{}
+	for _, emit := range []artifact.Emitter{grafana.Emit, alertmanager.Emit} {
+		files, err := artifact.Files(emit, st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := set.Add(files...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return set
 }
 
 // TestGolden compares REVIEW.md and the previews of the demo stack with

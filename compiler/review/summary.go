@@ -7,6 +7,7 @@
 package review
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,14 +15,10 @@ import (
 
 	amconfig "github.com/prometheus/alertmanager/config"
 
-	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
-
-	"github.com/stackc/stackc/compiler/alertmanager"
-	"github.com/stackc/stackc/compiler/grafana"
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
-	"github.com/stackc/stackc/compiler/spec"
 )
 
 // Summary is what a reviewer needs to know about a stack, computed from
@@ -34,7 +31,7 @@ type Summary struct {
 	Alerts    []Alert
 	Routes    Route
 	Receivers []Receiver
-	Series    []spec.SeriesCount
+	Series    []slo.SeriesCount
 	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
 	SeriesTotal, SeriesBudget int
 	// HA describes an HA stack's servers and where the queries below run;
@@ -134,23 +131,41 @@ type Receiver struct {
 	Name, Type, Target string
 }
 
-// Summarize computes the summary of st.
-func Summarize(st *model.Stack) (*Summary, error) {
+// Summarize computes the summary of st from the artifacts of the Grafana
+// and Alertmanager targets (prior): the dashboards as written, and the
+// route tree and receivers of alertmanager.yml as Alertmanager's own loader
+// reads it.
+func Summarize(st *model.Stack, prior artifact.Reader) (*Summary, error) {
 	s := &Summary{SeriesBudget: st.SeriesBudget, HA: haSummary(st)}
-	ds, err := grafana.Dashboards(st)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range ds {
-		s.Dashboards = append(s.Dashboards, summarizeDashboard(d))
+	for _, svc := range st.Services {
+		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
+			p := slo.DashboardPath(slo.DashboardUID(svc.Name, kind))
+			if kind == slo.DashboardSLOs && len(svc.SLOs) == 0 {
+				continue
+			}
+			data, err := prior.Read(p)
+			if err != nil {
+				return nil, fmt.Errorf("internal: %w", err)
+			}
+			d, err := summarizeDashboard(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			s.Dashboards = append(s.Dashboards, d)
+		}
 	}
 
-	cfg, err := alertmanagerConfig(st)
+	data, err := prior.Read(slo.AlertmanagerConfigPath)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("internal: %w", err)
 	}
-	routed := map[string]alertmanager.Expectation{}
-	for _, e := range alertmanager.Expectations(st, cfg) {
+	cfg, err := routing.LoadConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", slo.AlertmanagerConfigPath, err)
+	}
+	alerts := slo.Alerts(st)
+	routed := map[string]routing.Expectation{}
+	for _, e := range routing.Expectations(alerts, cfg) {
 		routed[e.Alert.Display()] = e
 	}
 	inSLO := map[string]bool{}
@@ -161,7 +176,7 @@ func Summarize(st *model.Stack) (*Summary, error) {
 			s.SLOs = append(s.SLOs, sum)
 		}
 	}
-	for _, a := range alertmanager.Alerts(st) {
+	for _, a := range alerts {
 		if inSLO[a.Name] {
 			continue
 		}
@@ -173,29 +188,14 @@ func Summarize(st *model.Stack) (*Summary, error) {
 	for _, r := range st.Alerting.Receivers {
 		s.Receivers = append(s.Receivers, summarizeReceiver(r))
 	}
-	s.Series = spec.WorstCaseSeries(st)
+	s.Series = slo.WorstCaseSeries(st)
 	for _, c := range s.Series {
 		s.SeriesTotal += c.Series
 	}
 	return s, nil
 }
 
-// alertmanagerConfig is the Alertmanager target's config, parsed by the
-// module's loader, so receivers are what Alertmanager would pick.
-func alertmanagerConfig(st *model.Stack) (*amconfig.Config, error) {
-	files, err := alertmanager.Emit(st)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if f.Path == alertmanager.ConfigPath {
-			return alertmanager.LoadConfig(f.Data)
-		}
-	}
-	return nil, fmt.Errorf("internal: the Alertmanager target wrote no %s", alertmanager.ConfigPath)
-}
-
-func displays(as []alertmanager.Alert) []string {
+func displays(as []slo.Alert) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
 		out[i] = a.Display()
@@ -203,11 +203,11 @@ func displays(as []alertmanager.Alert) []string {
 	return out
 }
 
-func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager.Expectation) SLO {
+func summarizeSLO(svc model.Service, o model.SLO, routed map[string]routing.Expectation) SLO {
 	period := time.Duration(o.Period)
 	s := SLO{
 		Service: svc.Name, Name: o.Name, Kind: string(o.Kind), Description: o.Description,
-		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: grafana.PeriodName(period),
+		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: slo.FormatPeriod(period),
 		Outage:       model.Duration(time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute)).String(),
 		MinEventRate: o.MinEventRate, MinBadEvents: o.MinBadEvents, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
 	}
@@ -215,7 +215,7 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager
 		s.Threshold = o.Threshold.String()
 	}
 	for _, t := range slo.EnabledTiers(o) {
-		a := alertmanager.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: t.Name}}
+		a := slo.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: t.Name}}
 		e := routed[a.Display()]
 		s.Tiers = append(s.Tiers, Tier{
 			Name: t.Name, Severity: string(t.Severity),
@@ -227,43 +227,90 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]alertmanager
 	return s
 }
 
-func summarizeDashboard(d dashboard.Dashboard) Dashboard {
-	out := Dashboard{UID: deref(d.Uid), Title: deref(d.Title)}
+// dashboardJSON is the part of a generated dashboard's JSON that review
+// shows; the rest of the file is not decoded.
+type dashboardJSON struct {
+	UID        string `json:"uid"`
+	Title      string `json:"title"`
+	Templating struct {
+		List []struct {
+			Name  string          `json:"name"`
+			Type  string          `json:"type"`
+			Query json.RawMessage `json:"query"`
+		} `json:"list"`
+	} `json:"templating"`
+	Panels []panelJSON `json:"panels"`
+}
+
+type panelJSON struct {
+	ID      uint32 `json:"id"`
+	Title   string `json:"title"`
+	Type    string `json:"type"`
+	GridPos *struct {
+		X uint32 `json:"x"`
+		Y uint32 `json:"y"`
+		W uint32 `json:"w"`
+		H uint32 `json:"h"`
+	} `json:"gridPos"`
+	FieldConfig *struct {
+		Defaults struct {
+			Unit       string `json:"unit"`
+			Thresholds *struct {
+				Steps []struct {
+					Value *float64 `json:"value"`
+				} `json:"steps"`
+			} `json:"thresholds"`
+		} `json:"defaults"`
+	} `json:"fieldConfig"`
+	Targets []struct {
+		Expr         *string `json:"expr"`
+		LegendFormat string  `json:"legendFormat"`
+	} `json:"targets"`
+	// Panels are a row's panels when it is collapsed.
+	Panels []panelJSON `json:"panels"`
+}
+
+func summarizeDashboard(data []byte) (Dashboard, error) {
+	var d dashboardJSON
+	if err := json.Unmarshal(data, &d); err != nil {
+		return Dashboard{}, err
+	}
+	out := Dashboard{UID: d.UID, Title: d.Title}
 	for _, v := range d.Templating.List {
-		q := ""
-		if v.Query != nil && v.Query.String != nil {
-			q = *v.Query.String
+		var q string
+		if err := json.Unmarshal(v.Query, &q); err != nil {
+			q = ""
 		}
-		out.Variables = append(out.Variables, Variable{Name: v.Name, Type: string(v.Type), Query: q})
+		out.Variables = append(out.Variables, Variable{Name: v.Name, Type: v.Type, Query: q})
 	}
 	var cur *Row
-	for _, pr := range d.Panels {
+	for _, p := range d.Panels {
 		switch {
-		case pr.RowPanel != nil:
+		case p.Type == "row":
 			var y uint32
-			if pr.RowPanel.GridPos != nil {
-				y = pr.RowPanel.GridPos.Y
+			if p.GridPos != nil {
+				y = p.GridPos.Y
 			}
-			out.Rows = append(out.Rows, Row{Title: deref(pr.RowPanel.Title), Y: y})
+			out.Rows = append(out.Rows, Row{Title: p.Title, Y: y})
 			cur = &out.Rows[len(out.Rows)-1]
-			for _, p := range pr.RowPanel.Panels {
-				cur.Panels = append(cur.Panels, summarizePanel(p))
+			for _, c := range p.Panels {
+				cur.Panels = append(cur.Panels, summarizePanel(c))
 			}
-		case pr.Panel != nil:
+		default:
 			if cur == nil {
 				out.Rows = append(out.Rows, Row{})
 				cur = &out.Rows[len(out.Rows)-1]
 			}
-			cur.Panels = append(cur.Panels, summarizePanel(*pr.Panel))
+			cur.Panels = append(cur.Panels, summarizePanel(p))
 		}
 	}
-	return out
+	return out, nil
 }
 
-func summarizePanel(p dashboard.Panel) Panel {
-	out := Panel{ID: deref(p.Id), Title: deref(p.Title), Type: p.Type}
+func summarizePanel(p panelJSON) Panel {
+	out := Panel{ID: p.ID, Title: p.Title, Type: p.Type}
 	if p.FieldConfig != nil {
-		out.Unit = deref(p.FieldConfig.Defaults.Unit)
+		out.Unit = p.FieldConfig.Defaults.Unit
 		if th := p.FieldConfig.Defaults.Thresholds; th != nil {
 			for _, st := range th.Steps {
 				if st.Value != nil {
@@ -276,14 +323,11 @@ func summarizePanel(p dashboard.Panel) Panel {
 		out.X, out.Y, out.W, out.H = p.GridPos.X, p.GridPos.Y, p.GridPos.W, p.GridPos.H
 	}
 	for _, t := range p.Targets {
-		switch q := t.(type) {
-		case prometheus.Dataquery:
-			out.Queries = append(out.Queries, q.Expr)
-			out.Legends = append(out.Legends, deref(q.LegendFormat))
-		case *prometheus.Dataquery:
-			out.Queries = append(out.Queries, q.Expr)
-			out.Legends = append(out.Legends, deref(q.LegendFormat))
+		if t.Expr == nil {
+			continue
 		}
+		out.Queries = append(out.Queries, *t.Expr)
+		out.Legends = append(out.Legends, t.LegendFormat)
 	}
 	return out
 }
@@ -336,26 +380,18 @@ func summarizeReceiver(r model.Receiver) Receiver {
 	return out
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 // haSummary says what runs highly available and where this review's
 // queries run: Thanos Query deduplicates the replicas' series, which carry
-// the external label model.ReplicaLabel.
+// the external label slo.ReplicaLabel.
 func haSummary(st *model.Stack) string {
 	h := st.HA
 	if h == nil {
 		return ""
 	}
 	out := fmt.Sprintf("%d Prometheus replicas (external label `%s`, dropped from alerts) sending to a cluster of %d Alertmanagers",
-		len(h.Prometheus), model.ReplicaLabel, len(h.Alertmanagers))
+		len(h.Prometheus), slo.ReplicaLabel, len(h.Alertmanagers))
 	if h.Thanos {
-		out += fmt.Sprintf("; the queries below run on Thanos Query (port %d), deduplicated on `%s`, which Grafana reads", h.ThanosQuery.Port, model.ReplicaLabel)
+		out += fmt.Sprintf("; the queries below run on Thanos Query (port %d), deduplicated on `%s`, which Grafana reads", h.ThanosQuery.Port, slo.ReplicaLabel)
 	} else {
 		out += "; the queries below run on any replica"
 	}

@@ -41,6 +41,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -306,4 +307,27 @@ func replaceSecretFiles(n *yaml.Node, vars map[string]bool) {
 			replaceSecretFiles(c, vars)
 		}
 	}
+}
+
+// Emit is the target (artifact.Emitter): EmitFrom over the artifacts of the
+// targets it needs, when the spec asks for this output.
+func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
+	if st.Ruler == nil {
+		return nil
+	}
+	set, err := artifact.ReadSet(prior)
+	if err != nil {
+		return err
+	}
+	files, err := EmitFrom(st, set)
+	if err != nil {
+		return err
+	}
+	// Name the spec in the first line, as every generated YAML does (slo.Header).
+	for i := range files {
+		if rest, ok := bytes.CutPrefix(files[i].Data, []byte(header)); ok {
+			files[i].Data = append([]byte(slo.Header(st)), rest...)
+		}
+	}
+	return artifact.WriteAll(out, files...)
 }

@@ -62,8 +62,8 @@ s.stack {
 func rulesAndAlerting(t *testing.T, st *model.Stack) artifact.Set {
 	t.Helper()
 	set := artifact.Set{}
-	for _, emit := range []func(*model.Stack) ([]artifact.File, error){prometheus.Emit, alertmanager.Emit} {
-		files, err := emit(st)
+	for _, emit := range []artifact.Emitter{prometheus.Emit, alertmanager.Emit} {
+		files, err := artifact.Files(emit, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

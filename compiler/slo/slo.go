@@ -105,6 +105,21 @@ func EnabledTiers(s model.SLO) []Tier {
 	return out
 }
 
+// AlertingTiers returns the tiers the SLO has alerts for, fastest first:
+// the enabled tiers whose threshold an error ratio can reach (CanFire).
+// The Prometheus rules, the Alertmanager routing, the dashboards and the
+// review all read this one list, so no artifact names a tier that no rule
+// emits (a 14.4x page-fast on a 90% objective needs 144% errors).
+func AlertingTiers(s model.SLO) []Tier {
+	var out []Tier
+	for _, t := range EnabledTiers(s) {
+		if t.CanFire(s) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Windows returns every window an error ratio is recorded for, shortest
 // first: the tiers' short and long windows and the SLO period.
 func Windows(period time.Duration) []time.Duration {
@@ -150,6 +165,18 @@ const (
 	// RequestsInFlight is the gauge of requests being served, by endpoint and method.
 	RequestsInFlight = "http_requests_in_flight"
 )
+
+// Names of the per-endpoint RED recording rules (level:metric:operations).
+// Each carries the labels service and endpoint; the quantile series also
+// carries quantile ("0.5", "0.9", "0.99").
+const (
+	REDRequestsRate    = "service_endpoint:http_requests:rate5m"
+	REDErrorRatio      = "service_endpoint:http_requests_errors:ratio_rate5m"
+	REDLatencyQuantile = "service_endpoint:http_request_duration_seconds:histogram_quantile_rate5m"
+)
+
+// REDQuantiles are the latency quantiles recorded per endpoint.
+var REDQuantiles = []float64{0.5, 0.9, 0.99}
 
 // UnmatchedEndpoint is the endpoint label value of requests no route matches,
 // so unknown paths add one bounded series instead of one per path.
@@ -232,15 +259,34 @@ func Camel(name string) string {
 }
 
 // DashboardUID returns the stable Grafana UID of a service's dashboard of
-// the given kind ("overview" or "slos").
+// the given kind (DashboardOverview or DashboardSLOs).
 func DashboardUID(service, kind string) string { return "stackc-" + service + "-" + kind }
+
+// Kinds of the per-service dashboards: every service has an overview, and
+// a service with SLOs an SLO dashboard.
+const (
+	DashboardOverview = "overview"
+	DashboardSLOs     = "slos"
+)
+
+// DashboardPath is where the Grafana target writes the dashboard with uid,
+// relative to out/.
+func DashboardPath(uid string) string { return GrafanaDashboardDir + "/" + uid + ".json" }
 
 // DatasourceUID is the UID of the provisioned Prometheus data source.
 const DatasourceUID = "stackc-prometheus"
 
+// PythonModule is the module name of a Python service's generated registry
+// (out/python/<module>.py): the service name with dashes as underscores,
+// then _metrics.
+func PythonModule(service string) string {
+	return strings.ReplaceAll(service, "-", "_") + "_metrics"
+}
+
 // AlertLabelSets enumerates the label set (alertname included) of every
 // alert the generated rules can emit, in spec order: per service its SLOs'
-// burn-rate alerts (one per enabled tier, fastest first), then target-down
+// burn-rate alerts (one per tier it alerts on, AlertingTiers, fastest
+// first), then target-down
 // and metrics-absent. Neither health alert carries an slo label, which
 // keeps the SLO-only inhibitions off them. Routing (package alertmanager)
 // and spec validation (routes no alert reaches) both read this list.
@@ -248,15 +294,15 @@ func AlertLabelSets(st *model.Stack) []map[string]string {
 	var out []map[string]string
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
-			for _, t := range EnabledTiers(s) {
-				out = append(out, map[string]string{
+			for _, t := range AlertingTiers(s) {
+				out = append(out, withStatic(svc, map[string]string{
 					"alertname":   BurnAlertName(s),
 					LabelSeverity: string(t.Severity),
 					LabelTier:     t.Name,
 					LabelService:  svc.Name,
 					LabelTeam:     svc.Team,
 					LabelSLO:      s.Name,
-				})
+				}))
 			}
 		}
 		for _, h := range []struct {
@@ -266,13 +312,25 @@ func AlertLabelSets(st *model.Stack) []map[string]string {
 			{TargetDownAlertName(svc), TargetDownSeverity},
 			{MetricsAbsentAlertName(svc), MetricsAbsentSeverity},
 		} {
-			out = append(out, map[string]string{
+			out = append(out, withStatic(svc, map[string]string{
 				"alertname":   h.name,
 				LabelSeverity: string(h.severity),
 				LabelService:  svc.Name,
 				LabelTeam:     svc.Team,
-			})
+			}))
 		}
 	}
 	return out
+}
+
+// withStatic adds the service's static labels (env, cluster, ...), which
+// every generated alert carries, to labels; the spec loader refuses static
+// labels named like generated ones.
+func withStatic(svc model.Service, labels map[string]string) map[string]string {
+	for k, v := range svc.Labels {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
+		}
+	}
+	return labels
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Defaults of the two profiles. The demo profile shortens every interval so
@@ -23,7 +24,7 @@ var profileDefaultsByName = map[string]profileDefaults{
 
 // Default values documented in README.md.
 var (
-	DefaultLatencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+	DefaultLatencyBuckets = slo.DefaultRegistryBuckets
 	DefaultStatusCodes    = []int{200, 400, 404, 500, 503}
 	DefaultGroupBy        = []string{"alertname", "service", "slo"}
 )
@@ -62,6 +63,9 @@ func applyDefaults(st *model.Stack, set explicit) {
 	if unset("seriesBudget") && st.SeriesBudget == 0 {
 		st.SeriesBudget = DefaultSeriesBudget
 	}
+	if st.Labels == nil {
+		st.Labels = map[string]string{}
+	}
 	n := &st.Network
 	setString(&n.BindAddress, DefaultBindAddress)
 	for _, p := range []struct {
@@ -89,11 +93,32 @@ func applyDefaults(st *model.Stack, set explicit) {
 		if unset(path + ".adminPort") {
 			setInt(&svc.AdminPort, svc.Port+AdminPortOffset)
 		}
+		if svc.Language == "" {
+			svc.Language = model.Go
+		}
 		if len(svc.Targets) == 0 {
 			svc.Targets = []string{fmt.Sprintf("%s:%d", hostFor(n.BindAddress), svc.Port)}
 		}
+		// The service's static labels are the stack's plus its own.
+		merged := make(map[string]string, len(st.Labels)+len(svc.Labels))
+		for k, v := range st.Labels {
+			merged[k] = v
+		}
+		for k, v := range svc.Labels {
+			merged[k] = v
+		}
+		svc.Labels = merged
+		setString(&svc.Instrumentation, slo.Registry)
+		setString(&svc.Job, svc.Name)
+		if svc.Selector == nil {
+			svc.Selector = map[string]string{}
+		}
 		if svc.LatencyBuckets == nil {
-			svc.LatencyBuckets = append([]float64(nil), DefaultLatencyBuckets...)
+			// The exporter's own default buckets (none for Micrometer).
+			svc.LatencyBuckets = slo.PresetDefaultBuckets(svc.Instrumentation)
+			if svc.LatencyBuckets == nil { // an unknown preset, refused by validation
+				svc.LatencyBuckets = append([]float64(nil), DefaultLatencyBuckets...)
+			}
 		}
 		if svc.StatusCodes == nil {
 			svc.StatusCodes = append([]int(nil), DefaultStatusCodes...)
@@ -201,7 +226,7 @@ func applyHADefaults(st *model.Stack) {
 	if h.Prometheus == nil {
 		h.Prometheus = []model.PrometheusReplica{}
 		for i := range max(h.PrometheusReplicas, 0) {
-			r := model.PrometheusReplica{Name: model.PrometheusReplicaName(i), Port: n.PrometheusPort + i*haPortStep}
+			r := model.PrometheusReplica{Name: slo.PrometheusReplicaName(i), Port: n.PrometheusPort + i*haPortStep}
 			if h.Thanos {
 				r.SidecarGRPCPort = defaultSidecarGRPCPort + i*haPortStep
 				r.SidecarHTTPPort = defaultSidecarHTTPPort + i*haPortStep
@@ -213,7 +238,7 @@ func applyHADefaults(st *model.Stack) {
 		h.Alertmanagers = []model.AlertmanagerPeer{}
 		for i := range max(h.AlertmanagerPeers, 0) {
 			h.Alertmanagers = append(h.Alertmanagers, model.AlertmanagerPeer{
-				Name:        model.AlertmanagerPeerName(i),
+				Name:        slo.AlertmanagerPeerName(i),
 				Port:        n.AlertmanagerPort + i*haPortStep,
 				ClusterPort: n.AlertmanagerPort + 1 + i*haPortStep,
 			})

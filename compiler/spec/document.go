@@ -12,6 +12,7 @@ type document struct {
 	ScrapeInterval     model.Duration    `json:"scrapeInterval"`
 	EvaluationInterval model.Duration    `json:"evaluationInterval"`
 	SeriesBudget       int               `json:"seriesBudget"`
+	Labels             map[string]string `json:"labels"`
 	Network            model.Network     `json:"network"`
 	Services           []model.Service   `json:"services"`
 	Alerting           alertingDoc       `json:"alerting"`
@@ -35,6 +36,7 @@ func (d *document) toModel(ps *problems) *model.Stack {
 		ScrapeInterval:     d.ScrapeInterval,
 		EvaluationInterval: d.EvaluationInterval,
 		SeriesBudget:       d.SeriesBudget,
+		Labels:             d.Labels,
 		Network:            d.Network,
 		Services:           d.Services,
 		Alerting: model.Alerting{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // validateHA checks the HA section: enough replicas for a pair, one entry
@@ -66,7 +67,7 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 			usePort(path+".port", r.Port)
 		}
 		if h.Thanos {
-			useName(path+".name", model.ThanosSidecarName(r.Name))
+			useName(path+".name", slo.ThanosSidecarName(r.Name))
 			usePort(path+".sidecarGRPCPort", r.SidecarGRPCPort)
 			usePort(path+".sidecarHTTPPort", r.SidecarHTTPPort)
 		}
@@ -85,7 +86,7 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 		usePort(path+".clusterPort", a.ClusterPort)
 	}
 	if h.Thanos {
-		useName("ha.thanos", model.ThanosQueryName)
+		useName("ha.thanos", slo.ThanosQueryName)
 		usePort("ha.thanosQuery.port", h.ThanosQuery.Port)
 		usePort("ha.thanosQuery.grpcPort", h.ThanosQuery.GRPCPort)
 	}

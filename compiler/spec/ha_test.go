@@ -3,7 +3,7 @@ package spec
 import (
 	"testing"
 
-	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 func TestHAProblems(t *testing.T) {
@@ -54,7 +54,7 @@ func TestHADefaults(t *testing.T) {
 			t.Fatalf("%s: %d replicas, %d peers", tc.patch, len(h.Prometheus), len(h.Alertmanagers))
 		}
 		for i, r := range h.Prometheus {
-			if r.Name != model.PrometheusReplicaName(i) || r.Port != 9090+100*i {
+			if r.Name != slo.PrometheusReplicaName(i) || r.Port != 9090+100*i {
 				t.Errorf("%s: replica %d is %+v", tc.patch, i, r)
 			}
 			if (r.SidecarGRPCPort != 0) != tc.thanos {
@@ -62,7 +62,7 @@ func TestHADefaults(t *testing.T) {
 			}
 		}
 		for i, a := range h.Alertmanagers {
-			if a.Name != model.AlertmanagerPeerName(i) || a.Port != 9093+100*i || a.ClusterPort != 9094+100*i {
+			if a.Name != slo.AlertmanagerPeerName(i) || a.Port != 9093+100*i || a.ClusterPort != 9094+100*i {
 				t.Errorf("%s: peer %d is %+v", tc.patch, i, a)
 			}
 		}

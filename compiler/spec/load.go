@@ -119,6 +119,7 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	(&decoder{ps: ps, set: set}).decode("", "", raw, reflect.ValueOf(&doc).Elem())
 	st := doc.toModel(ps)
 	st.Profile = opts.Profile
+	st.Source = filepath.Base(path)
 	st.GoImportPath = opts.GoImportPath
 	applyDefaults(st, set)
 	// Validate even a spec that did not decode cleanly, so every problem is

@@ -91,6 +91,13 @@ local withOptional(obj, opts) = obj + { [k]: opts[k] for k in std.objectFields(o
     withOptional({ name: name, kind: 'latency', endpoints: endpointList(endpoint), threshold: threshold, objective: objective },
                  { period: period, minEventRate: minEventRate, minBadEvents: minBadEvents, description: description, disabledTiers: disabledTiers }),
 
+  // raw(name, bad, total, objective, period): bad and total are PromQL for
+  // the per-second rates of bad and of all events, with the rate window
+  // written {{.window}}, e.g. 'sum(rate(shop_payment_failures_total[{{.window}}]))'.
+  raw(name, bad, total, objective, period=null, minEventRate=null, minBadEvents=null, description=null, disabledTiers=null)::
+    withOptional({ name: name, kind: 'raw', bad: bad, total: total, objective: objective, endpoints: [] },
+                 { period: period, minEventRate: minEventRate, minBadEvents: minBadEvents, description: description, disabledTiers: disabledTiers }),
+
   // Receivers, keyed by name in alerting.receivers. Secrets are file
   // references only (the …File fields); the compiler refuses inline ones.
   webhook(url=null, urlFile=null, sendResolved=true)::

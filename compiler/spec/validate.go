@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/promlint"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
@@ -98,6 +99,7 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 	services := map[string]bool{}
 	derived := map[string]string{}
 	alerts := map[string]sloRef{}
+	jobs := map[string]string{}
 	for i, svc := range st.Services {
 		path := "services" + keyOrIndex(svc.Name, i)
 		if svc.Name == "" {
@@ -127,6 +129,10 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 					"runbook URL %q has a #fragment, but alerts link to the runbook's #<alert> section", svc.RunbookURL)
 			}
 		}
+		if svc.Language != model.Go && svc.Language != model.Python {
+			ps.errorf(path+".language", "write language: 'go' (the default) or language: 'python'",
+				"language %q of service %q is not one stackc generates a registry for", svc.Language, svc.Name)
+		}
 		ipath := fmt.Sprintf("services[%d]", i)
 		portOK := usePort(path+".port", svc.Port)
 		switch {
@@ -147,8 +153,15 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 		}
 		checkNameLength(path+".name", "service", svc.Name, maxServiceName, "the Grafana dashboard UID "+slo.DashboardUID(svc.Name, "overview")+" must stay within 40 characters", ps)
 		validateService(svc, path, ps)
+		if other, dup := jobs[svc.Job]; dup && svc.Job != "" && other != svc.Name {
+			ps.errorf(path+".job", "give every service its own scrape job", "scrape job %q is also the job of service %s", svc.Job, other)
+		} else {
+			jobs[svc.Job] = svc.Name
+		}
+		checkSimBurn(svc, path, ps)
 		validateSLONames(svc, path, alerts, ps)
 	}
+	validateStaticLabels(st, ps)
 	validateTargets(st, set, ps)
 	validateAlerting(st, ps)
 	validateRoutesReach(st, ps)
@@ -156,8 +169,99 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 	validateScale(st, ps)
 }
 
+// staticOnlyReserved are label names Prometheus or Alertmanager set on
+// alerts, beside reservedLabels, that a static label may not take either.
+var staticOnlyReserved = map[string]bool{"alertstate": true, slo.LabelWindow: true}
+
+// validateStaticLabels checks the stack's and each service's static labels:
+// valid names that no generated label, Prometheus label or business metric
+// label of a service uses (scrape targets carry them, so Prometheus would
+// rename the metric's own label to exported_<name>), and plain values.
+func validateStaticLabels(st *model.Stack, ps *problems) {
+	check := func(labels map[string]string, path string) {
+		for _, name := range sortedStringKeys(labels) {
+			lPath := path + "." + name
+			switch {
+			case !labelNameRE.MatchString(name) || strings.HasPrefix(name, "__"):
+				ps.errorf(lPath, "use letters, digits and underscores, not starting with __, e.g. env", "%q is not a valid label name", name)
+			case reservedLabels[name] || staticOnlyReserved[name]:
+				ps.errorf(lPath, "rename the static label (e.g. env, cluster, region); "+name+" is set by stackc, Prometheus or Alertmanager",
+					"static label %q collides with a generated label", name)
+			}
+			v := labels[name]
+			if strings.TrimSpace(v) == "" || strings.Contains(v, "{{") || strings.ContainsAny(v, "\r\n\t") {
+				ps.errorf(lPath, "use a non-empty value without template braces or line breaks, e.g. 'prod'",
+					"static label %s has the value %q", name, v)
+			}
+		}
+	}
+	check(st.Labels, "labels")
+	for i, svc := range st.Services {
+		path := "services" + keyOrIndex(svc.Name, i)
+		// svc.Labels holds the stack's labels too (merged by applyDefaults);
+		// those were checked above.
+		own := map[string]string{}
+		for k, v := range svc.Labels {
+			if sv, ok := st.Labels[k]; !ok || sv != v {
+				own[k] = v
+			}
+		}
+		check(own, path+".labels")
+		for j, m := range svc.Metrics {
+			for k, l := range m.Labels {
+				if _, ok := svc.Labels[l.Name]; !ok {
+					continue
+				}
+				where := path + ".labels." + l.Name
+				if _, ok := own[l.Name]; !ok {
+					where = "labels." + l.Name
+				}
+				ps.errorf(fmt.Sprintf("%s.metrics%s.labels%s", path, keyOrIndex(m.Name, j), keyOrIndex(l.Name, k)),
+					"rename the metric's label or the static label "+where,
+					"label %q of metric %s collides with the static label %s: every scrape target of %s carries it, so Prometheus would rename the metric's own to exported_%s",
+					l.Name, m.Name, l.Name, svc.Name, l.Name)
+			}
+		}
+	}
+}
+
+// jobRE keeps scrape job names plain: they are label values in every query.
+var jobRE = regexp.MustCompile(`^[A-Za-z0-9_.:/-]+$`)
+
+// validateInstrumentation checks the preset, the scrape job and the
+// extra selector of a service.
+func validateInstrumentation(svc model.Service, path string, ps *problems) {
+	if !contains(slo.Presets(), svc.Instrumentation) {
+		ps.errorf(path+".instrumentation", "use one of: "+strings.Join(slo.Presets(), ", "),
+			"unknown instrumentation preset %q", svc.Instrumentation)
+		return
+	}
+	if svc.Instrumentation == slo.Flask {
+		ps.warnf(path+".instrumentation", "create the exporter as PrometheusMetrics(app, group_by='url_rule'); stackc verify reports raw paths",
+			"prometheus-flask-exporter labels requests by the raw request path unless the app groups them by url_rule, which is the label stackc reads; raw paths make one series per URL")
+	}
+	if !jobRE.MatchString(svc.Job) {
+		ps.errorf(path+".job", "use letters, digits and _ . : / -, e.g. 'shop'", "scrape job %q is not a plain name", svc.Job)
+	}
+	for _, k := range sortedStringKeys(svc.Selector) {
+		kPath := path + ".selector." + k
+		switch {
+		case !labelNameRE.MatchString(k) || strings.HasPrefix(k, "__"):
+			ps.errorf(kPath, "use letters, digits and underscores, e.g. namespace", "%q is not a valid label name", k)
+		case reservedLabels[k]:
+			ps.errorf(kPath, "select on a label of your own (e.g. namespace); "+k+" is set by stackc or Prometheus (set the job with job:)", "selector label %q is reserved", k)
+		case svc.Labels[k] != "" && svc.Labels[k] != svc.Selector[k]:
+			ps.errorf(kPath, "use the same value in both, or drop one", "selector label %s=%q disagrees with the static label %s=%q; both go on the scrape targets", k, svc.Selector[k], k, svc.Labels[k])
+		}
+		if strings.TrimSpace(svc.Selector[k]) == "" || strings.ContainsAny(svc.Selector[k], "\r\n\t") {
+			ps.errorf(kPath, "use a non-empty value without line breaks, e.g. 'shop'", "selector label %s has the value %q", k, svc.Selector[k])
+		}
+	}
+}
+
 func validateService(svc model.Service, path string, ps *problems) {
-	if len(svc.LatencyBuckets) == 0 {
+	validateInstrumentation(svc, path, ps)
+	if len(svc.LatencyBuckets) == 0 && svc.Instrumentation != slo.Micrometer {
 		ps.errorf(path+".latencyBuckets", "list the bucket bounds in seconds, or leave latencyBuckets out for the defaults", "latency buckets are empty")
 	}
 	for _, b := range svc.LatencyBuckets {
@@ -218,7 +322,11 @@ func validateService(svc model.Service, path string, ps *problems) {
 		ps.warnf(path+".endpoints", "give at least one endpoint a positive sim weight",
 			"every endpoint of service %q has sim weight 0, so the demo's load generator sends it no traffic", svc.Name)
 	}
-	metrics := map[string]bool{slo.RequestsTotal: true, slo.RequestDuration: true, slo.RequestsInFlight: true}
+	in := slo.InstrumentationOf(svc)
+	metrics := map[string]bool{in.Duration: true, in.Requests: true, in.Presence: true}
+	if in.InFlight != "" {
+		metrics[in.InFlight] = true
+	}
 	for i, m := range svc.Metrics {
 		validateMetric(m, fmt.Sprintf("%s.metrics%s", path, keyOrIndex(m.Name, i)), fmt.Sprintf("%s.metrics[%d]", path, i), metrics, ps)
 	}
@@ -373,7 +481,7 @@ func validateMetric(m model.Metric, path, indexPath string, seen map[string]bool
 }
 
 func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[string]model.Endpoint, ps *problems) {
-	if len(s.Endpoints) == 0 {
+	if len(s.Endpoints) == 0 && s.Kind != model.Raw {
 		ps.errorf(path+".endpoints", "name the endpoint(s) the SLO covers, e.g. endpoint='checkout'", "SLO %q covers no endpoint", s.Name)
 	}
 	listed := map[string]bool{}
@@ -420,9 +528,17 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 			ps.errorf(path+".threshold", "set threshold to a bucket of latencyBuckets, e.g. '300ms'", "latency SLO %q has no threshold", s.Name)
 			break
 		}
+		if len(svc.LatencyBuckets) == 0 {
+			in := slo.InstrumentationOf(svc)
+			ps.errorf(path+".threshold", in.RequiresBucketsHint(),
+				"latency SLO %q needs buckets of %s, and service %s (%s) lists none", s.Name, in.Duration, svc.Name, svc.Instrumentation)
+			break
+		}
 		checkThreshold(svc, s, path, ps)
+	case model.Raw:
+		validateRaw(svc, s, path, ps)
 	default:
-		ps.errorf(path+".kind", "use availability or latency (s.availability(...) or s.latency(...))", "unknown SLO kind %q", s.Kind)
+		ps.errorf(path+".kind", "use availability, latency or raw (s.availability(...), s.latency(...) or s.raw(...))", "unknown SLO kind %q", s.Kind)
 	}
 	if len(s.DisabledTiers) > 0 && len(slo.EnabledTiers(s)) == 0 {
 		ps.warnf(path+".disabledTiers", "enable at least one tier; keep the SLO only if its dashboards are all you want",
@@ -433,6 +549,43 @@ func validateSLO(svc model.Service, s model.SLO, path string, endpoints map[stri
 			ps.warnf(path+".objective", "raise the objective, or disable the tier with disabledTiers: ['"+t.Name+"']",
 				"tier %s can never fire: it needs an error ratio of %.4g%% (%.4g x the %.4g%% error budget), more than every request failing",
 				t.Name, 100*t.Threshold(s), t.Factor(time.Duration(s.Period)), 100*s.ErrorBudget())
+		}
+	}
+}
+
+// validateRaw checks a raw SLO's queries: each parses with Prometheus's
+// parser once its window placeholder is replaced, selects series by a
+// metric name, and, on a service whose metrics stackc knows completely
+// (the generated registry exports exactly the spec's metrics), names
+// metrics and labels that exist.
+func validateRaw(svc model.Service, s model.SLO, path string, ps *problems) {
+	if len(s.Endpoints) > 0 {
+		ps.errorf(path+".endpoints", "drop endpoints; a raw SLO's queries say what it counts", "raw SLO %q lists endpoints", s.Name)
+	}
+	if s.Threshold != 0 {
+		ps.errorf(path+".threshold", "drop the threshold; a raw SLO's bad query says what is bad", "raw SLO %q has a threshold", s.Name)
+	}
+	var cat *promlint.Catalog
+	if svc.Instrumentation == slo.Registry {
+		cat = promlint.ForStack(&model.Stack{Services: []model.Service{svc}})
+	}
+	for _, f := range []struct{ field, query string }{{"bad", s.Bad}, {"total", s.Total}} {
+		q, err := slo.ParseRaw(svc, f.query, "5m")
+		if err != nil {
+			ps.errorf(path+"."+f.field, "write PromQL for a per-second rate with the window as "+slo.WindowPlaceholder+
+				", e.g. 'sum(rate(shop_payment_failures_total["+slo.WindowPlaceholder+"]))'", "%s query of raw SLO %q: %v", f.field, s.Name, err)
+			continue
+		}
+		if cat == nil {
+			continue
+		}
+		if err := promlint.Check(q.String(), cat); err != nil {
+			var names []string
+			for _, m := range svc.Metrics {
+				names = append(names, m.Name)
+			}
+			ps.errorf(path+"."+f.field, "use the metrics service "+svc.Name+" exports: "+strings.Join(append(names, slo.RequestsTotal, slo.RequestDuration), ", "),
+				"%s query of raw SLO %q reads series the service does not export: %v", f.field, s.Name, strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	}
 }
@@ -464,7 +617,7 @@ func checkThreshold(svc model.Service, s model.SLO, path string, ps *problems) {
 	if len(alts) > 0 {
 		hint += " or use " + strings.Join(alts, " or ")
 	}
-	ps.errorf(path+".threshold", hint, "threshold %s is not a bucket of %s (buckets: %s)", s.Threshold, slo.RequestDuration, formatFloats(svc.LatencyBuckets))
+	ps.errorf(path+".threshold", hint, "threshold %s is not a bucket of %s (buckets: %s)", s.Threshold, slo.InstrumentationOf(svc).Duration, formatFloats(svc.LatencyBuckets))
 }
 
 func validateAlerting(st *model.Stack, ps *problems) {
@@ -554,6 +707,12 @@ func alertLabelValues(st *model.Stack) map[string]map[string]bool {
 		known[slo.LabelTier][t.Name] = true
 	}
 	for _, svc := range st.Services {
+		for k, v := range svc.Labels {
+			if known[k] == nil {
+				known[k] = map[string]bool{}
+			}
+			known[k][v] = true
+		}
 		known[slo.LabelService][svc.Name] = true
 		known[slo.LabelTeam][svc.Team] = true
 		known["alertname"][slo.TargetDownAlertName(svc)] = true
@@ -652,54 +811,13 @@ func validateReceiver(r model.Receiver, path string, ps *problems) {
 	}
 }
 
-// SeriesCount is the worst-case number of series one metric can expose.
-type SeriesCount struct {
-	Service, Metric string
-	Series          int
-}
+// SeriesCount is the worst-case number of series one metric can expose
+// (slo.SeriesCount).
+type SeriesCount = slo.SeriesCount
 
-// WorstCaseSeries returns every metric's worst-case series count over all
-// of its service's scrape targets (each target exposes every series),
-// largest first.
-func WorstCaseSeries(st *model.Stack) []SeriesCount {
-	var out []SeriesCount
-	for _, svc := range st.Services {
-		targets := max(len(svc.Targets), 1)
-		eps := len(svc.Endpoints) + 1     // plus the one endpoint label value of unmatched requests (slo.UnmatchedEndpoint)
-		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
-		duration := eps * (len(svc.LatencyBuckets) + 3)
-		if svc.NativeHistograms {
-			duration += eps // one native histogram series beside the classic buckets
-		}
-		out = append(out,
-			SeriesCount{svc.Name, slo.RequestsTotal, capSeries(eps * codes * targets)},
-			SeriesCount{svc.Name, slo.RequestDuration, capSeries(duration * targets)},
-			SeriesCount{svc.Name, slo.RequestsInFlight, capSeries(eps * targets)},
-		)
-		for _, m := range svc.Metrics {
-			combos := 1
-			for _, l := range m.Labels {
-				combos *= max(len(l.Values), 1)
-				if combos > 1<<30 {
-					break
-				}
-			}
-			per := 1
-			switch m.Type {
-			case model.Histogram:
-				per = len(m.Buckets) + 3 // +Inf, _sum, _count
-			case model.Summary:
-				per = len(m.Objectives) + 2
-			}
-			out = append(out, SeriesCount{svc.Name, m.Name, capSeries(combos * per * targets)})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Series > out[j].Series })
-	return out
-}
-
-// capSeries keeps absurd counts from overflowing the sum.
-func capSeries(n int) int { return min(n, 1<<40) }
+// WorstCaseSeries returns every metric's worst-case series count, largest
+// first (slo.WorstCaseSeries).
+func WorstCaseSeries(st *model.Stack) []SeriesCount { return slo.WorstCaseSeries(st) }
 
 func validateBudget(st *model.Stack, set explicit, ps *problems) {
 	if st.SeriesBudget < 1 {

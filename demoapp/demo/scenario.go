@@ -31,14 +31,26 @@ type Breakage struct {
 // PickBreakage returns the first availability SLO of the spec whose fast
 // page can fire, and its first endpoint.
 func PickBreakage(st *model.Stack) (Breakage, error) {
+	bs := PickBreakages(st)
+	if len(bs) == 0 {
+		return Breakage{}, fmt.Errorf("the spec has no availability SLO with a %s page to demonstrate", slo.Tiers[0].Name)
+	}
+	return bs[0], nil
+}
+
+// PickBreakages returns, for every service that has one, its first
+// availability SLO whose fast page can fire, and that SLO's first endpoint.
+func PickBreakages(st *model.Stack) []Breakage {
+	var out []Breakage
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
 			if s.Kind == model.Availability && len(s.Endpoints) > 0 && slo.Tiers[0].CanFire(s) && !slices.Contains(s.DisabledTiers, slo.Tiers[0].Name) {
-				return Breakage{Service: svc, SLO: s, Endpoint: s.Endpoints[0]}, nil
+				out = append(out, Breakage{Service: svc, SLO: s, Endpoint: s.Endpoints[0]})
+				break
 			}
 		}
 	}
-	return Breakage{}, fmt.Errorf("the spec has no availability SLO with a %s page to demonstrate", slo.Tiers[0].Name)
+	return out
 }
 
 // PageLabels are the labels the page of b's SLO carries.

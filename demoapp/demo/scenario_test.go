@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,31 @@ func TestStartFailsCleanlyOnABadSpec(t *testing.T) {
 	s.Close()
 	if _, err := os.Stat(workDir); !os.IsNotExist(err) {
 		t.Errorf("the temporary directory %s survived Close: %v", workDir, err)
+	}
+}
+
+// TestPickBreakages: one breakage per service with a pageable availability
+// SLO, in spec order, the first of which PickBreakage returns.
+func TestPickBreakages(t *testing.T) {
+	st := &model.Stack{Services: []model.Service{
+		{Name: "a", SLOs: []model.SLO{{Name: "a-lat", Kind: model.Latency, Endpoints: []string{"x"}, Objective: 99, Period: model.Duration(30 * 24 * time.Hour)}}},
+		{Name: "b", SLOs: []model.SLO{
+			{Name: "b-avail", Kind: model.Availability, Endpoints: []string{"y", "z"}, Objective: 99.9, Period: model.Duration(30 * 24 * time.Hour)},
+			{Name: "b-avail2", Kind: model.Availability, Endpoints: []string{"w"}, Objective: 99.9, Period: model.Duration(30 * 24 * time.Hour)},
+		}},
+		{Name: "c", SLOs: []model.SLO{{Name: "c-avail", Kind: model.Availability, Endpoints: []string{"v"}, Objective: 99.5, Period: model.Duration(30 * 24 * time.Hour)}}},
+	}}
+	var got []string
+	for _, b := range PickBreakages(st) {
+		got = append(got, b.Service.Name+"/"+b.SLO.Name+"/"+b.Endpoint)
+	}
+	if want := "b/b-avail/y c/c-avail/v"; strings.Join(got, " ") != want {
+		t.Errorf("PickBreakages = %v, want %s", got, want)
+	}
+	if b, err := PickBreakage(st); err != nil || b.SLO.Name != "b-avail" {
+		t.Errorf("PickBreakage = %v, %v", b.SLO.Name, err)
+	}
+	if _, err := PickBreakage(&model.Stack{}); err == nil {
+		t.Error("PickBreakage of a spec without SLOs succeeded")
 	}
 }

@@ -31,7 +31,8 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/pyregistry"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -211,7 +212,7 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 
 	s.status("building the servers (cached after the first run)")
 	servers := []string{"prometheus", "alertmanager"}
-	if s.Model.ThanosEnabled() {
+	if slo.ThanosEnabled(s.Model) {
 		servers = append(servers, "thanos")
 	}
 	for _, name := range servers {
@@ -232,10 +233,10 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	s.Inbox = "http://" + inboxLn.Addr().String()
 	s.Prometheus = fmt.Sprintf("http://127.0.0.1:%d", n.PrometheusPort)
 	s.Alertmanager = fmt.Sprintf("http://127.0.0.1:%d", n.AlertmanagerPort)
-	for _, r := range s.Model.PrometheusServers() {
+	for _, r := range slo.PrometheusServers(s.Model) {
 		s.PrometheusReplicas = append(s.PrometheusReplicas, Server{Name: serverName("prometheus", r.Name), URL: fmt.Sprintf("http://127.0.0.1:%d", r.Port)})
 	}
-	for _, a := range s.Model.AlertmanagerServers() {
+	for _, a := range slo.AlertmanagerServers(s.Model) {
 		s.AlertmanagerPeers = append(s.AlertmanagerPeers, Server{Name: serverName("alertmanager", a.Name), URL: fmt.Sprintf("http://127.0.0.1:%d", a.Port)})
 	}
 
@@ -269,15 +270,27 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 			URL:   fmt.Sprintf("http://127.0.0.1:%d", svc.Port),
 			Admin: fmt.Sprintf("http://127.0.0.1:%d", svc.AdminPort),
 		}
-		// --stack: the demo app serves the spec being demonstrated, whatever
-		// spec the binary's built-in registry comes from.
-		args := []string{"serve", "--service", svc.Name, "--stack", s.StackJSON(),
-			"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
+		listen := []string{"--listen", fmt.Sprintf("127.0.0.1:%d", svc.Port),
 			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)}
 		if opts.Quiet {
-			args = append(args, "--no-errors", "--latency-scale", "0")
+			listen = append(listen, "--no-errors", "--latency-scale", "0")
 		}
-		if err := s.run(ctx, svc.Name, s.binaries["demoapp"], args, sv.URL+"/readyz"); err != nil {
+		bin, args := s.binaries["demoapp"], []string{}
+		if svc.Language == model.Python {
+			// The Flask demo service with the spec's generated Python registry.
+			py, err := Python()
+			if err != nil {
+				return s, err
+			}
+			bin = py
+			args = []string{filepath.Join(root, "demoapp", "flaskapp", "app.py"),
+				"--registry", filepath.Join(s.Dir, "out", pyregistry.Dir, pyregistry.ModuleName(svc.Name)+".py")}
+		} else {
+			// --stack: the demo app serves the spec being demonstrated,
+			// whatever spec the binary's built-in registry comes from.
+			args = []string{"serve", "--service", svc.Name, "--stack", s.StackJSON()}
+		}
+		if err := s.run(ctx, svc.Name, bin, append(args, listen...), sv.URL+"/readyz"); err != nil {
 			return s, err
 		}
 		s.Services = append(s.Services, sv)
@@ -287,7 +300,7 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 			return s, err
 		}
 	}
-	if s.Model.ThanosEnabled() {
+	if slo.ThanosEnabled(s.Model) {
 		if err := s.startThanos(ctx); err != nil {
 			return s, err
 		}
@@ -300,6 +313,22 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 	}
 	return s, nil
+}
+
+// Python returns the interpreter of the Flask demo service, $STACKC_PYTHON
+// or /usr/bin/python3 (where Debian's python3-flask and
+// python3-prometheus-client install), after checking it has both.
+func Python() (string, error) {
+	py := os.Getenv("STACKC_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if out, err := exec.Command(py, "-c", "import flask, prometheus_client").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("the spec has a Python service, but %s cannot import flask and prometheus_client (%v: %s); "+
+			"install them (Debian: apt-get install -y python3-flask python3-prometheus-client; make demo does it) "+
+			"or set STACKC_PYTHON to a Python 3.11+ with Flask 2.2+ and prometheus_client 0.16+", py, err, strings.TrimSpace(string(out)))
+	}
+	return py, nil
 }
 
 // StackJSON is the compiled model of the demonstrated spec, which the demo
@@ -317,11 +346,11 @@ func serverName(kind, haName string) string {
 
 // startPrometheus starts the i-th Prometheus with its generated config.
 func (s *Stack) startPrometheus(ctx context.Context, i int) error {
-	r := s.Model.PrometheusServers()[i]
+	r := slo.PrometheusServers(s.Model)[i]
 	srv := s.PrometheusReplicas[i]
 	data := filepath.Join(s.Dir, "data", srv.Name)
 	args := []string{
-		"--config.file=" + filepath.Join(s.Dir, "out", filepath.FromSlash(prometheus.ConfigPath(r.Name))),
+		"--config.file=" + filepath.Join(s.Dir, "out", filepath.FromSlash(slo.PrometheusConfigPathOf(r.Name))),
 		"--storage.tsdb.path=" + data,
 		// The demo runs minutes, but the same retention as Compose keeps
 		// the two servers' behaviour alike.
@@ -335,7 +364,7 @@ func (s *Stack) startPrometheus(ctx context.Context, i int) error {
 // startAlertmanager starts the i-th Alertmanager, keeping its data
 // directory across restarts. The peers of an HA stack gossip on loopback.
 func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
-	peers := s.Model.AlertmanagerServers()
+	peers := slo.AlertmanagerServers(s.Model)
 	am := peers[i]
 	srv := s.AlertmanagerPeers[i]
 	args := []string{
@@ -372,7 +401,7 @@ func (s *Stack) startThanos(ctx context.Context) error {
 	query := []string{"query",
 		fmt.Sprintf("--http-address=127.0.0.1:%d", h.ThanosQuery.Port),
 		fmt.Sprintf("--grpc-address=127.0.0.1:%d", h.ThanosQuery.GRPCPort),
-		"--query.replica-label=" + model.ReplicaLabel,
+		"--query.replica-label=" + slo.ReplicaLabel,
 	}
 	for i, r := range h.Prometheus {
 		args := []string{"sidecar",
@@ -381,13 +410,13 @@ func (s *Stack) startThanos(ctx context.Context) error {
 			fmt.Sprintf("--grpc-address=127.0.0.1:%d", r.SidecarGRPCPort),
 			fmt.Sprintf("--http-address=127.0.0.1:%d", r.SidecarHTTPPort),
 		}
-		if err := s.run(ctx, model.ThanosSidecarName(r.Name), s.binaries["thanos"], args, fmt.Sprintf("http://127.0.0.1:%d/-/ready", r.SidecarHTTPPort)); err != nil {
+		if err := s.run(ctx, slo.ThanosSidecarName(r.Name), s.binaries["thanos"], args, fmt.Sprintf("http://127.0.0.1:%d/-/ready", r.SidecarHTTPPort)); err != nil {
 			return err
 		}
 		query = append(query, fmt.Sprintf("--endpoint=127.0.0.1:%d", r.SidecarGRPCPort))
 	}
 	s.ThanosQuery = fmt.Sprintf("http://127.0.0.1:%d", h.ThanosQuery.Port)
-	return s.run(ctx, model.ThanosQueryName, s.binaries["thanos"], query, s.ThanosQuery+"/-/ready")
+	return s.run(ctx, slo.ThanosQueryName, s.binaries["thanos"], query, s.ThanosQuery+"/-/ready")
 }
 
 // RestartAlertmanager stops the (first) Alertmanager and starts it again on

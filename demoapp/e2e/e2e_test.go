@@ -1,8 +1,10 @@
 // Package e2e is the end-to-end alert test: the native demo stack on free
-// loopback ports (real Prometheus and Alertmanager servers, the demo app,
-// its traffic and the inbox), a full outage of one SLO's endpoint, and the
-// page it must produce — delivered once, to the spec's receiver, resolved
-// after the fault is cleared, surviving an Alertmanager restart.
+// loopback ports (real Prometheus and Alertmanager servers, the Go demo app
+// and the Flask demo service, their traffic and the inbox), a full outage
+// of one SLO's endpoint, and the page it must produce — delivered once, to
+// the spec's receiver, resolved after the fault is cleared, surviving an
+// Alertmanager restart — and a page from every other service's outage
+// through the receiver the spec routes its team to.
 //
 // It takes several minutes (a page resolves only when the errors have left
 // its 5m window), so it runs only with STACKC_E2E=1: `make e2e`.
@@ -104,6 +106,17 @@ func TestAlertEndToEnd(t *testing.T) {
 	if err := st.WaitWarm(warm, b); err != nil {
 		t.Fatal(err)
 	}
+	// Every other service with a pageable SLO (the committed spec: the
+	// Flask service) is broken too, and must page its own route.
+	var others []demo.Breakage
+	for _, ob := range demo.PickBreakages(st.Model) {
+		if ob.Service.Name != b.Service.Name {
+			if err := st.WaitWarm(warm, ob); err != nil {
+				t.Fatal(err)
+			}
+			others = append(others, ob)
+		}
+	}
 
 	want := b.PageLabels()
 	receivers := demo.Receivers(st.Model, want)
@@ -149,6 +162,35 @@ func TestAlertEndToEnd(t *testing.T) {
 	}
 	if page.Annotations["summary"] == "" || page.Annotations["runbook_url"] == "" {
 		t.Errorf("page lacks summary or runbook_url: %v", page.Annotations)
+	}
+
+	// 1b. Each other service's outage pages through the receiver the spec's
+	// routes give its team; its fault is cleared once the page arrived.
+	for _, ob := range others {
+		recv := demo.Receivers(st.Model, ob.PageLabels())
+		if len(recv) != 1 {
+			t.Fatalf("the spec routes %s's page to %v; the test expects one webhook receiver", ob.Service.Name, recv)
+		}
+		opath, err := demo.ReceiverPath(st.Model, recv[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("injecting a full outage into %s %s (SLO %s)", ob.Service.Name, ob.Endpoint, ob.SLO.Name)
+		obefore, ostart := st.Received.Total(), time.Now()
+		if err := st.InjectFault(ctx, ob.Service.Name, ob.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+			t.Fatal(err)
+		}
+		op, err := st.WaitAlert(pageCtx, obefore, func(e inbox.Entry) bool { return e.Status == "firing" && ob.Matches(e) })
+		if err != nil {
+			t.Fatalf("no page for %s's %s: %v", ob.Service.Name, ob.SLO.Name, err)
+		}
+		t.Logf("%s paged after %s: %s", ob.Service.Name, op.Received.Sub(ostart).Round(100*time.Millisecond), op.Line())
+		if op.Receiver != recv[0] || op.Path != opath {
+			t.Errorf("%s's page came through receiver %s at %s, the spec routes it to %s at %s", ob.Service.Name, op.Receiver, op.Path, recv[0], opath)
+		}
+		if err := st.ClearFault(ctx, ob.Service.Name, ob.Endpoint); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// The fastest tier fires too; after it, the group's notifications settle.
@@ -238,7 +280,8 @@ func TestAlertEndToEnd(t *testing.T) {
 	// 4. Nothing else paged: the quiet baseline holds.
 	resolutions := 0
 	for _, e := range st.Received.Alerts() {
-		if e.Labels[slo.LabelSeverity] == string(slo.Page) && !b.Matches(e) {
+		if e.Labels[slo.LabelSeverity] == string(slo.Page) && !b.Matches(e) &&
+			!slices.ContainsFunc(others, func(ob demo.Breakage) bool { return ob.Matches(e) }) {
 			t.Errorf("unexpected page: %s", e.Line())
 		}
 		if e.Status == "resolved" && e.Fingerprint == fast.Fingerprint {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/stackc/stackc/compiler/compose"
-	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/demoapp/demo"
@@ -58,9 +57,9 @@ func TestHAEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("starting the HA stack: %v", err)
 	}
-	if !st.Model.ThanosEnabled() || len(st.PrometheusReplicas) < 2 || len(st.AlertmanagerPeers) < 2 {
+	if !slo.ThanosEnabled(st.Model) || len(st.PrometheusReplicas) < 2 || len(st.AlertmanagerPeers) < 2 {
 		t.Fatalf("the HA spec runs %d Prometheus replicas, %d Alertmanager peers, Thanos %v; want a pair, a cluster and Thanos",
-			len(st.PrometheusReplicas), len(st.AlertmanagerPeers), st.Model.ThanosEnabled())
+			len(st.PrometheusReplicas), len(st.AlertmanagerPeers), slo.ThanosEnabled(st.Model))
 	}
 	b, err := demo.PickBreakage(st.Model)
 	if err != nil {
@@ -86,7 +85,7 @@ func TestHAEndToEnd(t *testing.T) {
 		}
 		var got []string
 		for _, s := range raw {
-			got = append(got, s[model.ReplicaLabel])
+			got = append(got, s[slo.ReplicaLabel])
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, replicas) {
@@ -99,8 +98,8 @@ func TestHAEndToEnd(t *testing.T) {
 		if len(dedup) != 1 {
 			return fmt.Errorf("deduplicated, %s returns %d series, want 1", ratio, len(dedup))
 		}
-		if r, ok := dedup[0][model.ReplicaLabel]; ok {
-			return fmt.Errorf("the deduplicated series keeps %s=%q", model.ReplicaLabel, r)
+		if r, ok := dedup[0][slo.ReplicaLabel]; ok {
+			return fmt.Errorf("the deduplicated series keeps %s=%q", slo.ReplicaLabel, r)
 		}
 		return nil
 	}); err != nil {
@@ -130,8 +129,8 @@ func TestHAEndToEnd(t *testing.T) {
 		t.Fatalf("no %s page for %s: %v", fast, b.SLO.Name, err)
 	}
 	t.Logf("paged: %s", page.Line())
-	if _, ok := page.Labels[model.ReplicaLabel]; ok {
-		t.Errorf("the page carries the %s label; alert_relabel_configs must drop it: %v", model.ReplicaLabel, page.Labels)
+	if _, ok := page.Labels[slo.ReplicaLabel]; ok {
+		t.Errorf("the page carries the %s label; alert_relabel_configs must drop it: %v", slo.ReplicaLabel, page.Labels)
 	}
 	// Both replicas fire it, so either can keep it alive alone.
 	firing := fmt.Sprintf(`ALERTS{alertname=%q,%s=%q,%s=%q,alertstate="firing"}`, want["alertname"], slo.LabelSLO, b.SLO.Name, slo.LabelTier, fast)

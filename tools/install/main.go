@@ -1,5 +1,6 @@
 // Command install builds the pinned tools (promtool, amtool, prometheus,
-// alertmanager, thanos) into .cache/bin, or only the ones named.
+// alertmanager, thanos) into .cache/bin, or only the ones named (on-demand tools
+// such as sloth are built only when named).
 package main
 
 import (
@@ -13,7 +14,9 @@ func main() {
 	names := os.Args[1:]
 	if len(names) == 0 {
 		for _, t := range tools.Pinned {
-			names = append(names, t.Name)
+			if !t.OnDemand {
+				names = append(names, t.Name)
+			}
 		}
 	}
 	for _, n := range names {

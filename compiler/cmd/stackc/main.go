@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ Usage:
   stackc check [-o DIR] [--profile P] [SPEC]     fail when DIR differs from what build would write
   stackc fmt [--check] [SPEC...]                 format Jsonnet specs in place (--check: only report)
   stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
+  stackc version                                 print stackc's version
   stackc COMMAND --help                          help for one command
 
 build, check and diff read imports only from the spec's directory tree (--jpath DIR
@@ -54,6 +56,7 @@ func commands() []command {
 		{"check", "fail when the output directory is stale", runCheck},
 		{"fmt", "format Jsonnet specs", runFmt},
 		{"diff", "print what a spec change does, as Markdown", runDiff},
+		{"version", "print stackc's version", runVersion},
 	}
 }
 
@@ -181,20 +184,21 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	out, code := compile(bf, stderr)
-	if out == nil {
+	res, code := load(bf, stderr)
+	if res == nil {
 		return code
 	}
-	if err := build.Write(bf.out, out); err != nil {
+	// Build streams every file to disk as its target produces it.
+	n, err := build.Build(bf.out, res.Stack)
+	if err != nil {
 		var foreign *build.ForeignDirError
 		if errors.As(err, &foreign) {
 			fmt.Fprintf(stderr, "stackc build: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "stackc build: writing %s: %v\n", bf.out, err)
-		return exitUsage
+		return compileFailed(bf, err, stderr)
 	}
-	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", len(out), bf.out)
+	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
 }
 
@@ -226,6 +230,20 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // compile loads and compiles the spec, printing warnings and errors. A nil
 // result comes with the exit code to return.
 func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
+	res, code := load(bf, stderr)
+	if res == nil {
+		return nil, code
+	}
+	out, err := build.Compile(res.Stack)
+	if err != nil {
+		return nil, compileFailed(bf, err, stderr)
+	}
+	return out, exitOK
+}
+
+// load loads and validates the spec, printing warnings and errors. A nil
+// result comes with the exit code to return.
+func load(bf *buildFlags, stderr io.Writer) (*spec.Result, int) {
 	importPath := bf.goImportPath
 	if importPath == "" {
 		var err error
@@ -239,23 +257,32 @@ func compile(bf *buildFlags, stderr io.Writer) (map[string][]byte, int) {
 	}
 	opts := bf.eval.options()
 	opts.GoImportPath = importPath
-	out, res, err := build.CompileFile(bf.spec, opts)
+	res, err := spec.LoadFile(bf.spec, opts)
 	if res != nil {
 		for _, w := range res.Warnings {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 	}
 	if err != nil {
-		var specErr *spec.Error
-		if errors.As(err, &specErr) {
-			fmt.Fprintf(stderr, "%s\n", specErr)
-			fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
-			return nil, exitSpecError
-		}
-		fmt.Fprintf(stderr, "stackc: %v\n", err)
-		return nil, exitUsage
+		return nil, compileFailed(bf, err, stderr)
 	}
-	return out, exitOK
+	return res, exitOK
+}
+
+// compileFailed reports an error of loading or compiling the spec; a spec
+// problem a target finds is located in the spec like the loader's.
+func compileFailed(bf *buildFlags, err error, stderr io.Writer) int {
+	var specErr *spec.Error
+	if errors.As(err, &specErr) {
+		if src, rerr := os.ReadFile(bf.spec); rerr == nil {
+			specErr.Locate(bf.spec, src)
+		}
+		fmt.Fprintf(stderr, "%s\n", specErr)
+		fmt.Fprintf(stderr, "stackc: %d error(s) in %s; nothing was written\n", len(specErr.Problems), bf.spec)
+		return exitSpecError
+	}
+	fmt.Fprintf(stderr, "stackc: %v\n", err)
+	return exitUsage
 }
 
 func runFmt(args []string, stdout, stderr io.Writer) int {
@@ -302,4 +329,39 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "formatted %s\n", f)
 	}
 	return code
+}
+
+// runVersion prints the module version stackc was built from (a tagged
+// version with go install pkg@version, "(devel)" from a checkout), its VCS
+// revision when the build recorded one, and the Go version.
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprintln(stdout, "Usage: stackc version\n\nPrint stackc's version.")
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "stackc version: unexpected arguments %q\n", args)
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, versionLine())
+	return exitOK
+}
+
+func versionLine() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "stackc (unknown version)"
+	}
+	line := "stackc " + info.Main.Version
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			line += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				line += "+dirty"
+			}
+		}
+	}
+	return line + " " + info.GoVersion
 }

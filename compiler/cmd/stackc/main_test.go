@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -335,5 +336,15 @@ func TestFmt(t *testing.T) {
 	}
 	if code, _, stderr := stackc(t, "fmt", "--check", repoSpec, "../../spec/stackc.libsonnet"); code != exitOK {
 		t.Errorf("stack.jsonnet or stackc.libsonnet is not formatted: %s", stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := stackc(t, "version")
+	if code != exitOK || !regexp.MustCompile(`^stackc \S+( \S+)* go1\.\d+`).MatchString(stdout) {
+		t.Errorf("stackc version: exit %d, %q", code, stdout)
+	}
+	if code, _, stderr := stackc(t, "version", "extra"); code != exitUsage || !strings.Contains(stderr, "unexpected arguments") {
+		t.Errorf("stackc version extra: exit %d, %q", code, stderr)
 	}
 }

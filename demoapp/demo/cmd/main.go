@@ -126,6 +126,29 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "==> paged after %.1fs (bound %s): %s\n", page.Received.Sub(start).Seconds(), bound, page.Line())
 
+	// Every other service with a pageable SLO pages its own team's route.
+	for _, ob := range demo.PickBreakages(st.Model) {
+		if ob.Service.Name == b.Service.Name {
+			continue
+		}
+		if err := st.WaitWarm(warm, ob); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "==> injecting a full outage into %s %s (SLO %s, team %s)\n", ob.Service.Name, ob.Endpoint, ob.SLO.Name, ob.Service.Team)
+		ostart, obefore := time.Now(), st.Received.Total()
+		if err := st.InjectFault(ctx, ob.Service.Name, ob.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
+			return err
+		}
+		op, err := st.WaitAlert(ctx, obefore, func(e inbox.Entry) bool { return e.Status == "firing" && ob.Matches(e) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "==> %s paged after %.1fs through %s: %s\n", ob.Service.Name, op.Received.Sub(ostart).Seconds(), op.Receiver, op.Line())
+		if err := st.ClearFault(ctx, ob.Service.Name, ob.Endpoint); err != nil {
+			return err
+		}
+	}
+
 	// The fastest tier's page is the one that resolves within minutes.
 	fastTier := slo.Tiers[0].Name
 	if page.Labels[slo.LabelTier] != fastTier {

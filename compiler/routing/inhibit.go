@@ -1,4 +1,4 @@
-package alertmanager
+package routing
 
 import (
 	"sort"
@@ -10,7 +10,7 @@ import (
 	prommodel "github.com/prometheus/common/model"
 )
 
-// silencedBy returns, for every label set, the indices (ascending, each
+// SilencedBy returns, for every label set, the indices (ascending, each
 // once) of the other label sets whose firing mutes it under rules.
 //
 // It follows Alertmanager's Inhibitor.Mutes and its source cache: sources
@@ -22,7 +22,7 @@ import (
 // distinct matcher is evaluated once per label set, however many rules
 // share it. The tests check the result against a running inhibit.Inhibitor
 // and against a pairwise evaluation.
-func silencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]int {
+func SilencedBy(rules []amcommoncfg.InhibitRule, sets []prommodel.LabelSet) [][]int {
 	out := make([][]int, len(sets))
 	memo := matcherMemo{sets: sets, results: map[string][]bool{}}
 	for _, cr := range rules {

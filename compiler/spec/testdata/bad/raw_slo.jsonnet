@@ -1,0 +1,27 @@
+// Raw SLOs: PromQL that does not parse, a query without the window
+// placeholder, and a metric the generated registry does not export.
+// exit: 1
+// errors: 3
+// want: raw_slo.jsonnet:16:19: services[shop].slos[payments].bad: ~ does not parse ~ {{.window}}
+// want: raw_slo.jsonnet:17:21: services[shop].slos[payments].total: ~ no window placeholder
+// want: raw_slo.jsonnet:20:19: services[shop].slos[refunds].bad: ~ unknown metric "shop_refunds_total" ~ shop_orders_total
+local s = import 'stackc.libsonnet';
+
+s.stack {
+  services: [
+    s.service('shop', team='storefront') {
+      metrics: [s.counter('shop_orders_total', 'Orders placed.')],
+      slos: [
+        s.raw('payments',
+              bad='sum(rate(shop_orders_total[{{.window}}]',
+              total='sum(rate(shop_orders_total[5m]))',
+              objective=99),
+        s.raw('refunds',
+              bad='sum(rate(shop_refunds_total[{{.window}}]))',
+              total='sum(rate(shop_orders_total[{{.window}}]))',
+              objective=99),
+      ],
+    },
+  ],
+  alerting: { receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') } },
+}
