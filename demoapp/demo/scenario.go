@@ -276,9 +276,10 @@ func Poll(ctx context.Context, interval time.Duration, what string, check func()
 	}
 }
 
-// WaitWarm waits until Prometheus has loaded every generated rule group,
-// every target is up, and the broken SLO's short-window error ratio has a
-// value, so that a fault moves it at the next evaluation.
+// WaitWarm waits until Prometheus (every replica) has loaded every
+// generated rule group, every target is up, alerts reach every
+// Alertmanager (WaitAlerting), and the broken SLO's short-window error
+// ratio has a value, so that a fault moves it at the next evaluation.
 func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 	want, err := s.GeneratedGroups()
 	if err != nil {
@@ -329,6 +330,9 @@ func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 			return err
 		}
 		s.status("all %d scrape targets of %s are up", wantTargets, srv.Name)
+	}
+	if err := s.WaitAlerting(ctx); err != nil {
+		return err
 	}
 	q := fmt.Sprintf(`%s{%s=%q,%s=%q}`, slo.ErrorRatio(slo.Tiers[0].Short), slo.LabelService, b.Service.Name, slo.LabelSLO, b.SLO.Name)
 	for _, srv := range s.PrometheusReplicas {

@@ -371,6 +371,8 @@ func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
 		"--config.file=" + filepath.Join(s.Dir, "out", "alertmanager", "alertmanager.yml"),
 		"--storage.path=" + filepath.Join(s.Dir, "data", srv.Name),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", am.Port),
+		// Its notifications carry it: the inbox tells the peers apart.
+		"--web.external-url=" + srv.URL + "/",
 	}
 	if s.Model.HA == nil {
 		// A single Alertmanager: no gossip listener on 0.0.0.0:9094.
