@@ -95,12 +95,13 @@ bench:
 bench-sloth:
 	scripts/bench-sloth.sh
 
-## fuzz: every fuzz target for a short while ($(FUZZTIME) each): the spec loader, the inbox's webhook payloads
+## fuzz: every fuzz target for a short while ($(FUZZTIME) each): the spec loader, the inbox's webhook payloads, the expositions stackc verify reads
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./compiler/spec
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./compiler/spec
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./demoapp/inbox
+	$(GO) test -run='^$$' -fuzz='^FuzzVerifyExposition$$' -fuzztime=$(FUZZTIME) ./compiler/verify
 
 ## image: build the demo app's container image (needs a Docker engine)
 image:

@@ -182,6 +182,11 @@ var REDQuantiles = []float64{0.5, 0.9, 0.99}
 // so unknown paths add one bounded series instead of one per path.
 const UnmatchedEndpoint = "_unmatched"
 
+// UnmatchedMethod is the method label value the generated registries give
+// unmatched requests, whatever their method (runtime/instrument and the
+// Python registry use the same value).
+const UnmatchedMethod = "ANY"
+
 // Label names of the generated metrics, series and alerts.
 const (
 	LabelService  = "service"

@@ -35,14 +35,16 @@ Usage:
   stackc check [-o DIR] [--profile P] [SPEC]     fail when DIR differs from what build would write
   stackc fmt [--check] [SPEC...]                 format Jsonnet specs in place (--check: only report)
   stackc diff [--base REF] [--profile P] [SPEC]  print what a spec change does, as Markdown
+  stackc verify --service S --url URL [SPEC]     check a running app's metrics against the spec (or --file PATH)
   stackc version                                 print stackc's version
   stackc COMMAND --help                          help for one command
 
-build, check and diff read imports only from the spec's directory tree (--jpath DIR
+build, check, diff and verify read imports only from the spec's directory tree (--jpath DIR
 allows more) and stop an evaluation that runs too long or too big (--eval-timeout,
 --eval-memory).
 
-Exit codes: 0 ok, 1 spec errors or stale output, 2 usage or I/O errors.
+Exit codes: 0 ok, 1 spec errors, stale output or an app that breaks the contract,
+2 usage or I/O errors.
 `
 
 type command struct {
@@ -56,6 +58,7 @@ func commands() []command {
 		{"check", "fail when the output directory is stale", runCheck},
 		{"fmt", "format Jsonnet specs", runFmt},
 		{"diff", "print what a spec change does, as Markdown", runDiff},
+		{"verify", "check a running app's metrics against the spec", runVerify},
 		{"version", "print stackc's version", runVersion},
 	}
 }

@@ -249,6 +249,7 @@ func TestUsage(t *testing.T) {
 		{"build help", []string{"build", "--help"}, exitOK, "Usage: stackc build", ""},
 		{"check help", []string{"check", "-h"}, exitOK, "Usage: stackc check", ""},
 		{"fmt help", []string{"fmt", "--help"}, exitOK, "Usage: stackc fmt", ""},
+		{"verify help", []string{"verify", "--help"}, exitOK, "Usage: stackc verify", ""},
 		{"bad flag", []string{"build", "--bogus"}, exitUsage, "", "flag provided but not defined"},
 		{"two specs", []string{"build", "a.jsonnet", "b.jsonnet"}, exitUsage, "", "one spec at most"},
 		{"missing spec", []string{"build", "-o", filepath.Join(dir, "o"), filepath.Join(dir, "nope.jsonnet")}, exitUsage, "", "no such file"},

@@ -107,6 +107,18 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 	if err := st.WaitWarm(warm, b); err != nil {
 		return err
 	}
+	// The running apps keep the contract the rules and dashboards rely on,
+	// as `stackc verify` checks it.
+	problems, summaries, err := st.Verify(ctx)
+	if err != nil {
+		fmt.Fprintf(out, "==> stackc verify: %v\n", err)
+	}
+	for _, s := range summaries {
+		fmt.Fprintf(out, "==> %s\n", s)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(out, "    %s\n", p)
+	}
 	forDur, err := st.PageFor(ctx, b)
 	if err != nil {
 		return err

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stackc/stackc/compiler/build"
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/pyregistry"
+	"github.com/stackc/stackc/compiler/spec"
+	"github.com/stackc/stackc/compiler/verify"
+	"github.com/stackc/stackc/demoapp/demo"
+	"github.com/stackc/stackc/tools"
+)
+
+// verifyLive runs stackc verify's check against a running app's /metrics
+// and fails the test with every problem found.
+func verifyLive(t *testing.T, st *model.Stack, service, metricsURL string, logs interface{ String() string }) {
+	t.Helper()
+	data, contentType, err := verify.Fetch(t.Context(), metricsURL, verify.DefaultTimeout, verify.DefaultMaxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := verify.Parse(data, contentType)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	r, err := verify.Check(st, service, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 {
+		var lines []string
+		for _, p := range r.Problems {
+			lines = append(lines, r.Line(p))
+		}
+		t.Errorf("the demo app breaks its contract:\n%s\n%s", strings.Join(lines, "\n"), r.Summary(metricsURL))
+		if logs != nil {
+			t.Logf("server logs:\n%s", logs)
+		}
+	}
+	if r.Declared == 0 || r.Declared > r.WorstCase {
+		t.Errorf("series: %s", r.Summary(metricsURL))
+	}
+}
+
+// TestVerifyGoDemoApp: the Go demo app, serving the registry generated
+// from stack.jsonnet, passes stackc verify against that spec, before and
+// after traffic.
+func TestVerifyGoDemoApp(t *testing.T) {
+	svc := shopService(t)
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := spec.LoadFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := start(t, svc, noSim)
+	verifyLive(t, res.Stack, svc.Name, app.base+"/metrics", nil)
+	hitEveryEndpoint(t, app.base, svc.Endpoints)
+	verifyLive(t, res.Stack, svc.Name, app.base+"/metrics", nil)
+
+	// Not vacuous: a spec with one more endpoint than the app was built
+	// from is a broken contract.
+	newer, err := res.Stack.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &newer.Services[slices.IndexFunc(newer.Services, func(s model.Service) bool { return s.Name == svc.Name })]
+	s.Endpoints = append(s.Endpoints, model.Endpoint{Name: "refund", Method: "POST", Route: "/refunds"})
+	data, contentType, err := verify.Fetch(t.Context(), app.base+"/metrics", verify.DefaultTimeout, verify.DefaultMaxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := verify.Parse(data, contentType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := verify.Check(newer, svc.Name, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) == 0 || !strings.Contains(r.Line(r.Problems[0]), `no series for the endpoint(s) "refund"`) {
+		t.Errorf("against a spec with an endpoint the app lacks: %v", r.Problems)
+	}
+	t.Log(r.Summary(app.base + "/metrics"))
+}
+
+// TestVerifyFlaskDemoApp: the Flask demo app, serving the Python registry
+// generated from examples/shop-and-catalog.jsonnet, passes stackc verify
+// against that spec.
+func TestVerifyFlaskDemoApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a python3 server")
+	}
+	py, err := demo.Python()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, res, err := build.CompileFile(filepath.Join(root, "examples", "shop-and-catalog.jsonnet"), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := build.Write(out, set); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, svc := range res.Stack.Services {
+		if svc.Language != model.Python {
+			continue
+		}
+		n++
+		t.Run(svc.Name, func(t *testing.T) {
+			module := filepath.Join(out, pyregistry.Dir, pyregistry.ModuleName(svc.Name)+".py")
+			base, _, logs := serveBinary(t, py, filepath.Join(root, "demoapp", "flaskapp", "app.py"), "--registry", module,
+				"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--latency-scale", "0", "--no-errors")
+			verifyLive(t, res.Stack, svc.Name, base+"/metrics", logs)
+		})
+	}
+	if n == 0 {
+		t.Fatal("the example spec has no Python service")
+	}
+}
