@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,15 +18,23 @@ import (
 	"github.com/stackc/stackc/demoapp/inbox"
 )
 
-// TestHAEndToEnd runs the HA stack of ha.jsonnet
-// natively: a Prometheus pair, a 3-peer Alertmanager cluster and Thanos.
+// TestHAEndToEnd runs the HA stack of ha.jsonnet natively: a Prometheus
+// pair, a 3-peer Alertmanager cluster and Thanos. Before the fault it waits
+// until every replica sends to every peer and the peers report one ready
+// cluster (demo.Stack.WaitAlerting): a peer that has not joined does not
+// see the others' notification log and notifies on its own.
+//
 // Both replicas evaluate the rules; Thanos Query returns their SLO series
-// once, deduplicated on the replica label. A full outage pages; then one
-// Prometheus replica and one Alertmanager peer are killed (SIGKILL) while
-// the page fires, for longer than a lone Prometheus's alerts would stay
-// valid in the Alertmanager (4 × max(evaluation interval, resend delay)):
-// the surviving replica keeps the alert alive, so nothing resolves falsely
-// and nothing pages again. Clearing the fault resolves the page once.
+// once, deduplicated on the replica label. A full outage pages; the page
+// carries no replica label (alert_relabel_configs drops it), so both
+// replicas' copies are one alert in the cluster. Then one Prometheus
+// replica and one Alertmanager peer are killed (SIGKILL) while the page
+// fires, for longer than a lone Prometheus's alerts stay valid in the
+// Alertmanager (4 × max(evaluation interval, resend delay)): the surviving
+// replica keeps the alert alive, so nothing resolves falsely and nothing
+// pages again. Clearing the fault resolves the page once, through the
+// surviving peers. Its last line is `ha incident notifications: pages=1
+// resolves=1`.
 //
 // It runs beside TestAlertEndToEnd (both are parallel): its servers idle
 // while the SLO windows move, so the pair costs little more time than one.
@@ -67,6 +76,7 @@ func TestHAEndToEnd(t *testing.T) {
 	}
 	warm, warmCancel := context.WithTimeout(ctx, warmTimeout)
 	defer warmCancel()
+	// Every replica warm, every replica sending to every peer, one cluster.
 	if err := st.WaitWarm(warm, b); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +117,7 @@ func TestHAEndToEnd(t *testing.T) {
 	}
 	t.Logf("Thanos Query returns %s from %v as one deduplicated series", ratio, replicas)
 
-	// 2. A full outage pages.
+	// 2. A full outage pages, once, with no replica label.
 	want := b.PageLabels()
 	forDur, err := st.PageFor(ctx, b)
 	if err != nil {
@@ -119,26 +129,49 @@ func TestHAEndToEnd(t *testing.T) {
 	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
 		t.Fatal(err)
 	}
+	// incident lists the notifications of the broken SLO's page since the fault.
+	incident := func() []inbox.Entry {
+		var out []inbox.Entry
+		for _, e := range st.Received.Alerts() {
+			if e.Seq > before && b.Matches(e) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	// On failure: every notification of the incident, which peer sent it,
+	// and what each live peer thinks of its cluster.
+	defer func() {
+		if !t.Failed() {
+			return
+		}
+		for _, e := range incident() {
+			t.Logf("  #%d %s %s %s fingerprint=%s sent by %s", e.Seq, e.Received.Format(time.RFC3339Nano), e.Status, e.Labels[slo.LabelTier], e.Fingerprint, e.ExternalURL)
+		}
+		for _, am := range st.AlertmanagerPeers {
+			c, err := demo.ClusterStatus(ctx, am.URL)
+			t.Logf("  %s cluster: %s %v", am.Name, c, err)
+		}
+	}()
 	pageCtx, pageCancel := context.WithTimeout(ctx, 4*bound+time.Minute)
 	defer pageCancel()
-	fast := slo.Tiers[0].Name
 	page, err := st.WaitAlert(pageCtx, before, func(e inbox.Entry) bool {
-		return e.Status == "firing" && b.Matches(e) && e.Labels[slo.LabelTier] == fast
+		return e.Status == "firing" && b.Matches(e)
 	})
 	if err != nil {
-		t.Fatalf("no %s page for %s: %v", fast, b.SLO.Name, err)
+		t.Fatalf("no page for %s: %v", b.SLO.Name, err)
 	}
-	t.Logf("paged: %s", page.Line())
+	t.Logf("paged: %s (sent by %s)", page.Line(), page.ExternalURL)
 	if _, ok := page.Labels[slo.ReplicaLabel]; ok {
 		t.Errorf("the page carries the %s label; alert_relabel_configs must drop it: %v", slo.ReplicaLabel, page.Labels)
 	}
 	// Both replicas fire it, so either can keep it alive alone.
-	firing := fmt.Sprintf(`ALERTS{alertname=%q,%s=%q,%s=%q,alertstate="firing"}`, want["alertname"], slo.LabelSLO, b.SLO.Name, slo.LabelTier, fast)
+	firing := fmt.Sprintf(`ALERTS{alertname=%q,%s=%q,%s=%q,alertstate="firing"}`, want["alertname"], slo.LabelSLO, b.SLO.Name, slo.LabelSeverity, slo.Page)
 	for _, r := range st.PrometheusReplicas {
 		if err := demo.Poll(pageCtx, 250*time.Millisecond, r.Name+" firing the page", func() error {
 			n, err := demo.QueryAt(pageCtx, r.URL, firing, nil)
-			if err == nil && n != 1 {
-				err = fmt.Errorf("%s returns %d series", firing, n)
+			if err == nil && n == 0 {
+				err = fmt.Errorf("%s returns no series", firing)
 			}
 			return err
 		}); err != nil {
@@ -149,10 +182,13 @@ func TestHAEndToEnd(t *testing.T) {
 	groupInterval := time.Duration(st.Model.Alerting.GroupInterval)
 	peers := len(st.AlertmanagerPeers)
 	// Long enough for a duplicate notification from another peer: the last
-	// peer waits (peers-1) peer timeouts before it notifies.
+	// peer waits (peers-1) peer timeouts before it notifies, and the group
+	// is flushed again every group interval.
 	settle := groupInterval + time.Duration(peers-1)*demo.ClusterPeerTimeout + 2*eval
 	quiet(ctx, t, settle)
-	baseline := st.Received.Total()
+	if n := len(incident()); n != 1 {
+		t.Errorf("the outage notified %d times before any server was killed, want once", n)
+	}
 
 	// 3. Kill one replica and one peer mid-incident, for longer than the
 	// killed replica's alerts stay valid, and the notification pipeline's
@@ -165,20 +201,22 @@ func TestHAEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	baseline := st.Received.Total()
 	t.Logf("killed %s and %s; holding the outage %s (a lone Prometheus's alerts expire after %s)", killedProm, killedAM, hold.Round(time.Second), validFor)
 	quiet(ctx, t, hold)
-	for _, e := range st.Received.Alerts() {
-		if e.Seq > baseline && b.Matches(e) {
-			if e.Status == "resolved" {
-				t.Errorf("false resolve while %s was down and the outage went on: %s", killedProm, e.Line())
-			} else {
-				t.Errorf("notified again while %s and %s were down: %s", killedProm, killedAM, e.Line())
-			}
+	for _, e := range incident() {
+		if e.Seq <= baseline {
+			continue
+		}
+		if e.Status == "resolved" {
+			t.Errorf("false resolve while %s was down and the outage went on: %s", killedProm, e.Line())
+		} else {
+			t.Errorf("notified again while %s and %s were down: %s", killedProm, killedAM, e.Line())
 		}
 	}
-	n, err := st.ActiveAlerts(ctx, map[string]string{"alertname": want["alertname"], slo.LabelTier: fast})
+	n, err := st.ActiveAlerts(ctx, map[string]string{"alertname": want["alertname"], slo.LabelSeverity: string(slo.Page)})
 	if err != nil || n == 0 {
-		t.Errorf("the surviving Alertmanagers hold no active %s alert (%d, %v)", fast, n, err)
+		t.Errorf("the surviving Alertmanagers hold no active page (%d, %v)", n, err)
 	}
 
 	// 4. Clearing the fault resolves the page, once, through the survivors.
@@ -195,14 +233,11 @@ func TestHAEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the page did not resolve: %v", err)
 	}
-	t.Logf("resolved %s after the fault was cleared: %s", time.Since(cleared).Round(time.Second), resolved.Line())
+	t.Logf("resolved %s after the fault was cleared: %s (sent by %s)", resolved.Received.Sub(cleared).Round(time.Second), resolved.Line(), resolved.ExternalURL)
 	quiet(ctx, t, settle)
 
 	pages, resolves := 0, 0
-	for _, e := range st.Received.Alerts() {
-		if e.Fingerprint != page.Fingerprint {
-			continue
-		}
+	for _, e := range incident() {
 		switch e.Status {
 		case "firing":
 			pages++
@@ -210,16 +245,13 @@ func TestHAEndToEnd(t *testing.T) {
 			resolves++
 		}
 	}
+	notifications := fmt.Sprintf("ha incident notifications: pages=%d resolves=%d", pages, resolves)
+	t.Log(notifications)
 	if pages != 1 || resolves != 1 {
-		t.Errorf("the %s page notified %d times and resolved %d times, want once each:", fast, pages, resolves)
-		for _, e := range st.Received.Alerts() {
-			if b.Matches(e) {
-				t.Errorf("  %s", e.Line())
-			}
-		}
+		t.Errorf("the page of %s notified %d times and resolved %d times through the cluster, want once each", b.SLO.Name, pages, resolves)
 	}
 	if st.Received.Total() > len(st.Received.Alerts()) {
 		t.Errorf("the inbox dropped alerts (%d received): raise its keep", st.Received.Total())
 	}
-	fmt.Printf("ha incident notifications: pages=%d resolves=%d\n", pages, resolves)
+	fmt.Println(strings.TrimSpace(notifications))
 }
