@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -63,6 +64,17 @@ func TestVerifyGoDemoApp(t *testing.T) {
 	verifyLive(t, res.Stack, svc.Name, app.base+"/metrics", nil)
 	hitEveryEndpoint(t, app.base, svc.Endpoints)
 	verifyLive(t, res.Stack, svc.Name, app.base+"/metrics", nil)
+
+	// The Go app answers OpenMetrics when asked (as Prometheus asks by
+	// default): the same contract holds in that format.
+	_, om := get(t, app.base+"/metrics", http.Header{"Accept": {"application/openmetrics-text; version=1.0.0"}})
+	omExp, err := verify.Parse(om, "application/openmetrics-text; version=1.0.0; charset=utf-8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := verify.Check(res.Stack, svc.Name, omExp); err != nil || len(r.Problems) > 0 {
+		t.Errorf("OpenMetrics: %v %+v", err, r)
+	}
 
 	// Not vacuous: a spec with one more endpoint than the app was built
 	// from is a broken contract.

@@ -172,11 +172,14 @@ func anyValue(name string) string {
 	return (&labels.Matcher{Type: labels.MatchRegexp, Name: name, Value: ".+"}).String()
 }
 
-// inhibitRules are the three kinds of silencing the alerts need:
-//   - a page of an SLO makes its ticket redundant;
-//   - a faster tier of a severity makes the slower tiers of that severity
-//     redundant (they fire on the same burn, later);
+// inhibitRules are the two kinds of silencing the alerts need:
+//   - a page of an SLO makes its ticket redundant (the rules already keep
+//     the ticket's tiers quiet while and shortly after a page tier is
+//     active; this covers a ticket that fired before the page began);
 //   - a service that cannot be scraped has meaningless SLO alerts.
+//
+// Slower tiers need no inhibition: one alert per severity carries every
+// tier, so a faster tier never arrives as a second alert.
 //
 // Every rule also requires equal static labels (env, cluster, ...), so two
 // stacks sharing one Alertmanager never silence each other's alerts.
@@ -189,19 +192,6 @@ func inhibitRules(st *model.Stack) []inhibitYAML {
 		TargetMatchers: []string{equalMatcher(slo.LabelSeverity, string(slo.Ticket)), anyValue(slo.LabelSLO)},
 		Equal:          sameSLO,
 	}}
-	for i, fast := range slo.Tiers {
-		for _, slow := range slo.Tiers[i+1:] {
-			if slow.Severity != fast.Severity {
-				continue
-			}
-			rules = append(rules, inhibitYAML{
-				Name:           fast.Name + "-silences-" + slow.Name,
-				SourceMatchers: []string{equalMatcher(slo.LabelTier, fast.Name)},
-				TargetMatchers: []string{equalMatcher(slo.LabelTier, slow.Name)},
-				Equal:          sameSLO,
-			})
-		}
-	}
 	for _, svc := range st.Services {
 		rules = append(rules, inhibitYAML{
 			Name:           svc.Name + "-target-down-silences-slos",

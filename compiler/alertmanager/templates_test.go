@@ -58,19 +58,19 @@ func TestTemplatesLoadLikeAlertmanager(t *testing.T) {
 		wantTitle string
 		wantText  []string
 	}{
-		{"firing", []*alert.Alert{firing}, "[FIRING:1] CheckoutAvailabilityBudgetBurn (page-fast) · shop · page", []string{
+		{"firing", []*alert.Alert{firing}, "[FIRING:1] CheckoutAvailabilityBudgetBurn (page) · shop · page", []string{
 			"FIRING: Checkout availability burns its error budget 14.4x too fast\n",
 			"Burn rate 20.1x over 1h; 97% of the budget left.\n",
 			"Runbook:   https://runbooks.shop.internal/storefront#CheckoutAvailabilityBudgetBurn\n",
 			"Dashboard: http://127.0.0.1:3000/d/stackc-shop-slos\n",
-			"Labels:    alertname=CheckoutAvailabilityBudgetBurn, env=production, region=eu-west-1, service=shop, severity=page, slo=checkout-availability, team=storefront, tier=page-fast\n",
+			"Labels:    alertname=CheckoutAvailabilityBudgetBurn, env=production, region=eu-west-1, service=shop, severity=page, slo=checkout-availability, team=storefront, tier=page\n",
 			"Since:     " + started.Format("2006-01-02 15:04:05") + " UTC",
 		}},
 		{"two alerts, one bare", []*alert.Alert{firing, bare}, "[FIRING:2] 2 alerts · shop", []string{
 			"FIRING: ShopMetricsAbsent\nLabels:    alertname=ShopMetricsAbsent",
 			"\n\nFIRING: ",
 		}},
-		{"resolved", []*alert.Alert{resolved}, "[RESOLVED] CheckoutAvailabilityBudgetBurn (page-fast) · shop · page", []string{
+		{"resolved", []*alert.Alert{resolved}, "[RESOLVED] CheckoutAvailabilityBudgetBurn (page) · shop · page", []string{
 			"RESOLVED: Checkout availability",
 		}},
 	}

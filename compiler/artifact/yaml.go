@@ -15,7 +15,16 @@ import (
 func YAML(header string, v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(header)
-	enc := yaml.NewEncoder(&buf)
+	if err := fastYAML(&buf, v); err == nil {
+		return buf.Bytes(), nil
+	}
+	buf.Truncate(len(header))
+	return slowYAML(&buf, v)
+}
+
+// slowYAML appends v to buf with yaml.v3's Encoder.
+func slowYAML(buf *bytes.Buffer, v any) ([]byte, error) {
+	enc := yaml.NewEncoder(buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(v); err != nil {
 		return nil, err

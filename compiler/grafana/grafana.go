@@ -90,38 +90,90 @@ func Marshal(d dashboard.Dashboard) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(d); err != nil {
 		return nil, err
 	}
-	return unescapeHTML(buf.Bytes()), nil
+	return indent(buf.Bytes()), nil
 }
 
-// unescapeHTML undoes the \u003c, \u003e and \u0026 escapes the SDK's
-// own MarshalJSON methods write for <, > and &, so queries read as PromQL
-// in the file and its diffs. An escape preceded by an odd number of
-// backslashes is literal text and stays.
-func unescapeHTML(data []byte) []byte {
-	repl := map[string]byte{`\u003c`: '<', `\u003e`: '>', `\u0026`: '&'}
-	out := make([]byte, 0, len(data))
-	backslashes := 0
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if c == '\\' && backslashes%2 == 0 && i+6 <= len(data) {
-			if r, ok := repl[string(data[i:i+6])]; ok {
-				out = append(out, r)
-				i += 5
+// indent lays out the compact JSON that encoding/json wrote as its
+// Encoder does with SetIndent("", "  "), and undoes the \u003c, \u003e and
+// \u0026 escapes the SDK's own MarshalJSON methods write for <, > and &,
+// so queries read as PromQL in the file and its diffs. It is one pass over
+// bytes that are valid JSON already, where the Encoder's indentation
+// re-scans them with its validating state machine (a large part of a
+// build's time); the tests check it against json.Indent.
+func indent(compact []byte) []byte {
+	out := make([]byte, 0, len(compact)+len(compact)/2)
+	depth := 0
+	newline := func() {
+		out = append(out, '\n')
+		for range depth {
+			out = append(out, ' ', ' ')
+		}
+	}
+	for i := 0; i < len(compact); i++ {
+		c := compact[i]
+		switch c {
+		case '"':
+			// Copy the string through its closing quote.
+			out = append(out, c)
+			for i++; i < len(compact); i++ {
+				c = compact[i]
+				if c == '\\' && i+1 < len(compact) {
+					if r, ok := htmlEscape(compact[i:]); ok {
+						out = append(out, r)
+						i += 5
+						continue
+					}
+					out = append(out, c, compact[i+1])
+					i++
+					continue
+				}
+				out = append(out, c)
+				if c == '"' {
+					break
+				}
+			}
+		case '{', '[':
+			out = append(out, c)
+			if i+1 < len(compact) && (compact[i+1] == '}' || compact[i+1] == ']') {
+				out = append(out, compact[i+1])
+				i++
 				continue
 			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			newline()
+		case ':':
+			out = append(out, c, ' ')
+		default:
+			out = append(out, c)
 		}
-		if c == '\\' {
-			backslashes++
-		} else {
-			backslashes = 0
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// htmlEscape reads \u003c, \u003e or \u0026 at the start of b.
+func htmlEscape(b []byte) (byte, bool) {
+	if len(b) < 6 || b[1] != 'u' || b[2] != '0' || b[3] != '0' {
+		return 0, false
+	}
+	switch string(b[4:6]) {
+	case "3c":
+		return '<', true
+	case "3e":
+		return '>', true
+	case "26":
+		return '&', true
+	}
+	return 0, false
 }
 
 // Emit writes the dashboards and the provisioning files. Services are

@@ -13,10 +13,12 @@
 //	    <service>-red: per-endpoint RED rules (REDRequestsRate, REDErrorRatio,
 //	    REDLatencyQuantile); <service>-health: TargetDown and MetricsAbsent.
 //	prometheus/rules/<service>/slo-<slo>.yml
-//	    <service>-slo-<slo>: 5m SLI rates, error ratios 5m..6h, and the
-//	    burn-rate alert (one rule per tier); <service>-slo-<slo>-slow (every
-//	    5m): the 1h cascade, ratios over 1d, 3d and the period, objective,
-//	    error budget, period burn rate, budget remaining.
+//	    <service>-slo-<slo>: SLI rates and error ratios over 5m..6h (from the
+//	    counters), event counts and ratios over 1d and 3d, each tier's
+//	    condition (slo:burn_rate:tier), and the page and ticket alerts;
+//	    <service>-slo-<slo>-slow (every 5m): non-overlapping 5m increments,
+//	    the period's ratio, objective, error budget, period burn rate,
+//	    budget remaining.
 //	prometheus/tests/<service>/service.yml
 //	    promtool tests of the health alerts.
 //	prometheus/tests/<service>/slo-<slo>.yml
@@ -28,14 +30,21 @@
 // One rule file per SLO lets each test file load only the rules it tests:
 // promtool evaluates every loaded rule at every step.
 //
-// How the SLO rules stay exact and cheap: the bad and total event rates
-// are recorded over 5m; every window's error ratio is the ratio of the
-// sums (sum_over_time) of those rates, which weights by traffic; windows of
-// a day and longer read a 1h average of the 5m rates that a slower group
-// records, so the 30d ratio reads one sample per 5m instead of every
-// scrape. Ratios divide by "total > 0": without traffic they are absent,
-// never NaN. Alerts read slow-group series through last_over_time, because
-// their newest sample can be exactly one lookback (5m) old.
+// How the SLO rules stay exact and cheap: windows up to 6h are rates over
+// the scraped counters, so an alert sees a step in the error rate exactly
+// when the window does (no averaging of overlapping 5m rates). Windows of
+// 1d and 3d add the last hour from the counters to a sum of the slow
+// group's non-overlapping 5m increments, corrected at both seams, and the
+// period sums those increments (one sample per 5m instead of every
+// scrape). Every window's error ratio is the ratio of the counts, which
+// weights by traffic; ratios divide by "total > 0": without traffic they
+// are absent, never NaN.
+//
+// One incident, one notification: each tier's condition is recorded
+// (slo:burn_rate:tier); the page alert ORs the page tiers and the ticket
+// alert the ticket tiers, and a tier is ignored for its short window after
+// a faster tier was active, because its windows then hold errors already
+// reported. See docs/alerting.md.
 //
 // Every expression (and every query inside an annotation template) is
 // checked with promlint against Catalog(st) before it is written, and every
@@ -93,7 +102,7 @@ func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
 			return err
 		}
 	}
-	c := &checker{cat: Catalog(st)}
+	c := &checker{cat: Catalog(st), fullTests: fullTestSLOs(st)}
 	return parallel.Each(len(st.Services), func(i int) error {
 		files, err := serviceFiles(st, st.Services[i], c)
 		if err != nil {
@@ -110,6 +119,10 @@ func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
 type checker struct {
 	cat    *promlint.Catalog
 	shapes shape.Memo
+	// fullTests are the SLOs (service/slo) that carry their alert math's
+	// long test scenarios (see fullTestSLOs); read-only while services
+	// are compiled in parallel.
+	fullTests map[string]bool
 }
 
 // serviceFiles returns the rule and test files of one service.
@@ -134,7 +147,7 @@ func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.Fi
 		}
 		files = append(files, artifact.File{Path: slo.PrometheusRulesDir + "/" + svc.Name + "/" + rf.name, Data: data})
 	}
-	for _, tf := range unitTests(st, svc) {
+	for _, tf := range unitTests(st, svc, c.fullTests) {
 		data, err := artifact.YAML(slo.Header(st), tf.file)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: tests %s: %w", svc.Name, tf.name, err)

@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stackc/stackc/compiler/artifact"
@@ -77,7 +79,35 @@ func glob(t testing.TB, pattern string) []string {
 func checkOut(t *testing.T, bin, out string) {
 	mustRun(t, bin, "check", "config", "--lint=all", "--lint-fatal", filepath.Join(out, "prometheus", "prometheus.yml"))
 	mustRun(t, bin, append([]string{"check", "rules", "--lint=all", "--lint-fatal"}, glob(t, filepath.Join(out, "prometheus", "rules", "*", "*.yml"))...)...)
-	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml"))...)...)
+	testRulesParallel(t, bin, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml")))
+}
+
+// testRulesParallel runs `promtool test rules` on each file, as many at a
+// time as there are CPUs (GOMAXPROCS): one promtool evaluates its tests on
+// one core.
+func testRulesParallel(t *testing.T, bin string, files []string) {
+	t.Helper()
+	if len(files) == 0 {
+		t.Fatal("no generated test files")
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out, ok := run(t, bin, "test", "rules", f)
+			if !ok {
+				mu.Lock()
+				t.Errorf("promtool test rules %s failed:\n%s", f, out)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestPromtoolGenerated(t *testing.T) {
@@ -145,7 +175,7 @@ func TestPromtoolCommittedOut(t *testing.T) {
 		return
 	}
 	t.Log("out/prometheus differs from what Emit generates (run make build); testing it as it is")
-	mustRun(t, bin, append([]string{"test", "rules"}, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml"))...)...)
+	testRulesParallel(t, bin, glob(t, filepath.Join(out, "prometheus", "tests", "*", "*.yml")))
 	if tests := glob(t, repoFile(t, "rules/*.yml")); len(tests) > 0 {
 		mustRun(t, bin, append([]string{"test", "rules"}, tests...)...)
 	}

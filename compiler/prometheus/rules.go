@@ -159,85 +159,131 @@ func redRules(svc model.Service) rulefmt.RuleGroup {
 
 func job2service(svc model.Service) string { return matcher(slo.LabelService, "=", svc.Name) }
 
-// sliExprs returns the PromQL of the bad-event and all-event rates over
-// 5m, read from the metrics of the service's instrumentation.
-func sliExprs(svc model.Service, s model.SLO) (bad, total string) {
+// sliExprs returns the PromQL of the bad and of all events over window,
+// read from the metrics of the service's instrumentation: fn is rate (per
+// second) or increase (a count). Over the counters both are exact at the
+// window's edges.
+func sliExprs(svc model.Service, s model.SLO, fn string, window time.Duration) (bad, total string) {
 	if s.Kind == model.Raw {
-		return rawSLIExprs(svc, s)
+		return rawSLIExprs(svc, s, fn, window)
 	}
 	in := slo.InstrumentationOf(svc)
 	eps := endpointMatcher(svc, s.Endpoints)
+	w := "[" + dur(window) + "]"
 	switch s.Kind {
 	case model.Latency:
-		count := "sum(rate(" + scraped(svc, in.Duration+"_count", eps) + "[5m]))"
+		count := "sum(" + fn + "(" + scraped(svc, in.Duration+"_count", eps) + w + "))"
 		le := matcher("le", "=", leValue(time.Duration(s.Threshold).Seconds()))
-		fast := "sum(rate(" + scraped(svc, in.Duration+"_bucket", eps, le) + "[5m]))"
+		fast := "sum(" + fn + "(" + scraped(svc, in.Duration+"_bucket", eps, le) + w + "))"
 		return "(" + count + " - " + fast + ") or vector(0)", count + " or vector(0)"
 	default:
-		errs := "sum(rate(" + scraped(svc, in.Requests, eps, in.ErrorMatcher()) + "[5m]))"
-		all := "sum(rate(" + scraped(svc, in.Requests, eps) + "[5m]))"
+		errs := "sum(" + fn + "(" + scraped(svc, in.Requests, eps, in.ErrorMatcher()) + w + "))"
+		all := "sum(" + fn + "(" + scraped(svc, in.Requests, eps) + w + "))"
 		return errs + " or vector(0)", all + " or vector(0)"
 	}
 }
 
-// rawSLIExprs are a raw SLO's own queries over 5m, summed into one series
-// (a query may keep labels) and 0 without any series. Spec validation has
-// parsed them already; a query that no longer parses yields an expression
-// promlint refuses, naming the rule.
-func rawSLIExprs(svc model.Service, s model.SLO) (bad, total string) {
-	b, t, err := slo.RawQueries(svc, s, "5m")
+// rawSLIExprs are a raw SLO's own queries with the window placeholder
+// set to window, summed into one series (a query may keep labels) and 0
+// without any series. The queries are per-second rates (rate() over the
+// window, which spec validation requires), so over the counters they are
+// exact at the window's edges like the generated SLIs; a count is the rate
+// times the window's seconds, which is what increase() computes. Spec
+// validation has parsed them already; a query that no longer parses yields
+// an expression promlint refuses, naming the rule.
+func rawSLIExprs(svc model.Service, s model.SLO, fn string, window time.Duration) (bad, total string) {
+	b, t, err := slo.RawQueries(svc, s, dur(window))
 	if err != nil {
 		return "invalid(" + strconv.Quote(err.Error()) + ")", "invalid()"
 	}
-	return "sum(" + b.String() + ") or vector(0)", "sum(" + t.String() + ") or vector(0)"
+	scale := ""
+	if fn == "increase" {
+		scale = " * " + num(window.Seconds())
+	}
+	return "sum(" + b.String() + ")" + scale + " or vector(0)", "sum(" + t.String() + ")" + scale + " or vector(0)"
 }
 
-// ratioExpr is the traffic-weighted error ratio over window: the ratio of
-// the sums of the recorded rates, absent (never NaN) without traffic.
-func ratioExpr(errs, reqs string, window time.Duration) string {
-	w := "[" + dur(window) + "]"
-	return "sum_over_time(" + errs + w + ") / (sum_over_time(" + reqs + w + ") > 0)"
-}
+// ratioExpr is the traffic-weighted error ratio of two recorded series,
+// absent (never NaN) without traffic.
+func ratioExpr(errs, reqs string) string { return errs + " / (" + reqs + " > 0)" }
 
-// sloRules returns the fast group (5m rates, ratios up to 6h, burn alerts)
-// and the slow group (1h cascade, ratios over 1d and longer, budget series).
+// sloRules returns the fast group (rates and ratios up to 3d, the tiers'
+// conditions, the burn alerts) and the slow group (5m increments, the
+// period's ratio, budget series).
+//
+// Windows up to 6h are rates over the counters themselves, exact at both
+// edges. A window W of 1d or 3d is counted in three parts: the last hour
+// from the counters (exact at the newest edge); the slow group's 5m
+// increments from W ago to an hour ago, which tile time without overlap;
+// and a correction for where those increments end: the newest ends g
+// before the hour began and the oldest g before W ago, so the 5m rate at
+// each edge times g is added at the newer edge and taken off at the older.
 func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulefmt.RuleGroup) {
 	lbl := func() map[string]string { return sloLabels(svc, s) }
-	bad, total := sliExprs(svc, s)
-	errs5m, reqs5m := sloSel(slo.ErrorsRate5m, svc, s), sloSel(slo.RequestsRate5m, svc, s)
-	errs1h, reqs1h := sloSel(slo.ErrorsRate1h, svc, s), sloSel(slo.RequestsRate1h, svc, s)
 	period := time.Duration(s.Period)
+	at := func(name string) string { return sloSel(name, svc, s) }
+	chunk := slo.ChunkWindow
+	chunkE, chunkR, chunkTS := at(slo.ErrorsIncrease(chunk)), at(slo.RequestsIncrease(chunk)), at(slo.ChunkTimestamp)
 
 	fast = rulefmt.RuleGroup{Name: fastGroup(svc, s)}
+	errs5m, reqs5m := at(slo.ErrorsRate5m), at(slo.RequestsRate5m)
+	bad5m, total5m := sliExprs(svc, s, "rate", 5*time.Minute)
 	fast.Rules = append(fast.Rules,
-		record(slo.ErrorsRate5m, bad, lbl()),
-		record(slo.RequestsRate5m, total, lbl()),
-		record(slo.ErrorRatio(5*time.Minute), errs5m+" / ("+reqs5m+" > 0)", lbl()),
+		record(slo.ErrorsRate5m, bad5m, lbl()),
+		record(slo.RequestsRate5m, total5m, lbl()),
+		record(slo.ErrorRatio(5*time.Minute), ratioExpr(errs5m, reqs5m), lbl()),
 	)
-	slow = rulefmt.RuleGroup{Name: slowGroup(svc, s), Interval: prommodel.Duration(slo.SlowGroupInterval)}
-	slow.Rules = append(slow.Rules,
-		record(slo.ErrorsRate1h, "avg_over_time("+errs5m+"["+dur(slo.CascadeWindow)+"])", lbl()),
-		record(slo.RequestsRate1h, "avg_over_time("+reqs5m+"["+dur(slo.CascadeWindow)+"])", lbl()),
-	)
-	for _, w := range slo.Windows(period) {
-		switch {
-		case w == 5*time.Minute:
-		case w <= slo.ShortWindowMax:
-			fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), ratioExpr(errs5m, reqs5m, w), lbl()))
-		default:
-			slow.Rules = append(slow.Rules, record(slo.ErrorRatio(w), ratioExpr(errs1h, reqs1h, w), lbl()))
+	// The other windows up to 6h are read from the counters directly; they
+	// are not recorded as rates, which keeps the group within a Mimir
+	// tenant's 20 rules.
+	for _, w := range slo.RateWindows(period) {
+		if w == 5*time.Minute {
+			continue
 		}
+		bad, total := sliExprs(svc, s, "rate", w)
+		fast.Rules = append(fast.Rules, record(slo.ErrorRatio(w), "("+bad+") / (("+total+") > 0)", lbl()))
 	}
+	head := slo.HeadWindow
+	orZero := func(e string) string { return "(" + e + " or on () vector(0))" }
+	for _, w := range slo.CountWindows(period) {
+		gap := "(time() - " + num(head.Seconds()) + " - max_over_time(" + chunkTS + "[" + dur(2*chunk) + "] offset " + dur(head) + "))"
+		count := func(headCount, rate5m, chunkSel string) string {
+			return "(" + headCount + ")\n" +
+				"+ on () " + orZero("sum_over_time("+chunkSel+"["+dur(w-head)+"] offset "+dur(head)+")") + "\n" +
+				"+ on () " + orZero(gap+" * on () ("+at(rate5m)+" offset "+dur(head)+" - on () "+orZero(at(rate5m)+" offset "+dur(w))+")") + "\n"
+		}
+		badHead, totalHead := sliExprs(svc, s, "increase", head)
+		fast.Rules = append(fast.Rules,
+			record(slo.ErrorsIncrease(w), count(badHead, slo.ErrorsRate5m, chunkE), lbl()),
+			record(slo.RequestsIncrease(w), count(totalHead, slo.RequestsRate5m, chunkR), lbl()),
+			record(slo.ErrorRatio(w), ratioExpr(at(slo.ErrorsIncrease(w)), at(slo.RequestsIncrease(w))), lbl()),
+		)
+	}
+	for _, t := range slo.AlertingTiers(s) {
+		fast.Rules = append(fast.Rules, tierRule(svc, s, t))
+	}
+	for _, a := range slo.BurnAlerts(s) {
+		fast.Rules = append(fast.Rules, burnAlert(st, svc, s, a))
+	}
+
+	// The increments are recorded only when the last is at least one
+	// increment old: every SlowGroupInterval in Prometheus, and still
+	// without overlap where every group runs at every step (promtool).
+	fresh := " unless on () count_over_time(" + chunkTS + "[" + dur(chunk) + "])"
+	bad, total := sliExprs(svc, s, "increase", chunk)
+	slow = rulefmt.RuleGroup{Name: slowGroup(svc, s), Interval: prommodel.Duration(slo.SlowGroupInterval)}
 	budget := num(s.ErrorBudget())
+	pw := "[" + dur(period) + "]"
 	slow.Rules = append(slow.Rules,
+		record(slo.ErrorsIncrease(chunk), "("+bad+")"+fresh, lbl()),
+		record(slo.RequestsIncrease(chunk), "("+total+")"+fresh, lbl()),
+		record(slo.ChunkTimestamp, "vector(time())"+fresh, lbl()),
+		record(slo.ErrorRatio(period), ratioExpr("sum_over_time("+chunkE+pw+")", "sum_over_time("+chunkR+pw+")"), lbl()),
 		record(slo.Objective, "vector("+num(s.Target())+")", lbl()),
 		record(slo.ErrorBudget, "vector("+budget+")", lbl()),
-		record(slo.PeriodBurnRate, sloSel(slo.ErrorRatio(period), svc, s)+" / "+budget, lbl()),
-		record(slo.BudgetRemaining, "1 - "+sloSel(slo.PeriodBurnRate, svc, s), lbl()),
+		record(slo.PeriodBurnRate, at(slo.ErrorRatio(period))+" / "+budget, lbl()),
+		record(slo.BudgetRemaining, "1 - "+at(slo.PeriodBurnRate), lbl()),
 	)
-	for _, t := range emittedTiers(s) {
-		fast.Rules = append(fast.Rules, burnAlert(st, svc, s, t))
-	}
 	return fast, slow
 }
 
@@ -246,67 +292,108 @@ func sloRules(st *model.Stack, svc model.Service, s model.SLO) (fast, slow rulef
 // loader warns about it).
 func emittedTiers(s model.SLO) []slo.Tier { return slo.AlertingTiers(s) }
 
-// rateOver is the mean per-second rate of a recorded SLO rate over window,
-// read from the cheapest recorded series that covers it: the 5m rate up to
-// ShortWindowMax, the 1h cascade beyond.
-func rateOver(svc model.Service, s model.SLO, rate5m, rate1h string, window time.Duration) string {
-	src := sloSel(rate5m, svc, s)
-	if window > slo.ShortWindowMax {
-		src = sloSel(rate1h, svc, s)
-	}
-	return "avg_over_time(" + src + "[" + dur(window) + "])"
-}
-
-// badEventsOver is the number of bad events within window: the recorded
-// rate sampled once per the span it averages (5m, or the 1h cascade beyond
-// ShortWindowMax) by a subquery, times that span. Unlike the mean rate
-// times the window, it counts only history that exists, so a fresh
-// Prometheus does not extrapolate a few errors into many.
-func badEventsOver(svc model.Service, s model.SLO, window time.Duration) string {
-	span, src := 5*time.Minute, sloSel(slo.ErrorsRate5m, svc, s)
-	if window > slo.ShortWindowMax {
-		span, src = slo.CascadeWindow, slo.Latest(sloSel(slo.ErrorsRate1h, svc, s))
-	}
-	return "sum_over_time(" + src + "[" + dur(window) + ":" + dur(span) + "]) * " + num(span.Seconds())
-}
-
 // volumeGuard keeps a tier quiet while its long window holds too few
-// events to judge: it passes when the mean request rate reaches
-// MinEventRate, or when the window holds at least MinBadEvents bad events,
-// so one failed request at night pages nobody while a quiet endpoint that
-// fails every request still alerts.
+// events to judge: it passes when the mean request rate over the history
+// the window holds reaches MinEventRate, or when the window holds at least
+// MinBadEvents bad events, so one failed request at night pages nobody
+// while a quiet endpoint that fails every request still alerts. Counts
+// over the counters are not extrapolated beyond the history that exists,
+// so a fresh Prometheus does not turn a few errors into many.
 func volumeGuard(svc model.Service, s model.SLO, window time.Duration) string {
-	reqs := rateOver(svc, s, slo.RequestsRate5m, slo.RequestsRate1h, window)
-	return "(" + reqs + " >= " + num(s.MinEventRate) +
-		" or " + badEventsOver(svc, s, window) + " >= " + num(s.MinBadEvents) + ")"
+	var meanRate, badEvents string
+	if window <= slo.ShortWindowMax {
+		meanRate = "avg_over_time(" + sloSel(slo.RequestsRate5m, svc, s) + "[" + dur(window) + "])"
+		bad, _ := sliExprs(svc, s, "increase", window)
+		badEvents = "(" + bad + ")"
+	} else {
+		meanRate = "avg_over_time(" + sloSel(slo.RequestsIncrease(slo.ChunkWindow), svc, s) + "[" + dur(window) + "]) / " + num(slo.ChunkWindow.Seconds())
+		badEvents = sloSel(slo.ErrorsIncrease(window), svc, s)
+	}
+	return "(" + meanRate + " >= " + num(s.MinEventRate) + " or on () " + badEvents + " >= " + num(s.MinBadEvents) + ")"
 }
 
-// burnAlert is one tier's multi-window alert. Its value is the long
-// window's burn rate, which the description shows.
-func burnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) rulefmt.Rule {
-	period := time.Duration(s.Period)
-	factor := num(t.Factor(period))
+// historySlack is added to the age of the oldest increment when a tier's
+// long window is scaled to a short history (see tierRule).
+const historySlack = 2 * slo.ChunkWindow
+
+// tierRule records tier t's condition: both windows burn faster than its
+// factor and the volume guard passes. Its value is the long window's burn
+// rate, and it carries the tier label.
+func tierRule(svc model.Service, s model.SLO, t slo.Tier) rulefmt.Rule {
+	factor := num(t.Factor(time.Duration(s.Period)))
 	budget := num(s.ErrorBudget())
 	on := "and on (" + slo.LabelService + ", " + slo.LabelSLO + ")\n"
-	long := sloSel(slo.ErrorRatio(t.Long), svc, s)
+	long := sloSel(slo.ErrorRatio(t.Long), svc, s) + " / " + budget
 	if t.Long > slo.ShortWindowMax {
-		long = slo.Latest(long)
+		// A history shorter than the long window counts as clean traffic
+		// for the rest of it: the tier fires when its share of the budget
+		// is spent, not when a few hours show its ratio (which would open
+		// tickets on a fresh Prometheus before any page). The history is
+		// the age of the oldest increment, plus two increments so that a
+		// full window scales by exactly 1.
+		history := "(time() - min_over_time(" + sloSel(slo.ChunkTimestamp, svc, s) + "[" + dur(t.Long) + "]) + " + num(historySlack.Seconds()) + ")"
+		long += "\n  / clamp_min(" + num(t.Long.Seconds()) + " / " + history + ", 1)"
 	}
-	expr := long + " / " + budget + " > " + factor + "\n" +
+	expr := long + " > " + factor + "\n" +
 		on + sloSel(slo.ErrorRatio(t.Short), svc, s) + " / " + budget + " > " + factor + "\n" +
-		on + volumeGuard(svc, s, t.Long) + "\n"
+		"and on ()\n" + volumeGuard(svc, s, t.Long) + "\n"
+	l := sloLabels(svc, s)
+	l[slo.LabelTier] = t.Name
+	return record(slo.TierBurnRate, expr, l)
+}
+
+// tierSel selects the recorded condition of the named tiers.
+func tierSel(svc model.Service, s model.SLO, tiers []slo.Tier) string {
+	names := make([]string, len(tiers))
+	for i, t := range tiers {
+		names[i] = t.Name
+	}
+	m := matcher(slo.LabelTier, "=", names[0])
+	if len(names) > 1 {
+		m = matcher(slo.LabelTier, "=~", strings.Join(names, "|"))
+	}
+	return sel(slo.TierBurnRate, matcher(slo.LabelService, "=", svc.Name), matcher(slo.LabelSLO, "=", s.Name), m)
+}
+
+// fasterTiers are the tiers of s (of either severity) that are recorded and
+// faster than t.
+func fasterTiers(s model.SLO, t slo.Tier) []slo.Tier {
+	var out []slo.Tier
+	for _, f := range slo.AlertingTiers(s) {
+		if f.Name == t.Name {
+			break
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// burnAlert is the page or the ticket of an SLO: it fires while one of its
+// tiers' conditions holds, but a tier counts only when no faster tier was
+// active within its short window (which then holds the errors the faster
+// tier already reported). Its value is the highest long-window burn rate
+// among the tiers that count.
+func burnAlert(st *model.Stack, svc model.Service, s model.SLO, a slo.BurnAlert) rulefmt.Rule {
+	var branches []string
+	for _, t := range a.Tiers {
+		b := tierSel(svc, s, []slo.Tier{t})
+		if faster := fasterTiers(s, t); len(faster) > 0 {
+			b = "(" + b + "\n    unless on (" + slo.LabelService + ", " + slo.LabelSLO + ") max_over_time(" + tierSel(svc, s, faster) + "[" + dur(t.Short) + "]))"
+		}
+		branches = append(branches, "  "+b)
+	}
 	return rulefmt.Rule{
 		Alert:       slo.BurnAlertName(s),
-		Expr:        expr,
-		Labels:      burnLabels(svc, s, t),
-		Annotations: burnAnnotations(st, svc, s, t),
+		Expr:        "max without (" + slo.LabelTier + ") (\n" + strings.Join(branches, "\n  or\n") + "\n)\n",
+		Labels:      burnLabels(svc, s, a),
+		Annotations: burnAnnotations(st, svc, s, a),
 	}
 }
 
-func burnLabels(svc model.Service, s model.SLO, t slo.Tier) map[string]string {
+func burnLabels(svc model.Service, s model.SLO, a slo.BurnAlert) map[string]string {
 	return withStatic(svc, map[string]string{
-		slo.LabelSeverity: string(t.Severity),
-		slo.LabelTier:     t.Name,
+		slo.LabelSeverity: string(a.Severity),
+		slo.LabelTier:     a.TierLabel(),
 		slo.LabelService:  svc.Name,
 		slo.LabelTeam:     svc.Team,
 		slo.LabelSLO:      s.Name,
@@ -341,17 +428,45 @@ func budgetLeftTemplate(svc model.Service, s model.SLO) string {
 		" }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
 }
 
-func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier) map[string]string {
+// tierText describes tier t's condition for people: "1h and 5m above
+// 14.4x (2% of the budget within 1h)".
+func tierText(s model.SLO, t slo.Tier) string {
 	period := time.Duration(s.Period)
-	factor := readable(t.Factor(period))
+	return fmt.Sprintf("%s and %s above %sx, %s of the budget within %s", dur(t.Long), dur(t.Short),
+		readable(t.Factor(period)), percent(t.SpentShare(period)), dur(t.Long))
+}
+
+// tiersTemplate lists, at notification time, the alert's tiers whose
+// condition holds, with their long window's burn rate.
+func tiersTemplate(svc model.Service, s model.SLO, a slo.BurnAlert) string {
+	var b strings.Builder
+	b.WriteString("{{ range query " + strconv.Quote(tierSel(svc, s, a.Tiers)) + ` | sortByLabel "` + slo.LabelTier + `" }}`)
+	b.WriteString(`{{ .Labels.tier }} {{ .Value | printf "%.1f" }}x (`)
+	for _, t := range a.Tiers {
+		b.WriteString(`{{ if eq .Labels.tier "` + t.Name + `" }}` + tierText(s, t) + "{{ end }}")
+	}
+	b.WriteString("); {{ end }}")
+	return b.String()
+}
+
+// alertCondition describes when the alert fires, for its summary.
+func alertCondition(s model.SLO, a slo.BurnAlert) string {
+	period := time.Duration(s.Period)
+	parts := make([]string, len(a.Tiers))
+	for i, t := range a.Tiers {
+		parts[i] = fmt.Sprintf("over %sx for %s", readable(t.Factor(period)), dur(t.Long))
+	}
+	return strings.Join(parts, " or ")
+}
+
+func burnAnnotations(st *model.Stack, svc model.Service, s model.SLO, a slo.BurnAlert) map[string]string {
+	period := time.Duration(s.Period)
 	return dropEmpty(map[string]string{
-		"summary": fmt.Sprintf("%s is burning its %s error budget more than %sx too fast (%s).",
-			s.Name, days(period), factor, t.Name),
+		"summary": fmt.Sprintf("%s is burning its %s error budget too fast (%s: %s).",
+			s.Name, days(period), a.Severity, alertCondition(s, a)),
 		"description": fmt.Sprintf("%s (objective %s%% over %s) burns its error budget "+
-			"{{ $value | printf \"%%.1f\" }}x as fast as it may over the last %s, and over the last %s too; "+
-			"above %sx, %s of the budget goes within %s. %s of the %s budget is left.",
-			s.Name, num(s.Objective), days(period), dur(t.Long), dur(t.Short),
-			factor, percent(t.SpentShare(period)), dur(t.Long), budgetLeftTemplate(svc, s), days(period)),
+			"{{ $value | printf \"%%.1f\" }}x as fast as it may. Burning: %s%s of the %s budget is left.",
+			s.Name, num(s.Objective), days(period), tiersTemplate(svc, s, a), budgetLeftTemplate(svc, s), days(period)),
 		"runbook_url": runbookURL(svc, slo.BurnAlertName(s)),
 		"dashboard":   dashboardURL(st, svc, "slos"),
 	})

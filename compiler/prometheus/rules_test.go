@@ -174,14 +174,31 @@ func TestAlertLabelsAndTiers(t *testing.T) {
 				tiers = append(tiers, r.Labels[slo.LabelTier])
 			}
 			var want []string
-			for _, tier := range emittedTiers(s) {
-				want = append(want, tier.Name)
+			for _, a := range slo.BurnAlerts(s) {
+				want = append(want, a.TierLabel())
 			}
 			if !slices.Equal(tiers, want) || len(want) == 0 {
 				t.Errorf("%s: tiers %v, want %v", s.Name, tiers, want)
 			}
-			if slices.Contains(s.DisabledTiers, "ticket-slow") && slices.Contains(tiers, "ticket-slow") {
-				t.Errorf("%s: disabled tier emitted", s.Name)
+			// Each enabled tier that can fire has its condition recorded
+			// (the alerts OR them); a disabled one has none.
+			var conds []string
+			for _, r := range fast.Rules {
+				if r.Record == slo.TierBurnRate {
+					conds = append(conds, r.Labels[slo.LabelTier])
+				}
+			}
+			var wantConds []string
+			for _, tier := range emittedTiers(s) {
+				wantConds = append(wantConds, tier.Name)
+			}
+			if !slices.Equal(conds, wantConds) {
+				t.Errorf("%s: tier conditions %v, want %v", s.Name, conds, wantConds)
+			}
+			for _, d := range s.DisabledTiers {
+				if slices.Contains(conds, d) {
+					t.Errorf("%s: disabled tier %s recorded", s.Name, d)
+				}
 			}
 		}
 	}

@@ -75,7 +75,11 @@ type phase struct {
 }
 
 // counterValues renders a counter growing by inc per step in each phase,
-// in promtool's expanding notation ("0+600x120 72600+590x59").
+// in promtool's expanding notation ("0+600x120 72600+590x59"). promtool
+// expands "a+bxn" by adding b n times in floating point, so the values are
+// tracked the same way, and each phase starts at a printed value no lower
+// than where the previous one ended: a start rounded below it would read
+// as a counter reset.
 func counterValues(phases []phase, inc func(phase) float64) string {
 	var parts []string
 	v := 0.0
@@ -83,17 +87,41 @@ func counterValues(phases []phase, inc func(phase) float64) string {
 	for _, p := range phases {
 		n := int(p.d / testStep)
 		d := inc(p)
+		dText := num(d)
+		dv, _ := strconv.ParseFloat(dText, 64)
 		if first {
-			parts = append(parts, fmt.Sprintf("0+%sx%d", num(d), n))
-			v = d * float64(n)
+			parts = append(parts, fmt.Sprintf("0+%sx%d", dText, n))
+			v = accumulate(0, dv, n)
 			first = false
 			continue
 		}
-		start := v + d
-		parts = append(parts, fmt.Sprintf("%s+%sx%d", num(start), num(d), n-1))
-		v = start + d*float64(n-1)
+		startText := atLeast(v + dv)
+		start, _ := strconv.ParseFloat(startText, 64)
+		parts = append(parts, fmt.Sprintf("%s+%sx%d", startText, dText, n-1))
+		v = accumulate(start, dv, n-1)
 	}
 	return strings.Join(parts, " ")
+}
+
+// accumulate adds d to v n times, as promtool expands "v+dxn".
+func accumulate(v, d float64, n int) float64 {
+	for range n {
+		v += d
+	}
+	return v
+}
+
+// atLeast prints x briefly (num) unless that reads back below x.
+func atLeast(x float64) string {
+	if s := num(x); mustParse(s) >= x {
+		return s
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+func mustParse(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
 }
 
 func seriesLabels(metric string, lbls map[string]string) string {
@@ -361,28 +389,6 @@ func exportedValues(in slo.Instrumentation, phases []phase, inc, appear func(pha
 // minutes formats d for eval_time.
 func minutes(d time.Duration) string { return dur(d.Truncate(testStep)) }
 
-// alertsSeries is the ALERTS series promtool stores for a firing tier.
-func alertsSeries(svc model.Service, s model.SLO, t slo.Tier) string {
-	l := burnLabels(svc, s, t)
-	l["alertname"] = slo.BurnAlertName(s)
-	l["alertstate"] = "firing"
-	return seriesLabels("ALERTS", l)
-}
-
-func alertsQuery(s model.SLO, t slo.Tier) string {
-	return sel("ALERTS", matcher("alertname", "=", slo.BurnAlertName(s)), matcher(slo.LabelSLO, "=", s.Name),
-		matcher(slo.LabelTier, "=", t.Name), matcher("alertstate", "=", "firing"))
-}
-
-// firing asserts that tier t's alert fires (want) or not at time at.
-func firing(svc model.Service, s model.SLO, t slo.Tier, at time.Duration, want bool) exprTest {
-	e := exprTest{Expr: alertsQuery(s, t), EvalTime: minutes(at), ExpSamples: []expSample{}}
-	if want {
-		e.ExpSamples = []expSample{{Labels: alertsSeries(svc, s, t), Value: 1}}
-	}
-	return e
-}
-
 // stable reports whether format gives the same text for v nudged either
 // way, so float noise in the evaluation cannot change an asserted annotation.
 func stable(format string, v float64) bool {
@@ -405,254 +411,9 @@ func burnAbove(s model.SLO, factor float64) (burn, ratio float64) {
 // burnBelow is a burn rate about 10% below factor.
 func burnBelow(factor float64) float64 { return math.Floor(factor*90) / 100 }
 
-// detectionLag bounds how much later than the ideal window arithmetic an
-// alert fires: the 5m rate (and, for windows read from the 1h cascade, the
-// hour it averages) plus evaluation steps.
-func detectionLag(window time.Duration) time.Duration {
-	if window > slo.ShortWindowMax {
-		return slo.CascadeWindow + 15*time.Minute
-	}
-	return 15 * time.Minute
-}
-
 // steadyTraffic is the request rate of the generated scenarios: well above
 // the SLO's minimum event rate.
 func steadyTraffic(s model.SLO) float64 { return math.Max(10, 10*s.MinEventRate) }
-
-// testFileOut is one generated test file, named relative to its service's directory.
-type testFileOut struct {
-	name string
-	file testFile
-}
-
-// longTestEval is the evaluation interval of the tests of the tiers with
-// windows of a day and more: days of input at a 1m step stay exact, and a
-// 5m evaluation makes them five times cheaper to run.
-const longTestEval = 5 * time.Minute
-
-func unitTests(st *model.Stack, svc model.Service) []testFileOut {
-	files := []testFileOut{{name: serviceFile, file: testFile{
-		RuleFiles:          []string{"../../rules/" + svc.Name + "/*.yml"},
-		EvaluationInterval: dur(testStep),
-		Tests:              healthTests(st, svc),
-	}}}
-	for _, s := range svc.SLOs {
-		rules := []string{"../../rules/" + svc.Name + "/" + sloFile(s)}
-		var short, long []slo.Tier
-		for _, t := range emittedTiers(s) {
-			if t.Long > slo.ShortWindowMax {
-				long = append(long, t)
-			} else {
-				short = append(short, t)
-			}
-		}
-		files = append(files, testFileOut{name: sloFile(s), file: testFile{
-			RuleFiles:          rules,
-			EvaluationInterval: dur(testStep),
-			Tests:              append(tierTests(st, svc, s, short, testStep), trafficTests(svc, s, short)...),
-		}})
-		if len(long) > 0 {
-			files = append(files, testFileOut{name: strings.TrimSuffix(sloFile(s), ".yml") + "-long.yml", file: testFile{
-				RuleFiles:          rules,
-				EvaluationInterval: dur(longTestEval),
-				Tests:              tierTests(st, svc, s, long, longTestEval),
-			}})
-		}
-	}
-	return files
-}
-
-// expectedBurnAlert is a firing tier's exact labels and annotations while
-// every window shows the error ratio ratio.
-func expectedBurnAlert(st *model.Stack, svc model.Service, s model.SLO, t slo.Tier, ratio float64) expAlert {
-	burn := ratio / s.ErrorBudget()
-	ann := burnAnnotations(st, svc, s, t)
-	desc := strings.Replace(ann["description"], `{{ $value | printf "%.1f" }}`, fmt.Sprintf("%.1f", burn), 1)
-	ann["description"] = strings.Replace(desc, budgetLeftTemplate(svc, s), fmt.Sprintf("%.4g%%", (1-burn)*100), 1)
-	return expAlert{ExpLabels: burnLabels(svc, s, t), ExpAnnotations: dropEmpty(ann)}
-}
-
-// tierTests are, per tier: a steady burn above the factor (exact labels
-// and annotations, resolution), the detection time after a clean history,
-// and a burn below the factor. Times are multiples of eval.
-func tierTests(st *model.Stack, svc model.Service, s model.SLO, tested []slo.Tier, eval time.Duration) []testGroup {
-	period := time.Duration(s.Period)
-	rate := steadyTraffic(s)
-	tiers := emittedTiers(s)
-	alert := slo.BurnAlertName(s)
-	var out []testGroup
-	for _, t := range tested {
-		factor := t.Factor(period)
-		burn, ratio := burnAbove(s, factor)
-
-		// Steady burn from the start: every window shows the same ratio,
-		// so the annotations are exact; then errors stop.
-		burnFor := 2 * time.Hour
-		check := 90 * time.Minute
-		// The short window is clean 5m (one 5m rate) after the errors
-		// stop, and the alert follows at the next evaluation.
-		resolved := burnFor + t.Short + 5*time.Minute + eval
-		g := testGroup{
-			Name: fmt.Sprintf("%s %s: %.4gx burn (threshold %sx) fires with exact labels and annotations, and resolves within %s after errors stop",
-				s.Name, t.Name, burn, readable(factor), dur(resolved-burnFor)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{burnFor, rate, ratio}, {resolved - burnFor + testStep, rate, 0}}),
-		}
-		at := alertTest{EvalTime: minutes(check), Alertname: alert, ExpAlerts: []expAlert{}}
-		for _, other := range tiers {
-			if burn > other.Factor(period) {
-				at.ExpAlerts = append(at.ExpAlerts, expectedBurnAlert(st, svc, s, other, ratio))
-			}
-		}
-		g.AlertRuleTests = append(g.AlertRuleTests, at)
-		g.PromqlExprTests = append(g.PromqlExprTests, firing(svc, s, t, check, true), firing(svc, s, t, resolved, false))
-		out = append(out, g)
-
-		// Detection time: after a clean history longer than the long
-		// window, the long window crosses the threshold after
-		// long x factor / burn; the short window is faster.
-		history := t.Long + 2*time.Hour
-		detect := time.Duration(float64(t.Long) * factor / burn)
-		silentAt := history + time.Duration(0.95*float64(detect)).Truncate(eval)
-		fireBy := history + (detect + detectionLag(t.Long) + eval - 1).Truncate(eval)
-		out = append(out, testGroup{
-			Name: fmt.Sprintf("%s %s: after %s without errors, a %.4gx burn is silent at %s and fires by %s (ideal detection %s)",
-				s.Name, t.Name, dur(history), burn, minutes(silentAt-history), minutes(fireBy-history), minutes(detect)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{history, rate, 0}, {fireBy - history + testStep, rate, ratio}}),
-			PromqlExprTests: []exprTest{
-				firing(svc, s, t, silentAt, false),
-				firing(svc, s, t, fireBy, true),
-			},
-		})
-
-		// Slightly below the factor, the tier never fires.
-		below := burnBelow(factor)
-		length := t.Long + time.Hour
-		out = append(out, testGroup{
-			Name:        fmt.Sprintf("%s %s: a %.4gx burn for %s stays silent", s.Name, t.Name, below, dur(length)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{length, rate, below * s.ErrorBudget()}}),
-			PromqlExprTests: []exprTest{
-				firing(svc, s, t, time.Hour, false),
-				firing(svc, s, t, length, false),
-			},
-		})
-	}
-	return out
-}
-
-// trafficTests cover zero traffic and traffic around the minimum event rate.
-// short are the tiers tested at a 1m evaluation (long windows up to 6h).
-func trafficTests(svc model.Service, s model.SLO, short []slo.Tier) []testGroup {
-	period := time.Duration(s.Period)
-	tiers := emittedTiers(s)
-	alert := slo.BurnAlertName(s)
-	var out []testGroup
-
-	// Zero traffic: no alert, and no NaN: the ratios and the budget are
-	// absent while the rates are 0.
-	quiet := 2 * time.Hour
-	zero := testGroup{
-		Name:        s.Name + ": zero traffic fires nothing and records no ratio (no NaN)",
-		Interval:    dur(testStep),
-		InputSeries: sliSeries(svc, s, []phase{{quiet, 0, 0}}),
-		AlertRuleTests: []alertTest{
-			{EvalTime: minutes(quiet), Alertname: alert, ExpAlerts: []expAlert{}},
-		},
-		PromqlExprTests: []exprTest{
-			{Expr: sloSel(slo.RequestsRate5m, svc, s), EvalTime: minutes(quiet),
-				ExpSamples: []expSample{{Labels: seriesLabels(slo.RequestsRate5m, sloLabels(svc, s)), Value: 0}}},
-			{Expr: sloSel(slo.ErrorRatio(5*time.Minute), svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
-			{Expr: sloSel(slo.ErrorRatio(period), svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
-			{Expr: sloSel(slo.BudgetRemaining, svc, s), EvalTime: minutes(quiet), ExpSamples: []expSample{}},
-		},
-	}
-	out = append(out, zero)
-
-	if s.MinEventRate > 0 && len(tiers) > 0 {
-		out = append(out, lowTrafficTests(svc, s, short)...)
-		above := testGroup{
-			Name:        fmt.Sprintf("%s: 100%% errors at %s req/s (over the minimum of %s) fire every tier", s.Name, num(1.2*s.MinEventRate), num(s.MinEventRate)),
-			Interval:    dur(testStep),
-			InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, 1.2 * s.MinEventRate, 1}}),
-		}
-		for _, t := range tiers {
-			above.PromqlExprTests = append(above.PromqlExprTests, firing(svc, s, t, 90*time.Minute, true))
-		}
-		out = append(out, above)
-	}
-	return out
-}
-
-// lowTrafficTests cover the volume guard of the tiers in tiers, below the
-// minimum event rate: a few errors stay silent, a complete outage fires,
-// and each tier fires exactly when its long window holds MinBadEvents bad
-// events.
-func lowTrafficTests(svc model.Service, s model.SLO, tiers []slo.Tier) []testGroup {
-	var out []testGroup
-	night := 0.5 * s.MinEventRate
-
-	// A few failed requests at night: half of MinBadEvents within 10m
-	// (capped at every request failing), after 6h of clean traffic.
-	burst := 10 * time.Minute
-	share := math.Min(1, s.MinBadEvents/2/(night*burst.Seconds()))
-	quiet := 6 * time.Hour
-	few := testGroup{
-		Name: fmt.Sprintf("%s: %s failed requests within %s at %s req/s (under the minimum of %s) page nobody",
-			s.Name, num(share*night*burst.Seconds()), dur(burst), num(night), num(s.MinEventRate)),
-		Interval:    dur(testStep),
-		InputSeries: sliSeries(svc, s, []phase{{quiet, night, 0}, {burst, night, share}, {time.Hour, night, 0}}),
-	}
-	for _, t := range tiers {
-		few.PromqlExprTests = append(few.PromqlExprTests,
-			firing(svc, s, t, quiet+burst, false), firing(svc, s, t, quiet+burst+30*time.Minute, false))
-	}
-	out = append(out, few)
-
-	// Every request failing at night: the bad events alone pass the guard.
-	outage := testGroup{
-		Name: fmt.Sprintf("%s: 100%% errors at %s req/s (under the minimum of %s) fire once the long window holds %s bad events",
-			s.Name, num(night), num(s.MinEventRate), num(s.MinBadEvents)),
-		Interval:    dur(testStep),
-		InputSeries: sliSeries(svc, s, []phase{{2 * time.Hour, night, 1}}),
-	}
-	for _, t := range tiers {
-		if night*math.Min(t.Long.Seconds(), time.Hour.Seconds()) >= 2*s.MinBadEvents {
-			outage.PromqlExprTests = append(outage.PromqlExprTests, firing(svc, s, t, 90*time.Minute, true))
-		}
-	}
-	if len(outage.PromqlExprTests) > 0 {
-		out = append(out, outage)
-	}
-
-	// The boundary, per tier: every request failing at a rate whose long
-	// window holds 80% of MinBadEvents stays silent; 125% fires.
-	for _, t := range tiers {
-		for _, c := range []struct {
-			share float64
-			fires bool
-		}{{0.8, false}, {1.25, true}} {
-			rate := c.share * s.MinBadEvents / t.Long.Seconds()
-			if rate >= s.MinEventRate {
-				continue
-			}
-			length := t.Long + time.Hour
-			verb := "stays silent"
-			if c.fires {
-				verb = "fires"
-			}
-			out = append(out, testGroup{
-				Name: fmt.Sprintf("%s %s: 100%% errors at %s req/s (%s bad events per %s, minimum %s; under the minimum rate of %s) %s",
-					s.Name, t.Name, num(rate), num(rate*t.Long.Seconds()), dur(t.Long), num(s.MinBadEvents), num(s.MinEventRate), verb),
-				Interval:        dur(testStep),
-				InputSeries:     sliSeries(svc, s, []phase{{length, rate, 1}}),
-				PromqlExprTests: []exprTest{firing(svc, s, t, length, c.fires)},
-			})
-		}
-	}
-	return out
-}
 
 // healthTests cover TargetDown and MetricsAbsent: a crash loop and a full
 // outage fire TargetDown while one dead replica of two does not; missing
@@ -678,10 +439,6 @@ func healthTests(st *model.Stack, svc model.Service) []testGroup {
 		absentLabels[k] = v
 	}
 	absentAnn := dropEmpty(hr[1].Annotations)
-	var burnSilent []alertTest
-	for _, s := range svc.SLOs {
-		burnSilent = append(burnSilent, alertTest{EvalTime: "40m", Alertname: slo.BurnAlertName(s), ExpAlerts: []expAlert{}})
-	}
 	// A second replica, for the test where one of two is down.
 	tl2 := targetLabels(svc)
 	tl2["instance"] = tl["instance"] + "-replica"
@@ -746,10 +503,10 @@ func healthTests(st *model.Stack, svc model.Service) []testGroup {
 			Name:        svc.Name + ": a healthy target whose counters never saw a request fires nothing",
 			Interval:    dur(testStep),
 			InputSeries: append(zeroCounters(svc, tl, "0x40"), inputSeries{up, "1x40"}),
-			AlertRuleTests: append([]alertTest{
+			AlertRuleTests: []alertTest{
 				{EvalTime: "40m", Alertname: down, ExpAlerts: []expAlert{}},
 				{EvalTime: "40m", Alertname: absent, ExpAlerts: []expAlert{}},
-			}, burnSilent...),
+			},
 		},
 	}
 }

@@ -171,7 +171,8 @@ func Queryable(st *model.Stack) *Catalog {
 	cat.Add(slo.REDRequestsRate, slo.LabelService, slo.LabelEndpoint)
 	cat.Add(slo.REDErrorRatio, slo.LabelService, slo.LabelEndpoint)
 	cat.Add(slo.REDLatencyQuantile, slo.LabelService, slo.LabelEndpoint, "quantile")
-	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m, slo.ErrorsRate1h, slo.RequestsRate1h,
+	names := []string{slo.ErrorsRate5m, slo.RequestsRate5m,
+		slo.ErrorsIncrease(slo.ChunkWindow), slo.RequestsIncrease(slo.ChunkWindow), slo.ChunkTimestamp,
 		slo.Objective, slo.ErrorBudget, slo.PeriodBurnRate, slo.BudgetRemaining}
 	periods := map[model.Duration]bool{}
 	for _, svc := range st.Services {
@@ -183,11 +184,15 @@ func Queryable(st *model.Stack) *Catalog {
 			for _, w := range slo.Windows(time.Duration(s.Period)) {
 				names = append(names, slo.ErrorRatio(w))
 			}
+			for _, w := range slo.CountWindows(time.Duration(s.Period)) {
+				names = append(names, slo.ErrorsIncrease(w), slo.RequestsIncrease(w))
+			}
 		}
 	}
 	for _, n := range names {
 		cat.Add(n, slo.LabelService, slo.LabelSLO)
 	}
+	cat.Add(slo.TierBurnRate, slo.LabelService, slo.LabelSLO, slo.LabelTier)
 	cat.Add("ALERTS", "alertname", "alertstate", slo.LabelSeverity, slo.LabelTier, slo.LabelService,
 		slo.LabelTeam, slo.LabelSLO, "job", "instance")
 	cat.Add("ALERTS_FOR_STATE", "alertname", slo.LabelSeverity, slo.LabelTier, slo.LabelService,

@@ -31,7 +31,8 @@ TEAM = {{printf "%q" .Team}}
 PORT = {{.Port}}
 ADMIN_PORT = {{.AdminPort}}
 
-#: Status codes recorded as themselves; any other code is recorded as its class (1xx..5xx).
+#: Status codes recorded as themselves, like CLIENT_CLOSED_REQUEST; any
+#: other code is recorded as its class (1xx..5xx).
 STATUS_CODES = {{.StatusCodes}}
 #: Upper bounds, in seconds, of {{.RequestDuration}}.
 LATENCY_BUCKETS = {{.LatencyBuckets}}
@@ -78,7 +79,7 @@ class LabelValueError(ValueError):
 
 def code_label(code: int) -> str:
     """The value of the code label a response with this status is recorded under."""
-    if code in STATUS_CODES:
+    if code in STATUS_CODES or code == CLIENT_CLOSED_REQUEST:
         return str(code)
     if not 100 <= code <= 599:
         return "5xx"
@@ -86,7 +87,12 @@ def code_label(code: int) -> str:
 
 
 def _code_labels() -> list[str]:
-    return [str(c) for c in STATUS_CODES] + ["%dxx" % c for c in range(1, 6)]
+    """Every code label value, as the Go registry exports them: the spec's
+    codes, 499 unless listed, then the classes."""
+    codes = [str(c) for c in STATUS_CODES]
+    if CLIENT_CLOSED_REQUEST not in STATUS_CODES:
+        codes.append(str(CLIENT_CLOSED_REQUEST))
+    return codes + ["%dxx" % c for c in range(1, 6)]
 
 
 class BoundedMetric:

@@ -93,7 +93,9 @@ func writeSLO(b *strings.Builder, o SLO) {
 	if len(o.Disabled) > 0 {
 		fmt.Fprintf(b, "- disabled tiers: %s\n", strings.Join(o.Disabled, ", "))
 	}
-	fmt.Fprintf(b, "\nAlert `%s` fires a tier when both its windows burn the budget at least *factor* times too fast, i.e. the error ratio exceeds *threshold*:\n\n", o.AlertName)
+	fmt.Fprintf(b, "\nA tier's condition holds when both its windows burn the budget at least *factor* times too fast, i.e. the error ratio exceeds *threshold*. "+
+		"Alert `%s` pages (tier=page) while a page tier's condition holds and opens a ticket (tier=ticket) likewise for the ticket tiers; "+
+		"a tier is ignored for its short window after a faster tier's condition held, so an incident notifies once:\n\n", o.AlertName)
 	b.WriteString("| tier | severity | windows | factor | threshold | receivers | silenced while firing |\n|---|---|---|---:|---:|---|---|\n")
 	for _, t := range o.Tiers {
 		threshold := short(t.Ratio*100) + "%"

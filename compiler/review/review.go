@@ -2,6 +2,7 @@ package review
 
 import (
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 )
 
@@ -15,10 +16,8 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	if err := out.Write(artifact.File{Path: Path, Data: Markdown(s)}); err != nil {
 		return err
 	}
-	for _, d := range s.Dashboards {
-		if err := out.Write(artifact.File{Path: PreviewPath(d.UID), Data: Preview(d)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return parallel.Each(len(s.Dashboards), func(i int) error {
+		d := s.Dashboards[i]
+		return out.Write(artifact.File{Path: PreviewPath(d.UID), Data: Preview(d)})
+	})
 }

@@ -16,6 +16,7 @@ import (
 	amconfig "github.com/prometheus/alertmanager/config"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
@@ -137,22 +138,29 @@ type Receiver struct {
 // reads it.
 func Summarize(st *model.Stack, prior artifact.Reader) (*Summary, error) {
 	s := &Summary{SeriesBudget: st.SeriesBudget, HA: haSummary(st)}
+	var paths []string
 	for _, svc := range st.Services {
 		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
-			p := slo.DashboardPath(slo.DashboardUID(svc.Name, kind))
 			if kind == slo.DashboardSLOs && len(svc.SLOs) == 0 {
 				continue
 			}
-			data, err := prior.Read(p)
-			if err != nil {
-				return nil, fmt.Errorf("internal: %w", err)
-			}
-			d, err := summarizeDashboard(data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			s.Dashboards = append(s.Dashboards, d)
+			paths = append(paths, slo.DashboardPath(slo.DashboardUID(svc.Name, kind)))
 		}
+	}
+	// Dashboards are read on every core: decoding them is most of the work.
+	s.Dashboards = make([]Dashboard, len(paths))
+	err := parallel.Each(len(paths), func(i int) error {
+		data, err := prior.Read(paths[i])
+		if err != nil {
+			return fmt.Errorf("internal: %w", err)
+		}
+		if s.Dashboards[i], err = summarizeDashboard(data); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	data, err := prior.Read(slo.AlertmanagerConfigPath)
@@ -215,7 +223,8 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]routing.Expe
 		s.Threshold = o.Threshold.String()
 	}
 	for _, t := range slo.EnabledTiers(o) {
-		a := slo.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: t.Name}}
+		// The tier's condition is carried by the alert of its severity.
+		a := slo.Alert{Name: s.AlertName, Labels: map[string]string{slo.LabelTier: slo.BurnAlert{Severity: t.Severity}.TierLabel()}}
 		e := routed[a.Display()]
 		s.Tiers = append(s.Tiers, Tier{
 			Name: t.Name, Severity: string(t.Severity),

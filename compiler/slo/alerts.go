@@ -12,7 +12,8 @@ import (
 )
 
 // Alert is one distinct label set the generated Prometheus rules can emit:
-// burn-rate alerts differ per tier, so each tier is its own Alert.
+// an SLO has a page and a ticket burn-rate alert (each ORs the tiers of its
+// severity, BurnAlerts), which differ in the severity and tier labels.
 type Alert struct {
 	// Name is the alertname.
 	Name string
@@ -79,8 +80,8 @@ func Alerts(st *model.Stack) []Alert {
 	return out
 }
 
-// Display names an alert in prose: burn-rate alerts share their name
-// across tiers, so the tier is added.
+// Display names an alert in prose: an SLO's page and ticket burn-rate
+// alerts share their name, so the tier label (page or ticket) is added.
 func (a Alert) Display() string {
 	if tier := a.Labels[LabelTier]; tier != "" {
 		return a.Name + " (" + tier + ")"

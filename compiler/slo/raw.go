@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -46,6 +47,9 @@ func ParseRaw(svc model.Service, query, window string) (RawQuery, error) {
 	if err != nil {
 		return RawQuery{}, fmt.Errorf("the query does not parse: %w", err)
 	}
+	if err := rateOnly(query); err != nil {
+		return RawQuery{}, err
+	}
 	var q RawQuery
 	q.Expr = expr
 	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
@@ -74,6 +78,54 @@ func ParseRaw(svc model.Service, query, window string) (RawQuery, error) {
 		}
 	}
 	return q, nil
+}
+
+// sentinelWindow stands for the window placeholder when rateOnly looks
+// for where the query uses it: a range no query writes by hand.
+const sentinelWindow = "8765431s"
+
+// rateOnly refuses a query that uses the window placeholder other than as
+// the range of rate(): the rules read a raw SLI as a per-second rate over
+// any window (rate over the counters, exact at the window's edges) and
+// count its events as that rate times the window's seconds, which is what
+// increase() computes. increase(), irate(), *_over_time or a subquery over
+// the window would make those counts wrong.
+func rateOnly(query string) error {
+	expr, err := promql.ParseExpr(strings.ReplaceAll(query, WindowPlaceholder, sentinelWindow))
+	if err != nil {
+		return fmt.Errorf("the query does not parse: %w", err)
+	}
+	sentinel, _ := model.ParseDuration(sentinelWindow)
+	var bad []string
+	parser.Inspect(expr, func(n parser.Node, path []parser.Node) error {
+		var rng time.Duration
+		switch n := n.(type) {
+		case *parser.MatrixSelector:
+			rng = n.Range
+		case *parser.SubqueryExpr:
+			rng = n.Range
+		default:
+			return nil
+		}
+		if rng != time.Duration(sentinel) {
+			return nil
+		}
+		shown := n.String()
+		if len(path) > 0 {
+			if call, ok := path[len(path)-1].(*parser.Call); ok {
+				if _, matrix := n.(*parser.MatrixSelector); matrix && call.Func.Name == "rate" {
+					return nil
+				}
+				shown = call.String()
+			}
+		}
+		bad = append(bad, strings.ReplaceAll(shown, sentinel.String(), WindowPlaceholder))
+		return nil
+	})
+	if len(bad) > 0 {
+		return fmt.Errorf("the window placeholder may only be the range of rate() (the query is a per-second rate), not in %s", strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 // MetricOf returns the metric a selector names ("" when none).

@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -68,7 +69,12 @@ func requestSeries(svc model.Service) []SeriesCount {
 
 func requestSeriesPerTarget(svc model.Service, in Instrumentation, eps, perDuration int) []SeriesCount {
 	if in.Preset == Registry {
-		codes := len(svc.StatusCodes) + 5 // the known codes plus one class per unknown code
+		// The known codes, 499 (a client that went away) unless listed,
+		// and one class per unknown code.
+		codes := len(svc.StatusCodes) + 5
+		if !slices.Contains(svc.StatusCodes, ClientClosedRequest) {
+			codes++
+		}
 		return []SeriesCount{
 			{svc.Name, in.Requests, eps * codes},
 			{svc.Name, in.Duration, eps * perDuration},

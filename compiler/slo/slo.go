@@ -34,8 +34,9 @@ const (
 // SLOs"): it fires when both windows burn the error budget at least Factor
 // times faster than the pace that would spend it exactly over the period.
 type Tier struct {
-	// Name is the value of the "tier" label: page-fast, page-slow,
-	// ticket-fast or ticket-slow.
+	// Name is page-fast, page-slow, ticket-fast or ticket-slow: the tier
+	// label of its recorded condition (TierBurnRate) and the name
+	// disabledTiers uses. The alerts' tier label is BurnAlert.TierLabel.
 	Name     string
 	Severity Severity
 	Long     time.Duration
@@ -105,11 +106,13 @@ func EnabledTiers(s model.SLO) []Tier {
 	return out
 }
 
-// AlertingTiers returns the tiers the SLO has alerts for, fastest first:
-// the enabled tiers whose threshold an error ratio can reach (CanFire).
-// The Prometheus rules, the Alertmanager routing, the dashboards and the
-// review all read this one list, so no artifact names a tier that no rule
-// emits (a 14.4x page-fast on a 90% objective needs 144% errors).
+// AlertingTiers returns the tiers the SLO alerts on, fastest first: the
+// enabled tiers whose threshold an error ratio can reach (CanFire). The
+// rules record each one's condition (TierBurnRate) and OR them into the
+// SLO's page and ticket (BurnAlerts); the Alertmanager routing, the
+// dashboards and the review all read this one list, so no artifact names a
+// tier that no rule emits (a 14.4x page-fast on a 90% objective needs 144%
+// errors).
 func AlertingTiers(s model.SLO) []Tier {
 	var out []Tier
 	for _, t := range EnabledTiers(s) {
@@ -129,19 +132,66 @@ func Windows(period time.Duration) []time.Duration {
 	}
 }
 
-// CascadeWindow is the window of the coarse rate the long windows (1d and
-// longer) are computed from, so they read one sample per rule evaluation
-// interval of the slow group instead of every raw sample.
-const CascadeWindow = time.Hour
+// RateWindows are the windows whose error ratios the fast group computes
+// from the scraped counters directly: every recorded window up to
+// ShortWindowMax, shortest first.
+func RateWindows(period time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, w := range Windows(period) {
+		if w <= ShortWindowMax {
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
-// ShortWindowMax is the longest window whose error ratio is computed from
-// the 5m rates in the fast group; longer windows read the 1h cascade and
-// are recorded in the slow group.
+// CountWindows are the tiers' windows beyond ShortWindowMax (1d, 3d): the
+// fast group counts their events (ErrorsIncrease, RequestsIncrease) from
+// the HeadWindow of counters and the slow group's ChunkWindow increments.
+func CountWindows(period time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, w := range Windows(period) {
+		if w > ShortWindowMax && !InSlowGroup(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// ShortWindowMax is the longest window whose rates are computed from the
+// scraped counters directly (rate over the window), at every evaluation of
+// the fast group: exact at both edges, and affordable up to 6h.
 const ShortWindowMax = 6 * time.Hour
 
+// HeadWindow is the newest part of a window longer than ShortWindowMax
+// that is read from the counters directly; the older part (the tail) is a
+// sum of the non-overlapping ChunkWindow increments the slow group records.
+const HeadWindow = time.Hour
+
+// ChunkWindow is the span of the increments the slow group records, once
+// per SlowGroupInterval, so that consecutive increments tile time without
+// overlapping: summing them is exact at every edge but the newest and the
+// oldest, and the rules correct those two by the gap's length.
+const ChunkWindow = SlowGroupInterval
+
+// SlowGroupInterval is the evaluation interval of the rule group that
+// records the increments and the period's ratio.
+const SlowGroupInterval = 5 * time.Minute
+
+// LongestTierWindow is the longest long window of any tier (3d): windows up
+// to it are recorded at every evaluation of the fast group; only the period
+// is recorded by the slow group.
+func LongestTierWindow() time.Duration {
+	var longest time.Duration
+	for _, t := range Tiers {
+		longest = max(longest, t.Long)
+	}
+	return longest
+}
+
 // InSlowGroup reports whether the error ratio over window is recorded by the
-// slow group (and so must be read with Latest).
-func InSlowGroup(window time.Duration) bool { return window > ShortWindowMax }
+// slow group (and so must be read with Latest): only the period's is.
+func InSlowGroup(window time.Duration) bool { return window > LongestTierWindow() }
 
 // Latest wraps a selector of a series the slow group records. Such a series
 // gets a sample every SlowGroupInterval, which can fall just outside
@@ -152,9 +202,41 @@ func Latest(selector string) string {
 	return "last_over_time(" + selector + "[" + model.Duration(2*SlowGroupInterval).String() + "])"
 }
 
-// SlowGroupInterval is the evaluation interval of the rule group that records
-// the cascade rate and the long-window ratios.
-const SlowGroupInterval = 5 * time.Minute
+// BurnAlert is one of an SLO's two burn-rate alerts: the page, which ORs
+// the page tiers, or the ticket, which ORs the ticket tiers. Each tier's
+// condition is recorded as TierBurnRate{tier=...}; the alert fires while
+// any of its tiers' conditions holds, except that a tier stays quiet for
+// its short window after a faster tier (of either alert) was active: its
+// windows then only hold the errors the faster tier already reported. So
+// an incident notifies once, through the fastest tier that sees it, and
+// resolves when that tier's short window is clean.
+type BurnAlert struct {
+	Severity Severity
+	// Tiers are the enabled tiers of this severity that can fire, fastest first.
+	Tiers []Tier
+}
+
+// TierLabel is the value of the alert's "tier" label: its severity, since
+// one alert carries every tier of that severity.
+func (a BurnAlert) TierLabel() string { return string(a.Severity) }
+
+// BurnAlerts returns the SLO's burn-rate alerts that have at least one tier
+// that is enabled and can fire: the page first, then the ticket.
+func BurnAlerts(s model.SLO) []BurnAlert {
+	var out []BurnAlert
+	for _, sev := range []Severity{Page, Ticket} {
+		a := BurnAlert{Severity: sev}
+		for _, t := range AlertingTiers(s) {
+			if t.Severity == sev {
+				a.Tiers = append(a.Tiers, t)
+			}
+		}
+		if len(a.Tiers) > 0 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 // Names of the automatic per-endpoint RED metrics every service exports.
 const (
@@ -165,6 +247,12 @@ const (
 	// RequestsInFlight is the gauge of requests being served, by endpoint and method.
 	RequestsInFlight = "http_requests_in_flight"
 )
+
+// ClientClosedRequest is the code label of requests whose client went away
+// before the handler wrote a status (nginx's 499). Every service exports
+// it besides its status codes; availability SLOs count only 5xx, so it
+// burns no budget.
+const ClientClosedRequest = 499
 
 // Names of the per-endpoint RED recording rules (level:metric:operations).
 // Each carries the labels service and endpoint; the quantile series also
@@ -207,10 +295,15 @@ const (
 	// all events over 5m, read from the raw metrics.
 	ErrorsRate5m   = "slo:sli_errors:rate5m"
 	RequestsRate5m = "slo:sli_requests:rate5m"
-	// ErrorsRate1h and RequestsRate1h are the cascade: 1h averages of the 5m
-	// rates, recorded in the slow group.
-	ErrorsRate1h   = "slo:sli_errors:rate1h"
-	RequestsRate1h = "slo:sli_requests:rate1h"
+	// ChunkTimestamp is the time (in seconds) of each recorded ChunkWindow
+	// increment: the slow group records one only when the last is at least
+	// ChunkWindow old, so the increments never overlap however often the
+	// group runs.
+	ChunkTimestamp = "slo:sli_increase5m:timestamp"
+	// TierBurnRate is the long window's burn rate of each tier whose
+	// condition holds (both windows above the factor, enough events),
+	// labelled tier; absent while it does not hold. The alerts read it.
+	TierBurnRate = "slo:burn_rate:tier"
 	// Objective is the SLO's objective as a ratio (0.999).
 	Objective = "slo:objective:ratio"
 	// ErrorBudget is 1 - objective.
@@ -221,15 +314,28 @@ const (
 	BudgetRemaining = "slo:error_budget_remaining:ratio"
 )
 
+// ErrorsIncrease and RequestsIncrease name the number of bad and of all
+// events within window: the ChunkWindow increments of the slow group
+// (slo:sli_errors:increase5m), and the counts over the long windows beyond
+// ShortWindowMax (slo:sli_errors:increase1d).
+func ErrorsIncrease(window time.Duration) string {
+	return "slo:sli_errors:increase" + model.Duration(window).String()
+}
+
+// RequestsIncrease is ErrorsIncrease for all events.
+func RequestsIncrease(window time.Duration) string {
+	return "slo:sli_requests:increase" + model.Duration(window).String()
+}
+
 // ErrorRatio returns the name of the recorded error ratio over window,
 // e.g. slo:sli_error:ratio_rate5m; the period's is ratio_rate30d.
 func ErrorRatio(window time.Duration) string {
 	return "slo:sli_error:ratio_rate" + model.Duration(window).String()
 }
 
-// BurnAlertName is the name of an SLO's burn-rate alert (every tier shares
-// it and differs in the tier and severity labels): checkout-latency ->
-// CheckoutLatencyBudgetBurn.
+// BurnAlertName is the name of an SLO's burn-rate alerts (the page and the
+// ticket share it and differ in the severity and tier labels):
+// checkout-latency -> CheckoutLatencyBudgetBurn.
 func BurnAlertName(s model.SLO) string { return Camel(s.Name) + "BudgetBurn" }
 
 // TargetDownAlertName is the alert for a service whose targets answer fewer
@@ -290,8 +396,8 @@ func PythonModule(service string) string {
 
 // AlertLabelSets enumerates the label set (alertname included) of every
 // alert the generated rules can emit, in spec order: per service its SLOs'
-// burn-rate alerts (one per tier it alerts on, AlertingTiers, fastest
-// first), then target-down
+// burn-rate alerts (the page, then the ticket, each when one of its
+// AlertingTiers has that severity), then target-down
 // and metrics-absent. Neither health alert carries an slo label, which
 // keeps the SLO-only inhibitions off them. Routing (package alertmanager)
 // and spec validation (routes no alert reaches) both read this list.
@@ -299,11 +405,11 @@ func AlertLabelSets(st *model.Stack) []map[string]string {
 	var out []map[string]string
 	for _, svc := range st.Services {
 		for _, s := range svc.SLOs {
-			for _, t := range AlertingTiers(s) {
+			for _, a := range BurnAlerts(s) {
 				out = append(out, withStatic(svc, map[string]string{
 					"alertname":   BurnAlertName(s),
-					LabelSeverity: string(t.Severity),
-					LabelTier:     t.Name,
+					LabelSeverity: string(a.Severity),
+					LabelTier:     a.TierLabel(),
 					LabelService:  svc.Name,
 					LabelTeam:     svc.Team,
 					LabelSLO:      s.Name,

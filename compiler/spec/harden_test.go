@@ -70,8 +70,8 @@ func TestWorstCaseSeriesCountsTargetsAndNativeHistograms(t *testing.T) {
 		return out
 	}
 	got := count(svc)
-	// 2 endpoint values (x, _unmatched); 1 code + 5 classes; 2 buckets + 3.
-	want := map[string]int{"http_requests_total": 2 * 6 * 3, "http_request_duration_seconds": 2 * 5 * 3, "http_requests_in_flight": 2 * 3, "m_total": 2 * 3}
+	// 2 endpoint values (x, _unmatched); 1 code + 499 + 5 classes; 2 buckets + 3.
+	want := map[string]int{"http_requests_total": 2 * 7 * 3, "http_request_duration_seconds": 2 * 5 * 3, "http_requests_in_flight": 2 * 3, "m_total": 2 * 3}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %d series, want %d", k, got[k], v)

@@ -703,8 +703,8 @@ func alertLabelValues(st *model.Stack) map[string]map[string]bool {
 		slo.LabelSLO:      {},
 		"alertname":       {},
 	}
-	for _, t := range slo.Tiers {
-		known[slo.LabelTier][t.Name] = true
+	for _, sev := range []slo.Severity{slo.Page, slo.Ticket} {
+		known[slo.LabelTier][slo.BurnAlert{Severity: sev}.TierLabel()] = true
 	}
 	for _, svc := range st.Services {
 		for k, v := range svc.Labels {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -90,13 +91,23 @@ func (e Endpoint) Pattern() string {
 	return e.Method + " " + route
 }
 
+// StatusClientClosedRequest is the code a request is recorded under when
+// its client went away (the request's context was canceled) before the
+// handler wrote a status, as nginx logs it: the server did not fail, so no
+// availability SLO (which counts 5xx) counts it, whatever the handler
+// answers into the closed connection.
+const StatusClientClosedRequest = 499
+
 // CodeLabels returns every value the code label can take: the status codes
-// recorded as themselves, then the classes 1xx to 5xx any other code is
-// recorded as.
+// recorded as themselves, 499 (StatusClientClosedRequest) unless listed,
+// then the classes 1xx to 5xx any other code is recorded as.
 func CodeLabels(statusCodes []int) []string {
-	out := make([]string, 0, len(statusCodes)+5)
+	out := make([]string, 0, len(statusCodes)+6)
 	for _, c := range statusCodes {
 		out = append(out, strconv.Itoa(c))
+	}
+	if !slices.Contains(statusCodes, StatusClientClosedRequest) {
+		out = append(out, strconv.Itoa(StatusClientClosedRequest))
 	}
 	for class := 1; class <= 5; class++ {
 		out = append(out, strconv.Itoa(class)+"xx")
@@ -136,15 +147,19 @@ func NewRED(requests *prometheus.CounterVec, duration prometheus.ObserverVec, in
 		return nil, fmt.Errorf("instrument: %d status codes are more than 250", len(statusCodes))
 	}
 	r := &RED{endpoints: endpoints, codeLabels: codeLabels}
+	classes := len(codeLabels) - 5
 	for c := 100; c < len(r.slot); c++ {
 		class := min(c/100, 5)
-		r.slot[c] = uint8(len(statusCodes) + class - 1)
+		r.slot[c] = uint8(classes + class - 1)
 	}
 	for i, c := range statusCodes {
 		if c < 100 || c > 599 {
 			return nil, fmt.Errorf("instrument: status code %d is not between 100 and 599", c)
 		}
 		r.slot[c] = uint8(i)
+	}
+	if !slices.Contains(statusCodes, StatusClientClosedRequest) {
+		r.slot[StatusClientClosedRequest] = uint8(len(statusCodes))
 	}
 	bindOne := func(endpoint, method string) (bound, error) {
 		var b bound
@@ -247,7 +262,7 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	h.b.inFlight.Inc()
 	start := time.Now()
-	rw := getWriter(w)
+	rw := getWriter(w, req.Context())
 	// Deferred, so a panicking handler is still counted: availability SLOs
 	// would otherwise never see the requests that crash.
 	defer h.done(rw, start)
@@ -261,13 +276,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func (h *handler) done(rw *responseWriter, start time.Time) {
 	p := recover()
 	code := rw.code
-	putWriter(rw)
 	switch {
 	case p != nil:
 		code = http.StatusInternalServerError
+	case code == 0 && clientGone(rw.ctx):
+		code = StatusClientClosedRequest
 	case code == 0:
 		code = http.StatusOK // net/http's implicit status
 	}
+	putWriter(rw)
 	h.b.requests[h.red.slotOf(code)].Inc()
 	h.b.duration.Observe(time.Since(start).Seconds())
 	h.b.inFlight.Dec()

@@ -1,12 +1,15 @@
 package instrument_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -51,7 +54,7 @@ func TestCodeLabel(t *testing.T) {
 		want string
 	}{
 		{200, "200"}, {201, "201"}, {404, "404"}, {500, "500"},
-		{101, "1xx"}, {204, "2xx"}, {302, "3xx"}, {418, "4xx"}, {502, "5xx"},
+		{101, "1xx"}, {204, "2xx"}, {302, "3xx"}, {418, "4xx"}, {499, "499"}, {502, "5xx"},
 		{599, "5xx"}, {600, "5xx"}, {999, "5xx"}, {42, "5xx"}, {-1, "5xx"},
 	} {
 		if got := red.CodeLabel(tc.code); got != tc.want {
@@ -88,8 +91,8 @@ func TestNewREDRejects(t *testing.T) {
 // the unmatched endpoint) is exported at zero before any request.
 func TestEverySeriesBound(t *testing.T) {
 	_, reg := newRED(t, []int{200, 404})
-	// 4 endpoints (3 + unmatched) x (2 codes + 5 classes).
-	for name, want := range map[string]int{"http_requests_total": 4 * 7, "http_request_duration_seconds": 4, "http_requests_in_flight": 4} {
+	// 4 endpoints (3 + unmatched) x (2 codes + 499 + 5 classes).
+	for name, want := range map[string]int{"http_requests_total": 4 * 8, "http_request_duration_seconds": 4, "http_requests_in_flight": 4} {
 		if n := count(t, reg, name); n != want {
 			t.Errorf("%s has %d series, want %d", name, n, want)
 		}
@@ -360,5 +363,92 @@ func TestPattern(t *testing.T) {
 		if got := (instrument.Endpoint{Method: tc.method, Route: tc.route}).Pattern(); got != tc.want {
 			t.Errorf("Pattern(%s %s) = %q, want %q", tc.method, tc.route, got, tc.want)
 		}
+	}
+}
+
+// TestClientDisconnectIs499 serves real requests and cancels some on the
+// client side while the handler waits: a request whose client went away
+// before the handler wrote its status is recorded as 499, whatever the
+// handler answers then (a 503 into the closed connection, or nothing); a
+// status written before the client left keeps its code, and a handler that
+// fails without any client leaving stays a server error.
+func TestClientDisconnectIs499(t *testing.T) {
+	tests := []struct {
+		name string
+		// answer runs after the client cancels (or at once, when it does not).
+		answer func(w http.ResponseWriter)
+		// before is written before the client cancels.
+		before bool
+		cancel bool
+		want   string
+	}{
+		{"503 after the client left", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }, false, true, "499"},
+		{"body after the client left", func(w http.ResponseWriter) { w.Write([]byte("late")) }, false, true, "499"},
+		{"nothing after the client left", func(w http.ResponseWriter) {}, false, true, "499"},
+		{"200 before the client left", func(w http.ResponseWriter) {}, true, true, "200"},
+		{"503 with the client waiting", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }, false, false, "503"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			red, reg := newRED(t, []int{200, 503})
+			entered := make(chan struct{})
+			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.before {
+					w.WriteHeader(http.StatusOK)
+					w.(http.Flusher).Flush()
+				}
+				close(entered)
+				if tc.cancel {
+					<-r.Context().Done() // like the demo's simulated latency
+				}
+				tc.answer(w)
+			})
+			mux := http.NewServeMux()
+			ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+			if err := red.Routes(mux, []http.Handler{handler, ok, ok}, nil); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/items", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				resp, err := srv.Client().Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				done <- err
+			}()
+			select {
+			case <-entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the request never reached the handler")
+			}
+			if tc.cancel {
+				cancel()
+			}
+			if err := <-done; tc.cancel != (err != nil) {
+				t.Fatalf("client error %v, want an error: %v", err, tc.cancel)
+			}
+			// The server records the request when the handler returns,
+			// which may be after the client saw its connection close.
+			want := map[string]float64{`code="` + tc.want + `",endpoint="list",method="GET"`: 1}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				got := series(t, reg, "http_requests_total")
+				if reflect.DeepEqual(got, want) || time.Now().After(deadline) {
+					diff(t, "http_requests_total", got, want)
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
 	}
 }

@@ -39,8 +39,8 @@ func TestInstanceBindsEverySeries(t *testing.T) {
 		{"queue_depth", 1},
 		{"order_value", 1},
 		{"job_seconds", 1},
-		// (create + unmatched) x (201, 500, 1xx..5xx)
-		{"http_requests_total", 14},
+		// (create + unmatched) x (201, 500, 499, 1xx..5xx)
+		{"http_requests_total", 16},
 		{"http_request_duration_seconds", 2},
 		{"http_requests_in_flight", 2},
 	} {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -111,6 +112,9 @@ type buildFlags struct {
 	// goImportPath is the Go registry's import path; empty: from the go.mod
 	// enclosing out.
 	goImportPath string
+	// cpuProfile and memProfile name files for Go profiles of the whole
+	// command (docs/performance.md); empty: none.
+	cpuProfile, memProfile string
 }
 
 // evalFlags are the flags of every command that evaluates a spec.
@@ -154,6 +158,8 @@ func parseBuildFlags(name, summary string, args []string, stdout, stderr io.Writ
 	fs.StringVar(&bf.out, "o", "out", "output `directory`")
 	bf.eval.register(fs)
 	fs.StringVar(&bf.goImportPath, "go-import-path", "", "import `path` of the Go registry DIR/metrics (default: from the go.mod enclosing DIR)")
+	fs.StringVar(&bf.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to `file` (go tool pprof)")
+	fs.StringVar(&bf.memProfile, "memprofile", "", "write a Go heap profile taken at the end of the command to `file`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: stackc %s [-o DIR] [--profile P] [--go-import-path PATH] [SPEC]\n\n%s.\nSPEC defaults to stack.jsonnet.\n\n", name, summary)
 		fs.PrintDefaults()
@@ -187,6 +193,16 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	stop, err := startProfiles(bf)
+	if err != nil {
+		fmt.Fprintf(stderr, "stackc build: %v\n", err)
+		return exitUsage
+	}
+	defer func() {
+		if err := stop(); err != nil {
+			fmt.Fprintf(stderr, "stackc build: %v\n", err)
+		}
+	}()
 	res, code := load(bf, stderr)
 	if res == nil {
 		return code
@@ -203,6 +219,41 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "stackc: wrote %d files to %s\n", n, bf.out)
 	return exitOK
+}
+
+// startProfiles starts the profiles bf asks for and returns what ends
+// them and writes them out.
+func startProfiles(bf *buildFlags) (stop func() error, err error) {
+	var cpu *os.File
+	if bf.cpuProfile != "" {
+		if cpu, err = os.Create(bf.cpuProfile); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				return err
+			}
+		}
+		if bf.memProfile == "" {
+			return nil
+		}
+		f, err := os.Create(bf.memProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, nil
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {

@@ -220,6 +220,23 @@ func TestProfiles(t *testing.T) {
 	}
 }
 
+// TestGoProfiles: build --cpuprofile and --memprofile write Go profiles
+// (gzipped protocol buffers, what go tool pprof reads; docs/performance.md).
+func TestGoProfiles(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
+	mustBuild(t, "-o", filepath.Join(dir, "out"), "--cpuprofile", cpu, "--memprofile", mem, repoSpec)
+	for _, p := range []string{cpu, mem} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) < 100 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Errorf("%s: %d bytes, not a gzipped profile", filepath.Base(p), len(data))
+		}
+	}
+}
+
 // TestWarningsAreNotFatal: a burn tier that can never fire is a warning;
 // the build succeeds and prints it.
 func TestWarningsAreNotFatal(t *testing.T) {

@@ -17,6 +17,7 @@ s.stack {
       metrics: [
         s.counter('shop_orders_total', 'Orders placed.', labels={ payment: ['card', 'paypal'] }),
         s.histogram('shop_order_value_euros', 'Order value.', buckets=[10, 100]),
+        s.summary('shop_cart_items', 'Items in a cart at checkout.', objectives={ '0.5': 0.05, '0.9': 0.01 }),
       ],
       slos: [
         s.availability('checkout-availability', endpoint='checkout', objective=99.9),

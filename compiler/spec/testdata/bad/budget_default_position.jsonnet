@@ -2,7 +2,7 @@
 // declaration of the largest metric.
 // exit: 1
 // errors: 1
-// want: budget_default_position.jsonnet:13:17: services[shop].metrics[shop_orders_total]: ~ worst case of 12050 series exceeds the
+// want: budget_default_position.jsonnet:13:17: services[shop].metrics[shop_orders_total]: ~ worst case of 12052 series exceeds the
 local s = import 'stackc.libsonnet';
 
 s.stack {

@@ -2,7 +2,7 @@
 // service exceed the default budget.
 // exit: 1
 // errors: 1
-// want: budget_targets.jsonnet:14:17: services[shop].metrics[shop_orders_total]: ~ worst case of 12000 series exceeds the
+// want: budget_targets.jsonnet:14:17: services[shop].metrics[shop_orders_total]: ~ worst case of 12080 series exceeds the
 local s = import 'stackc.libsonnet';
 
 s.stack {

@@ -16,7 +16,7 @@ s.stack {
     defaultReceiver: 'oncall',
     receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts'), tickets: s.webhook('http://127.0.0.1:9095/tickets'), pages: s.webhook('http://127.0.0.1:9095/pages') },
     routes: [
-      s.route({ severity: 'page', tier: 'ticket-fast' }, 'tickets'),
+      s.route({ severity: 'page', tier: 'ticket' }, 'tickets'),
       s.route({ service: 'shop' }, 'pages'),
       s.route({ severity: 'ticket' }, 'tickets'),
     ],

@@ -2,7 +2,7 @@
 // ruler target reports it at the limit, located like a validation error.
 // exit: 1
 // errors: 1
-// want: ruler_tenant_full.jsonnet:18:32: ruler.maxGroupsPerTenant: ~ needs 3 rule groups ~ allows 2 ~ raise maxGroupsPerTenant to at least 3
+// want: ruler_tenant_full.jsonnet:18:32: ruler.maxGroupsPerTenant: ~ needs 4 rule groups ~ allows 2 ~ raise maxGroupsPerTenant to at least 4
 local s = import 'stackc.libsonnet';
 
 s.stack {
