@@ -123,6 +123,19 @@ func TestAlertEndToEnd(t *testing.T) {
 		}
 	}
 
+	// 0. Every running service keeps the metrics contract the rules and
+	// dashboards rely on, as `stackc verify` checks it, under load.
+	problems, summaries, err := st.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range summaries {
+		t.Log(s)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+
 	want := b.PageLabels()
 	receivers := demo.Receivers(st.Model, want)
 	if len(receivers) != 1 {
