@@ -58,7 +58,7 @@ check:
 
 ## fmt: format the spec and the Go code
 fmt:
-	$(STACKC) fmt $(SPEC)
+	$(STACKC) fmt $(SPEC) ha.jsonnet
 	gofmt -w compiler demoapp runtime tools
 
 ## diff: what the spec in the working tree changes against the merge base with main (Markdown: make diff > comment.md)
