@@ -391,10 +391,20 @@ func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
 }
 
 // ClusterPeerTimeout is how long an Alertmanager peer waits for the peers
-// before it in the cluster to notify before it notifies itself
-// (Alertmanager's default): the n-th peer notifies after n times this, when
-// the gossip does not show the notification sent.
-const ClusterPeerTimeout = 15 * time.Second
+// before it in the cluster to notify before it notifies itself: the n-th
+// peer notifies after n times this, when the gossip does not show the
+// notification sent. Gossip on loopback takes well under a second, so the
+// native stack waits 3s instead of Alertmanager's default 15s.
+//
+// The wait is also how stale a peer's view can be: a peer takes its
+// snapshot of the group, waits, then compares it with the gossiped log. If
+// the alert resolved meanwhile and the first peer has sent the resolve, the
+// waiting peer sends its snapshot, a firing notification, after the resolve
+// (prometheus/alertmanager#4008, #2447). That happens when the resolve
+// falls within the wait of a peer's flush, so the chance per resolve grows
+// with (position × peer timeout / group interval)²; ha.jsonnet keeps the
+// demo profile's group interval at 1m for it.
+const ClusterPeerTimeout = 3 * time.Second
 
 // startThanos starts a Thanos sidecar beside every Prometheus replica and
 // Thanos Query over the sidecars, deduplicating on the replica label.
