@@ -32,7 +32,6 @@ import (
 
 // Paths of the artifacts the simulation reads, relative to out/.
 const (
-	prometheusConfigPath   = slo.PrometheusConfigPath
 	alertmanagerConfigPath = slo.AlertmanagerConfigPath
 )
 
@@ -94,6 +93,9 @@ func (r *rule) name() string {
 // readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
 func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	in := &input{st: st, recorders: map[string][]*rule{}, alerting: map[string][]*rule{}}
+	// The replicas of an HA stack load the same rules and scrape the same
+	// targets; the first one's configuration stands for all.
+	prometheusConfigPath := slo.PrometheusConfigPathOf(slo.PrometheusServers(st)[0].Name)
 	data, ok := files[prometheusConfigPath]
 	if !ok {
 		return nil, fmt.Errorf("internal: the build wrote no %s", prometheusConfigPath)
@@ -564,7 +566,7 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 		}
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("internal: %s has no scrape target with %s=%q", prometheusConfigPath, slo.LabelService, svc.Name)
+		return nil, fmt.Errorf("internal: the Prometheus configuration has no scrape target with %s=%q", slo.LabelService, svc.Name)
 	}
 	var weights float64
 	for _, e := range svc.Endpoints {

@@ -77,6 +77,7 @@ func TestAlertEndToEnd(t *testing.T) {
 	if os.Getenv("STACKC_E2E") == "" {
 		t.Skip("end-to-end test: set STACKC_E2E=1 or run make e2e")
 	}
+	t.Parallel() // beside TestHAEndToEnd
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 
@@ -120,6 +121,19 @@ func TestAlertEndToEnd(t *testing.T) {
 			}
 			others = append(others, ob)
 		}
+	}
+
+	// 0. Every running service keeps the metrics contract the rules and
+	// dashboards rely on, as `stackc verify` checks it, under load.
+	problems, summaries, err := st.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range summaries {
+		t.Log(s)
+	}
+	for _, p := range problems {
+		t.Error(p)
 	}
 
 	want := b.PageLabels()
