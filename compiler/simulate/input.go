@@ -46,12 +46,13 @@ type input struct {
 	// alerting the alerting rules by service and SLO label ("svc/slo"):
 	// looking rules up instead of scanning every group keeps a stack of
 	// thousands of SLOs linear.
-	recorders    map[string][]*rule
-	alerting     map[string][]*rule
-	jobs         []scrapeJob
-	am           *amconfig.Config
-	route        *dispatch.Route
-	sendResolved map[string][]bool // per receiver, per integration
+	recorders       map[string][]*rule // by recorderKey
+	recordersByName map[string][]*rule
+	alerting        map[string][]*rule
+	jobs            []scrapeJob
+	am              *amconfig.Config
+	route           *dispatch.Route
+	sendResolved    map[string][]bool // per receiver, per integration
 }
 
 // scrapeJob is one scrape config: the labels its targets' series carry.
@@ -92,7 +93,7 @@ func (r *rule) name() string {
 
 // readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
 func readInput(st *model.Stack, files artifact.Set) (*input, error) {
-	in := &input{st: st, recorders: map[string][]*rule{}, alerting: map[string][]*rule{}}
+	in := &input{st: st, recorders: map[string][]*rule{}, recordersByName: map[string][]*rule{}, alerting: map[string][]*rule{}}
 	// The replicas of an HA stack load the same rules and scrape the same
 	// targets; the first one's configuration stands for all.
 	prometheusConfigPath := slo.PrometheusConfigPathOf(slo.PrometheusServers(st)[0].Name)
@@ -140,7 +141,9 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 				pr.reads = reads(expr)
 				rg.rules = append(rg.rules, pr)
 				if r.Record != "" {
-					in.recorders[r.Record] = append(in.recorders[r.Record], pr)
+					k := recorderKey(r.Record, r.Labels[slo.LabelService], r.Labels[slo.LabelSLO])
+					in.recorders[k] = append(in.recorders[k], pr)
+					in.recordersByName[r.Record] = append(in.recordersByName[r.Record], pr)
 				} else {
 					k := r.Labels[slo.LabelService] + "/" + r.Labels[slo.LabelSLO]
 					in.alerting[k] = append(in.alerting[k], pr)
@@ -258,7 +261,7 @@ func (in *input) sloInput(svc model.Service, o model.SLO) (*sloInput, error) {
 		r := queue[0]
 		queue = queue[1:]
 		for _, rd := range r.reads {
-			for _, d := range in.recorders[metricName(rd.sel)] {
+			for _, d := range in.recordersOf(rd.sel) {
 				if produces(d, rd.sel) {
 					deps[r] = append(deps[r], d)
 					if !need[d] {
@@ -363,6 +366,37 @@ func (in *input) sloInput(svc model.Service, o model.SLO) (*sloInput, error) {
 		return nil, err
 	}
 	return si, nil
+}
+
+// recorderKey indexes a recording rule by the name it records and its
+// service and slo labels ("" when it sets none).
+func recorderKey(name, service, sloName string) string {
+	return name + "\x00" + service + "\x00" + sloName
+}
+
+// recordersOf returns the recording rules that may write a series vs
+// selects: by name, service and SLO when vs names both (every SLO records
+// the same names), else every rule of the name.
+func (in *input) recordersOf(vs *parser.VectorSelector) []*rule {
+	name := metricName(vs)
+	var svc, sl string
+	for _, m := range vs.LabelMatchers {
+		if m.Type != labels.MatchEqual {
+			continue
+		}
+		switch m.Name {
+		case slo.LabelService:
+			svc = m.Value
+		case slo.LabelSLO:
+			sl = m.Value
+		}
+	}
+	if svc == "" || sl == "" {
+		return in.recordersByName[name]
+	}
+	// Rules that set the SLO's labels, and rules that set neither (their
+	// expression decides the labels).
+	return append(slices.Clip(in.recorders[recorderKey(name, svc, sl)]), in.recorders[recorderKey(name, "", "")]...)
 }
 
 // feedbackGroup returns the selected group of rl when some recording rule
