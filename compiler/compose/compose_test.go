@@ -256,8 +256,12 @@ func TestContainerAddresses(t *testing.T) {
 	if !slices.Equal(amTargets, []string{"alertmanager:9093"}) {
 		t.Errorf("Prometheus alerts %v, want alertmanager:9093", amTargets)
 	}
-	if !slices.Equal(scrapeTargets, []string{"shop:8080"}) {
-		t.Errorf("Prometheus scrapes %v, want shop:8080", scrapeTargets)
+	var wantScrape []string
+	for _, svc := range st.Services {
+		wantScrape = append(wantScrape, fmt.Sprintf("%s:%d", svc.Name, svc.Port))
+	}
+	if !slices.Equal(scrapeTargets, wantScrape) {
+		t.Errorf("Prometheus scrapes %v, want %v (every service by its Compose name)", scrapeTargets, wantScrape)
 	}
 	if !anyMounted(mounted, "/etc/prometheus/rules/", ".yml") {
 		t.Error("no rule file mounted")
