@@ -11,7 +11,7 @@ export STACKC_PYTHON := $(PYTHON)
 STACKC := $(GO) run ./compiler/cmd/stackc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run-flask build test check vet unit e2e tools python fmt diff demo demo-compose run bench bench-sloth fuzz image clean help
+.PHONY: run-flask build test check vet unit e2e e2e-ha tools python fmt diff demo demo-compose run bench bench-sloth fuzz image clean help
 
 ## build: compile $(SPEC) into $(OUT)/ (PROFILE=demo for the demo profile)
 build:
@@ -20,7 +20,7 @@ build:
 ## test: everything CI runs: pinned tools, vet + gofmt, staleness check, unit and integration tests, end-to-end alert test
 test: tools python vet check unit e2e
 
-## tools: build the pinned promtool, amtool, prometheus and alertmanager into .cache/bin (once)
+## tools: build the pinned promtool, amtool, prometheus, alertmanager and thanos into .cache/bin (once)
 tools:
 	$(GO) run ./tools/install
 
@@ -51,14 +51,18 @@ unit: tools
 e2e: tools
 	STACKC_E2E=1 $(GO) test -count=1 -v -timeout 25m -run TestAlertEndToEnd ./demoapp/e2e
 
+## e2e-ha: end-to-end test of the HA stack (ha.jsonnet: a Prometheus pair, a 3-peer Alertmanager cluster, Thanos; ~10 minutes; not in make test yet)
+e2e-ha: tools
+	STACKC_E2E_HA=1 $(GO) test -count=1 -v -timeout 25m -run TestHAEndToEnd ./demoapp/e2e
+
 ## check: fail when $(OUT)/ is stale or the spec is not formatted
 check:
 	$(STACKC) check -o $(OUT) $(SPEC)
-	$(STACKC) fmt --check $(SPEC)
+	$(STACKC) fmt --check $(SPEC) ha.jsonnet
 
 ## fmt: format the spec and the Go code
 fmt:
-	$(STACKC) fmt $(SPEC)
+	$(STACKC) fmt $(SPEC) ha.jsonnet
 	gofmt -w compiler demoapp runtime tools
 
 ## diff: what the spec in the working tree changes against the merge base with main (Markdown: make diff > comment.md)

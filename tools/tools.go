@@ -1,8 +1,8 @@
 // Package tools pins and builds the external programs stackc is checked
-// with: promtool and amtool for the tests, and real Prometheus and
-// Alertmanager servers for `make demo` and the end-to-end test. They are
-// built from their Go modules at pinned versions into .cache/bin on first
-// use; nothing needs to be installed beforehand.
+// with: promtool and amtool for the tests, and real Prometheus,
+// Alertmanager and Thanos servers for `make demo` and the end-to-end tests.
+// They are built from their Go modules at pinned versions into .cache/bin on
+// first use; nothing needs to be installed beforehand.
 package tools
 
 import (
@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 )
 
@@ -20,6 +21,11 @@ type Tool struct {
 	Package string
 	Version string
 	Tags    string
+	// Module, when set, is a wrapper module (a directory relative to the
+	// repository root) whose go.mod requires Package's module at Version
+	// and the tool is built there with `go build`. Modules with replace
+	// directives (Thanos) cannot be built with `go install pkg@version`.
+	Module string
 	// OnDemand tools are built only when asked for by name (`go run
 	// ./tools/install sloth`), not by `make tools`: only the side-by-side
 	// speed benchmark needs them.
@@ -34,6 +40,10 @@ var Pinned = []Tool{
 	{Name: "prometheus", Package: "github.com/prometheus/prometheus/cmd/prometheus", Version: "v0.316.0", Tags: "remove_all_sd"},
 	{Name: "amtool", Package: "github.com/prometheus/alertmanager/cmd/amtool", Version: "v0.35.0"},
 	{Name: "alertmanager", Package: "github.com/prometheus/alertmanager/cmd/alertmanager", Version: "v0.31.1"},
+	// Thanos's own builds use these tags (its .promu.yml): its gRPC
+	// encoding casts Prometheus's labels to a slice, which is only right
+	// with slicelabels; without it the sidecar panics on its first reply.
+	{Name: "thanos", Package: "github.com/thanos-io/thanos/cmd/thanos", Version: "v0.42.4", Module: "tools/thanos", Tags: "netgo,slicelabels"},
 	// Sloth is the baseline of the side-by-side speed benchmark (make bench-sloth).
 	{Name: "sloth", Package: "github.com/slok/sloth/cmd/sloth", Version: "v0.16.0", OnDemand: true},
 }
@@ -90,8 +100,7 @@ func locate(name string) (*Tool, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	// The version is part of the file name, so a pin change rebuilds.
-	return tool, filepath.Join(dir, tool.Name+"-"+tool.Version), nil
+	return tool, filepath.Join(dir, tool.file()), nil
 }
 
 // Path returns the path of the named tool, building it first if needed.
@@ -128,27 +137,56 @@ func Path(name string) (string, error) {
 }
 
 // install builds the tool with `go install pkg@version` into a scratch
-// GOBIN and moves the binary to bin.
+// GOBIN (or with `go build` inside its wrapper module) and moves the binary
+// to bin.
 func (t Tool) install(bin string) error {
 	scratch, err := os.MkdirTemp(filepath.Dir(bin), ".build-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	args := []string{"install"}
-	if t.Tags != "" {
-		args = append(args, "-tags", t.Tags)
+	out := filepath.Join(scratch, filepath.Base(t.Package))
+	var cmd *exec.Cmd
+	if t.Module != "" {
+		root, err := RepoRoot()
+		if err != nil {
+			return err
+		}
+		// The wrapper's go.mod and go.sum are committed: build exactly them.
+		cmd = exec.Command("go", t.buildArgs("build", "-o", out, t.Package)...)
+		cmd.Dir = filepath.Join(root, filepath.FromSlash(t.Module))
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+	} else {
+		cmd = exec.Command("go", t.buildArgs("install", t.Package+"@"+t.Version)...)
+		// Run outside the repository so its go.mod plays no part.
+		cmd.Dir = os.TempDir()
+		cmd.Env = append(os.Environ(), "GOBIN="+scratch, "GOFLAGS=-mod=mod", "GOWORK=off")
 	}
-	args = append(args, t.Package+"@"+t.Version)
-	cmd := exec.Command("go", args...)
-	// Run outside the repository so its go.mod plays no part.
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GOBIN="+scratch, "GOFLAGS=-mod=mod", "GOWORK=off")
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = os.Stderr
 	fmt.Fprintf(os.Stderr, "building %s %s (once; cached in %s)\n", t.Name, t.Version, filepath.Dir(bin))
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building %s@%s: %w", t.Package, t.Version, err)
 	}
-	return os.Rename(filepath.Join(scratch, filepath.Base(t.Package)), bin)
+	return os.Rename(out, bin)
+}
+
+// file is the tool's file name. The version is part of it, so a pin change
+// rebuilds; so are a wrapper-module tool's build tags, which change what
+// the binary does.
+func (t Tool) file() string {
+	f := t.Name + "-" + t.Version
+	if t.Module != "" && t.Tags != "" {
+		f += "-" + strings.ReplaceAll(t.Tags, ",", "-")
+	}
+	return f
+}
+
+// buildArgs is the go command line: verb, the tool's build tags, then rest.
+func (t Tool) buildArgs(verb string, rest ...string) []string {
+	args := []string{verb}
+	if t.Tags != "" {
+		args = append(args, "-tags", t.Tags)
+	}
+	return append(args, rest...)
 }

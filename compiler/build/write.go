@@ -302,19 +302,33 @@ type dirSink struct {
 	root  string
 	mu    sync.Mutex
 	paths map[string]bool
+	// dirs are the directories made so far: thousands of files share a
+	// few hundred directories.
+	dirs map[string]bool
 }
 
-func newDirSink(root string) *dirSink { return &dirSink{root: root, paths: map[string]bool{}} }
+func newDirSink(root string) *dirSink {
+	return &dirSink{root: root, paths: map[string]bool{}, dirs: map[string]bool{}}
+}
 
 func (d *dirSink) Write(f artifact.File) error {
 	if err := artifact.CheckPath(f.Path); err != nil {
 		return err
 	}
 	full := filepath.Join(d.root, filepath.FromSlash(f.Path))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return err
+	dir := filepath.Dir(full)
+	d.mu.Lock()
+	made := d.dirs[dir]
+	d.mu.Unlock()
+	if !made {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		d.mu.Lock()
+		d.dirs[dir] = true
+		d.mu.Unlock()
 	}
-	if err := os.WriteFile(full, f.Data, 0o644); err != nil {
+	if err := writeFile(full, f.Data); err != nil {
 		return err
 	}
 	d.mu.Lock()

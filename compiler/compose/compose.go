@@ -11,6 +11,12 @@
 // slo.InContainers); this target reads the artifacts of the Prometheus,
 // Alertmanager and Grafana targets and mounts each file from there, the
 // Compose version where there is one. It runs no other target.
+//
+// An HA spec (model.HA) runs a service per Prometheus replica and per
+// Alertmanager peer, named as in the model, each with its own data volume
+// and its own configuration; the peers gossip on their cluster ports, and
+// with Thanos a sidecar per replica and thanos-query (deduplicating on the
+// replica label) join them.
 package compose
 
 import (
@@ -39,6 +45,8 @@ const (
 	PrometheusImage   = "prom/prometheus:v3.16.0"
 	AlertmanagerImage = "prom/alertmanager:v0.31.1"
 	GrafanaImage      = "grafana/grafana:12.3.0"
+	// ThanosImage runs the HA stack's sidecars and Query (tools.Pinned's Thanos).
+	ThanosImage = "quay.io/thanos/thanos:v0.42.4"
 	// DemoAppImage is built locally from demoapp/Dockerfile.
 	DemoAppImage = "stackc-demoapp:local"
 )
@@ -89,21 +97,21 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 			continue
 		}
 		for _, c := range components {
-			target, ok := c.target(p)
-			if !ok {
-				continue
+			for _, t := range c.targets(st, p) {
+				source := p
+				if have[path.Join(Dir, p)] {
+					source = path.Join(Dir, p)
+				}
+				// Sources are relative to compose.yaml, i.e. to out/.
+				mounts[t.service] = append(mounts[t.service], mount{Type: "bind", Source: "./" + source, Target: t.path, ReadOnly: true})
 			}
-			source := p
-			if have[path.Join(Dir, p)] {
-				source = path.Join(Dir, p)
-			}
-			// Sources are relative to compose.yaml, i.e. to out/.
-			mounts[c.service] = append(mounts[c.service], mount{Type: "bind", Source: "./" + source, Target: target, ReadOnly: true})
 		}
 	}
 	for _, c := range components {
-		if len(mounts[c.service]) == 0 {
-			return fmt.Errorf("internal: no %s files to mount; the compose target needs the artifacts of the %s target", c.service, c.service)
+		for _, service := range c.services(st) {
+			if len(mounts[service]) == 0 {
+				return fmt.Errorf("internal: no %s files to mount; the compose target needs the artifacts of the %s target", service, c.name)
+			}
 		}
 	}
 	doc := project(st, mounts)
@@ -114,14 +122,21 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	return out.Write(artifact.File{Path: Path, Data: data})
 }
 
-// component is a server whose run-time files another target writes.
+// component is a kind of server whose run-time files another target
+// writes: one Compose service, or one per replica or peer of an HA stack.
 type component struct {
-	service string
-	// target returns where the server reads a generated file, or false
-	// when the file is not the server's or not read at run time (tests,
-	// documentation).
-	target func(outPath string) (string, bool)
+	// name is the target that writes the files.
+	name string
+	// services are the Compose services of this kind.
+	services func(st *model.Stack) []string
+	// targets returns which of those services read a generated file, and
+	// where; none when the file is not theirs or not read at run time
+	// (tests, documentation).
+	targets func(st *model.Stack, outPath string) []mountTarget
 }
+
+// mountTarget is where a Compose service reads a generated file.
+type mountTarget struct{ service, path string }
 
 // under maps the files below the out/ directory dir to the same relative
 // paths below the container directory to.
@@ -136,25 +151,94 @@ func under(dir, to string) func(string) (string, bool) {
 }
 
 var components = []component{
-	{service: PrometheusService, target: func(p string) (string, bool) {
-		if p == slo.PrometheusConfigPath {
-			return prometheusConfigFile, true
+	{name: "prometheus", services: names(prometheusServices), targets: func(st *model.Stack, p string) []mountTarget {
+		var out []mountTarget
+		for _, srv := range prometheusServices(st) {
+			// Each server reads its own configuration, and every rule file.
+			if p == slo.PrometheusConfigPathOf(srv.Name) {
+				out = append(out, mountTarget{srv.service, prometheusConfigFile})
+			} else if t, ok := under(slo.PrometheusRulesDir, prometheusConfigDir+"/"+path.Base(slo.PrometheusRulesDir))(p); ok {
+				out = append(out, mountTarget{srv.service, t})
+			}
 		}
-		return under(slo.PrometheusRulesDir, prometheusConfigDir+"/"+path.Base(slo.PrometheusRulesDir))(p)
+		return out
 	}},
-	{service: AlertmanagerService, target: func(p string) (string, bool) {
-		if p == slo.AlertmanagerConfigPath {
-			return alertmanagerConfigFile, true
+	{name: "alertmanager", services: names(alertmanagerServices), targets: func(st *model.Stack, p string) []mountTarget {
+		var out []mountTarget
+		for _, peer := range alertmanagerServices(st) {
+			// The peers of a cluster share one configuration.
+			if p == slo.AlertmanagerConfigPath {
+				out = append(out, mountTarget{peer.service, alertmanagerConfigFile})
+			} else if t, ok := under(slo.AlertmanagerTemplatesDir, alertmanagerConfigDir+"/"+path.Base(slo.AlertmanagerTemplatesDir))(p); ok {
+				out = append(out, mountTarget{peer.service, t})
+			}
 		}
-		return under(slo.AlertmanagerTemplatesDir, alertmanagerConfigDir+"/"+path.Base(slo.AlertmanagerTemplatesDir))(p)
+		return out
 	}},
-	{service: GrafanaService, target: func(p string) (string, bool) {
+	{name: "grafana", services: func(*model.Stack) []string { return []string{GrafanaService} }, targets: func(_ *model.Stack, p string) []mountTarget {
 		if t, ok := under(slo.GrafanaProvisioningDir, grafanaProvisioningDir)(p); ok {
-			return t, true
+			return []mountTarget{{GrafanaService, t}}
 		}
-		return under(slo.GrafanaDashboardDir, grafanaDashboardsDir)(p)
+		if t, ok := under(slo.GrafanaDashboardDir, grafanaDashboardsDir)(p); ok {
+			return []mountTarget{{GrafanaService, t}}
+		}
+		return nil
 	}},
 }
+
+// server is one Prometheus or Alertmanager of the stack, with the Compose
+// service it runs as.
+type server struct {
+	service string
+	model.PrometheusReplica
+}
+
+type peer struct {
+	service string
+	model.AlertmanagerPeer
+}
+
+// prometheusServices are the Prometheus servers: the single "prometheus",
+// or the replicas of an HA stack under their own names.
+func prometheusServices(st *model.Stack) []server {
+	var out []server
+	for _, r := range slo.PrometheusServers(st) {
+		name := r.Name
+		if name == "" {
+			name = PrometheusService
+		}
+		out = append(out, server{name, r})
+	}
+	return out
+}
+
+// alertmanagerServices are the Alertmanagers: the single "alertmanager", or
+// the peers of an HA stack's cluster.
+func alertmanagerServices(st *model.Stack) []peer {
+	var out []peer
+	for _, a := range slo.AlertmanagerServers(st) {
+		name := a.Name
+		if name == "" {
+			name = AlertmanagerService
+		}
+		out = append(out, peer{name, a})
+	}
+	return out
+}
+
+// names turns a list of servers into their Compose service names.
+func names[T interface{ serviceName() string }](list func(*model.Stack) []T) func(*model.Stack) []string {
+	return func(st *model.Stack) []string {
+		var out []string
+		for _, x := range list(st) {
+			out = append(out, x.serviceName())
+		}
+		return out
+	}
+}
+
+func (s server) serviceName() string { return s.service }
+func (p peer) serviceName() string   { return p.service }
 
 // Where the servers read their configs and keep their state in the images.
 const (
@@ -187,6 +271,9 @@ func checkNames(st *model.Stack) error {
 	taken := map[string]string{
 		PrometheusService: "the Prometheus server", AlertmanagerService: "the Alertmanager",
 		GrafanaService: "Grafana", InboxService: "the alert inbox",
+	}
+	for _, name := range haServices(st) {
+		taken[name] = "a server of the HA stack"
 	}
 	for _, svc := range st.Services {
 		for _, name := range []string{svc.Name, LoadService(svc.Name)} {

@@ -37,7 +37,11 @@ func buildOut(t *testing.T, st *model.Stack) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{compose.Path, alertmanager.ConfigPath, "prometheus/prometheus.yml", grafana.DashboardProvisioning} {
+	paths := []string{compose.Path, alertmanager.ConfigPath, grafana.DashboardProvisioning}
+	for _, srv := range slo.PrometheusServers(st) {
+		paths = append(paths, slo.PrometheusConfigPathOf(srv.Name))
+	}
+	for _, p := range paths {
 		if _, ok := set[p]; !ok {
 			t.Fatalf("make build does not write %s", p)
 		}
@@ -72,6 +76,23 @@ func TestComposeFileLoadsAndIsLockedDown(t *testing.T) {
 		t.Errorf("services %v, want %v", got, want)
 	}
 
+	checkLockedDown(t, p, dir)
+
+	// Grafana: anonymous viewers, an admin password from the environment only.
+	g := p.Services[compose.GrafanaService]
+	if v := g.Environment["GF_SECURITY_ADMIN_PASSWORD"]; v == nil || *v != "test-only" {
+		t.Errorf("Grafana admin password is not the environment's: %v", v)
+	}
+	if v := g.Environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]; v == nil || *v != "Viewer" {
+		t.Errorf("anonymous role %v, want Viewer", v)
+	}
+}
+
+// checkLockedDown checks every service of a loaded project: pinned images,
+// no privileges, ports on loopback only, mounts that exist read-only, and
+// healthy dependencies that have a healthcheck.
+func checkLockedDown(t *testing.T, p *types.Project, dir string) {
+	t.Helper()
 	for name, s := range p.Services {
 		t.Run(name, func(t *testing.T) {
 			checkImage(t, dir, s)
@@ -104,15 +125,6 @@ func TestComposeFileLoadsAndIsLockedDown(t *testing.T) {
 				t.Error("no healthcheck")
 			}
 		})
-	}
-
-	// Grafana: anonymous viewers, an admin password from the environment only.
-	g := p.Services[compose.GrafanaService]
-	if v := g.Environment["GF_SECURITY_ADMIN_PASSWORD"]; v == nil || *v != "test-only" {
-		t.Errorf("Grafana admin password is not the environment's: %v", v)
-	}
-	if v := g.Environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]; v == nil || *v != "Viewer" {
-		t.Errorf("anonymous role %v, want Viewer", v)
 	}
 }
 

@@ -65,12 +65,33 @@ type healthcheckYAML struct {
 	StartPeriod string   `yaml:"start_period"`
 }
 
-// Named volumes keep the servers' state across `docker compose down`/`up`.
-const (
-	prometheusVolume   = "prometheus-data"
-	alertmanagerVolume = "alertmanager-data"
-	grafanaVolume      = "grafana-data"
-)
+// Named volumes keep the servers' state across `docker compose down`/`up`:
+// <service>-data for each Prometheus and Alertmanager, and Grafana's.
+const grafanaVolume = "grafana-data"
+
+func volumeName(service string) string { return service + "-data" }
+
+// haServices are the Compose services an HA stack adds: its Prometheus
+// replicas, Alertmanager peers, Thanos sidecars and Thanos Query.
+func haServices(st *model.Stack) []string {
+	if st.HA == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range st.HA.Prometheus {
+		out = append(out, r.Name)
+		if st.HA.Thanos {
+			out = append(out, slo.ThanosSidecarName(r.Name))
+		}
+	}
+	for _, a := range st.HA.Alertmanagers {
+		out = append(out, a.Name)
+	}
+	if st.HA.Thanos {
+		out = append(out, slo.ThanosQueryName)
+	}
+	return out
+}
 
 // loopback is the only host address ports are published on.
 const loopback = "127.0.0.1"
@@ -187,9 +208,9 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 	p := projectYAML{
 		Name:     "stackc",
 		Services: map[string]serviceYAML{},
-		Volumes:  map[string]struct{}{prometheusVolume: {}, alertmanagerVolume: {}, grafanaVolume: {}},
+		Volumes:  map[string]struct{}{grafanaVolume: {}},
 	}
-	promDeps := map[string]dependsOn{AlertmanagerService: healthy()}
+	promDeps := map[string]dependsOn{}
 	for _, svc := range st.Services {
 		var s serviceYAML
 		if svc.Language == model.Python {
@@ -223,38 +244,102 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 	inbox.Healthcheck = demoAppCheck(fmt.Sprintf("http://127.0.0.1:%d/healthz", n.InboxPort))
 	p.Services[InboxService] = inbox
 
-	p.Services[AlertmanagerService] = hardened(serviceYAML{
-		Image: AlertmanagerImage,
-		Command: []string{
+	peers := alertmanagerServices(st)
+	for _, am := range peers {
+		cmd := []string{
 			"--config.file=" + alertmanagerConfigFile,
 			"--storage.path=" + alertmanagerDataDir,
-			fmt.Sprintf("--web.listen-address=:%d", n.AlertmanagerPort),
-			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, n.AlertmanagerPort),
+			fmt.Sprintf("--web.listen-address=:%d", am.Port),
+			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, am.Port),
+		}
+		if st.HA == nil {
 			// A single Alertmanager: no gossip port.
-			"--cluster.listen-address=",
-			"--dispatch.start-delay=" + model.Duration(StartDelay(st)).String(),
-		},
-		Ports:       []portYAML{published(n.AlertmanagerPort)},
-		Volumes:     append([]mount{{Type: "volume", Source: alertmanagerVolume, Target: alertmanagerDataDir}}, mounts[AlertmanagerService]...),
-		DependsOn:   map[string]dependsOn{InboxService: healthy()},
-		Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", n.AlertmanagerPort)),
-	})
+			cmd = append(cmd, "--cluster.listen-address=")
+		} else {
+			// The peers gossip notification state, so that an alert both
+			// Prometheus replicas send to all of them notifies once.
+			cmd = append(cmd, fmt.Sprintf("--cluster.listen-address=0.0.0.0:%d", am.ClusterPort))
+			for _, other := range peers {
+				if other.service != am.service {
+					cmd = append(cmd, fmt.Sprintf("--cluster.peer=%s:%d", other.service, other.ClusterPort))
+				}
+			}
+		}
+		cmd = append(cmd, "--dispatch.start-delay="+model.Duration(StartDelay(st)).String())
+		volume := volumeName(am.service)
+		p.Volumes[volume] = struct{}{}
+		p.Services[am.service] = hardened(serviceYAML{
+			Image:       AlertmanagerImage,
+			Command:     cmd,
+			Ports:       []portYAML{published(am.Port)},
+			Volumes:     append([]mount{{Type: "volume", Source: volume, Target: alertmanagerDataDir}}, mounts[am.service]...),
+			DependsOn:   map[string]dependsOn{InboxService: healthy()},
+			Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", am.Port)),
+		})
+	}
 
-	p.Services[PrometheusService] = hardened(serviceYAML{
-		Image: PrometheusImage,
-		Command: []string{
-			"--config.file=" + prometheusConfigFile,
-			"--storage.tsdb.path=" + prometheusDataDir,
-			"--storage.tsdb.retention.time=" + model.Duration(Retention(st)).String(),
-			fmt.Sprintf("--web.listen-address=:%d", n.PrometheusPort),
-			fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, n.PrometheusPort),
-			"--rules.alert.resend-delay=" + model.Duration(ResendDelay(st)).String(),
-		},
-		Ports:       []portYAML{published(n.PrometheusPort)},
-		Volumes:     append([]mount{{Type: "volume", Source: prometheusVolume, Target: prometheusDataDir}}, mounts[PrometheusService]...),
-		DependsOn:   promDeps,
-		Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", n.PrometheusPort)),
-	})
+	for _, am := range peers {
+		promDeps[am.service] = healthy()
+	}
+	var stores []string
+	for _, srv := range prometheusServices(st) {
+		volume := volumeName(srv.service)
+		p.Volumes[volume] = struct{}{}
+		p.Services[srv.service] = hardened(serviceYAML{
+			Image: PrometheusImage,
+			Command: []string{
+				"--config.file=" + prometheusConfigFile,
+				"--storage.tsdb.path=" + prometheusDataDir,
+				"--storage.tsdb.retention.time=" + model.Duration(Retention(st)).String(),
+				fmt.Sprintf("--web.listen-address=:%d", srv.Port),
+				fmt.Sprintf("--web.external-url=http://%s:%d/", loopback, srv.Port),
+				"--rules.alert.resend-delay=" + model.Duration(ResendDelay(st)).String(),
+			},
+			Ports:       []portYAML{published(srv.Port)},
+			Volumes:     append([]mount{{Type: "volume", Source: volume, Target: prometheusDataDir}}, mounts[srv.service]...),
+			DependsOn:   promDeps,
+			Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", srv.Port)),
+		})
+		if !slo.ThanosEnabled(st) {
+			continue
+		}
+		// The sidecar serves its replica's data to Thanos Query over gRPC
+		// (no object storage: it uploads nothing).
+		sidecar := slo.ThanosSidecarName(srv.Name)
+		p.Services[sidecar] = hardened(serviceYAML{
+			Image: ThanosImage,
+			Command: []string{"sidecar",
+				fmt.Sprintf("--prometheus.url=http://%s:%d", srv.service, srv.Port),
+				"--tsdb.path=" + prometheusDataDir,
+				fmt.Sprintf("--grpc-address=0.0.0.0:%d", srv.SidecarGRPCPort),
+				fmt.Sprintf("--http-address=0.0.0.0:%d", srv.SidecarHTTPPort),
+			},
+			Volumes:     []mount{{Type: "volume", Source: volume, Target: prometheusDataDir, ReadOnly: true}},
+			DependsOn:   map[string]dependsOn{srv.service: healthy()},
+			Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", srv.SidecarHTTPPort)),
+		})
+		stores = append(stores, fmt.Sprintf("--endpoint=%s:%d", sidecar, srv.SidecarGRPCPort))
+	}
+	if slo.ThanosEnabled(st) {
+		q := st.HA.ThanosQuery
+		deps := map[string]dependsOn{}
+		for _, srv := range prometheusServices(st) {
+			deps[slo.ThanosSidecarName(srv.Name)] = healthy()
+		}
+		p.Services[slo.ThanosQueryName] = hardened(serviceYAML{
+			Image: ThanosImage,
+			Command: append([]string{"query",
+				fmt.Sprintf("--http-address=0.0.0.0:%d", q.Port),
+				fmt.Sprintf("--grpc-address=0.0.0.0:%d", q.GRPCPort),
+				// One series per replica pair: deduplicate on the replica label.
+				"--query.replica-label=" + slo.ReplicaLabel,
+			}, stores...),
+			Ports:       []portYAML{published(q.Port)},
+			DependsOn:   deps,
+			Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/-/ready", q.Port)),
+			ReadOnly:    true,
+		})
+	}
 
 	p.Services[GrafanaService] = hardened(serviceYAML{
 		Image: GrafanaImage,
@@ -275,7 +360,7 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 		},
 		Ports:       []portYAML{published(n.GrafanaPort)},
 		Volumes:     append([]mount{{Type: "volume", Source: grafanaVolume, Target: grafanaDataDir}}, mounts[GrafanaService]...),
-		DependsOn:   map[string]dependsOn{PrometheusService: healthy()},
+		DependsOn:   map[string]dependsOn{slo.QueryServer(st): healthy()},
 		Healthcheck: httpCheck(fmt.Sprintf("http://127.0.0.1:%d/api/health", n.GrafanaPort)),
 	})
 	return p

@@ -75,8 +75,8 @@ const dashboardHeader = `# Loads the generated dashboards (out/grafana/dashboard
 `
 
 // provisioning returns the data source and dashboard provider files, and
-// the Compose version of the data source, which reaches Prometheus by its
-// service name.
+// the Compose version of the data source, which reaches Prometheus (or
+// Thanos Query, slo.QueryServer) by its service name.
 func provisioning(st *model.Stack) ([]artifact.File, error) {
 	inCompose, err := slo.InContainers(st, slo.GrafanaServer)
 	if err != nil {
@@ -112,13 +112,16 @@ func provisioning(st *model.Stack) ([]artifact.File, error) {
 	}, nil
 }
 
+// datasourceYAML is the data source: the server on slo.QueryPort, which is
+// Prometheus, or in an HA stack with Thanos, Thanos Query, which answers the
+// same PromQL over every replica, deduplicated.
 func datasourceYAML(st *model.Stack) ([]byte, error) {
 	ds := datasourceFile{APIVersion: 1, Datasources: []datasource{{
 		Name:      "Prometheus",
 		Type:      "prometheus",
 		UID:       slo.DatasourceUID,
 		Access:    "proxy",
-		URL:       "http://" + net.JoinHostPort(localHost(st.Network.BindAddress), strconv.Itoa(st.Network.PrometheusPort)),
+		URL:       "http://" + net.JoinHostPort(localHost(st.Network.BindAddress), strconv.Itoa(slo.QueryPort(st))),
 		IsDefault: true,
 		Editable:  false,
 		JSONData:  datasourceJSON{TimeInterval: st.ScrapeInterval.String(), HTTPMethod: "POST"},

@@ -37,6 +37,9 @@ type Stack struct {
 	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
 	// Ruler, when set, adds the multi-tenant ruler target (out/ruler/).
 	Ruler *Ruler `json:"ruler,omitempty"`
+	// HA, when set, runs Prometheus as replicas beside an Alertmanager
+	// cluster, optionally with Thanos (see HA).
+	HA *HA `json:"ha,omitempty"`
 	// GoImportPath is the import path of the generated Go registry's index
 	// package (the metrics/ directory of the output). It is a build setting,
 	// not part of the spec: the build derives it from the go.mod enclosing

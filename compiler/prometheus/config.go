@@ -22,13 +22,20 @@ type promConfig struct {
 }
 
 type globalConfig struct {
-	ScrapeInterval     string `yaml:"scrape_interval"`
-	ScrapeTimeout      string `yaml:"scrape_timeout"`
-	EvaluationInterval string `yaml:"evaluation_interval"`
+	ScrapeInterval     string            `yaml:"scrape_interval"`
+	ScrapeTimeout      string            `yaml:"scrape_timeout"`
+	EvaluationInterval string            `yaml:"evaluation_interval"`
+	ExternalLabels     map[string]string `yaml:"external_labels,omitempty"`
 }
 
 type alertingConfig struct {
-	Alertmanagers []alertmanagerConfig `yaml:"alertmanagers"`
+	AlertRelabelConfigs []relabelConfig      `yaml:"alert_relabel_configs,omitempty"`
+	Alertmanagers       []alertmanagerConfig `yaml:"alertmanagers"`
+}
+
+type relabelConfig struct {
+	Action string `yaml:"action"`
+	Regex  string `yaml:"regex"`
 }
 
 type alertmanagerConfig struct {
@@ -56,19 +63,38 @@ func loopbackFor(bind string) string {
 	return bind
 }
 
-func configFile(st *model.Stack) ([]byte, error) {
+// configFile is the configuration of one Prometheus server; replica is its
+// name in an HA stack, or empty.
+//
+// Replicas differ only in their external label slo.ReplicaLabel. They send
+// every alert to every Alertmanager, and drop the replica label from alerts
+// first: both replicas' copies of an alert are then one alert, with one
+// fingerprint, that the Alertmanager cluster notifies once. While one
+// replica is down the other keeps the alert's end time in the future, so the
+// Alertmanager does not resolve it.
+func configFile(st *model.Stack, replica string) ([]byte, error) {
 	scrape := time.Duration(st.ScrapeInterval)
 	// The timeout stays below the interval, as Prometheus requires.
 	timeout := min(10*time.Second, scrape)
+	var ams []string
+	for _, am := range slo.AlertmanagerServers(st) {
+		host := am.Host
+		if host == "" {
+			host = loopbackFor(st.Network.BindAddress)
+		}
+		ams = append(ams, net.JoinHostPort(host, strconv.Itoa(am.Port)))
+	}
 	cfg := promConfig{
 		Global: globalConfig{
 			ScrapeInterval:     dur(scrape),
 			ScrapeTimeout:      dur(timeout),
 			EvaluationInterval: dur(time.Duration(st.EvaluationInterval)),
 		},
-		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{
-			Targets: []string{net.JoinHostPort(loopbackFor(st.Network.BindAddress), strconv.Itoa(st.Network.AlertmanagerPort))},
-		}}}}},
+		Alerting: alertingConfig{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{Targets: ams}}}}},
+	}
+	if replica != "" {
+		cfg.Global.ExternalLabels = map[string]string{slo.ReplicaLabel: replica}
+		cfg.Alerting.AlertRelabelConfigs = []relabelConfig{{Action: "labeldrop", Regex: slo.ReplicaLabel}}
 	}
 	for _, svc := range st.Services {
 		// Relative to prometheus.yml's directory; Prometheus allows a glob

@@ -1,6 +1,8 @@
 package prometheus
 
 import (
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -96,7 +98,61 @@ type idealRun struct {
 // runIdeal evaluates every tier and both alerts of s over tl every step:
 // a tier counts for its alert unless a faster tier was active within its
 // short window.
+//
+// Runs are shared: an evaluation costs tens of milliseconds, each SLO's
+// test plan asks for several, and SLOs with the same alert math (most of a
+// large spec) ask for the same ones, so each distinct run is computed once
+// per process (see idealKey). Callers must not modify the result.
 func runIdeal(s model.SLO, tl timeline, step, scrape time.Duration) idealRun {
+	key := idealKey(s, tl, step, scrape)
+	if run, ok := idealRuns.Load(key); ok {
+		return run.(idealRun)
+	}
+	run := computeIdeal(s, tl, step, scrape)
+	idealRuns.Store(key, run)
+	return run
+}
+
+// idealRuns memoizes runIdeal by idealKey. It holds one entry per
+// distinct alert math and traffic scenario, a few hundred bytes each.
+var idealRuns sync.Map
+
+// idealKey is everything computeIdeal reads: the step, the scrape
+// interval, the timeline, the SLO's error budget and, per alerting tier,
+// its name, severity, windows and threshold. Floats are written in their
+// shortest exact form, so equal keys mean equal inputs.
+func idealKey(s model.SLO, tl timeline, step, scrape time.Duration) string {
+	b := make([]byte, 0, 256)
+	b = strconv.AppendInt(b, int64(step), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(scrape), 10)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, s.ErrorBudget(), 'g', -1, 64)
+	for _, t := range slo.AlertingTiers(s) {
+		b = append(b, '|')
+		b = append(b, t.Name...)
+		b = append(b, ' ')
+		b = append(b, string(t.Severity)...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(t.Long), 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(t.Short), 10)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, t.Threshold(s), 'g', -1, 64)
+	}
+	for _, p := range tl {
+		b = append(b, ';')
+		b = strconv.AppendInt(b, int64(p.d), 10)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, p.rate, 'g', -1, 64)
+		b = append(b, ' ')
+		b = strconv.AppendFloat(b, p.bad, 'g', -1, 64)
+	}
+	return string(b)
+}
+
+// computeIdeal is runIdeal without the memo.
+func computeIdeal(s model.SLO, tl timeline, step, scrape time.Duration) idealRun {
 	tiers := slo.AlertingTiers(s)
 	run := idealRun{active: map[string][]stretch{}, alerts: map[slo.Severity][]stretch{}}
 	lastActive := make([]time.Duration, len(tiers))

@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -115,6 +116,43 @@ func TestIdealIncidents(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestIdealRunsAreShared checks runIdeal's memo: SLOs that differ only in
+// names share a run, the shared run is what computeIdeal returns for each,
+// and SLOs with other math (objective, disabled tiers) or another timeline
+// do not share.
+func TestIdealRunsAreShared(t *testing.T) {
+	base := model.SLO{Name: "a", Objective: 99.9, Period: model.Duration(30 * 24 * time.Hour), MinEventRate: 0.1, MinBadEvents: 10}
+	renamed := base
+	renamed.Name, renamed.Description, renamed.Endpoints = "b", "other", []string{"x"}
+	other := base
+	other.Objective = 99.5
+	fewer := base
+	fewer.DisabledTiers = []string{"page-slow"}
+	p := sloTestPlan{s: base}
+	outage := timeline{p.clean(time.Hour), {10 * time.Minute, 10, 1}, p.clean(time.Hour)}
+	longer := timeline{p.clean(2 * time.Hour), {10 * time.Minute, 10, 1}, p.clean(time.Hour)}
+	key := idealKey(base, outage, 10*time.Second, testStep)
+	for _, tt := range []struct {
+		name   string
+		s      model.SLO
+		tl     timeline
+		shared bool
+	}{
+		{"renamed", renamed, outage, true},
+		{"other objective", other, outage, false},
+		{"disabled tier", fewer, outage, false},
+		{"other timeline", base, longer, false},
+	} {
+		if got := idealKey(tt.s, tt.tl, 10*time.Second, testStep) == key; got != tt.shared {
+			t.Errorf("%s: shares the key %v, want %v", tt.name, got, tt.shared)
+		}
+		got, want := runIdeal(tt.s, tt.tl, 10*time.Second, testStep), computeIdeal(tt.s, tt.tl, 10*time.Second, testStep)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: shared run %v, computed %v", tt.name, got, want)
 		}
 	}
 }

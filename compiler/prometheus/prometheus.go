@@ -3,10 +3,12 @@
 //
 // Outputs (paths relative to out/):
 //
-//	prometheus/prometheus.yml
+//	prometheus/prometheus.yml (an HA stack: prometheus/<replica>.yml each)
 //	    global intervals; one scrape job per service, named after it, whose
 //	    targets carry the labels service and team (so every series does);
-//	    rule_files rules/<service>/*.yml; the Alertmanager on loopback.
+//	    rule_files rules/<service>/*.yml; the Alertmanager on loopback (every
+//	    peer of an HA stack, with the external label replica dropped from
+//	    alerts).
 //	prometheus/rules/<service>/service.yml
 //	    <service>-red: per-endpoint RED rules (REDRequestsRate, REDErrorRatio,
 //	    REDLatencyQuantile); <service>-health: TargetDown and MetricsAbsent.
@@ -68,31 +70,37 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// ConfigPath is the path of the scrape configuration, relative to out/;
-// its Compose version is at path.Join(slo.ComposeDir, ConfigPath).
+// ConfigPath is the path of the scrape configuration of a single
+// Prometheus, relative to out/; its Compose version is at
+// path.Join(slo.ComposeDir, ConfigPath). The replicas of an HA stack have
+// theirs at slo.PrometheusConfigPathOf(replica).
 const ConfigPath = slo.PrometheusConfigPath
 
-// Emit writes prometheus.yml (and its Compose version), and per service
-// its rule files and test files. Services are compiled on every core and
-// their files written as soon as they are ready.
+// Emit writes prometheus.yml (one per replica of an HA stack) and its
+// Compose version, and per service its rule files and test files. Services
+// are compiled on every core and their files written as soon as they are
+// ready.
 func Emit(st *model.Stack, _ artifact.Reader, out artifact.Writer) error {
-	cfg, err := configFile(st)
-	if err != nil {
-		return err
-	}
 	inCompose, err := slo.InContainers(st, slo.PrometheusServer)
 	if err != nil {
 		return err
 	}
-	composeCfg, err := configFile(inCompose)
-	if err != nil {
-		return err
-	}
-	if err := artifact.WriteAll(out,
-		artifact.File{Path: ConfigPath, Data: cfg},
-		artifact.File{Path: path.Join(slo.ComposeDir, ConfigPath), Data: composeCfg},
-	); err != nil {
-		return err
+	for _, srv := range slo.PrometheusServers(st) {
+		cfg, err := configFile(st, srv.Name)
+		if err != nil {
+			return err
+		}
+		composeCfg, err := configFile(inCompose, srv.Name)
+		if err != nil {
+			return err
+		}
+		p := slo.PrometheusConfigPathOf(srv.Name)
+		if err := artifact.WriteAll(out,
+			artifact.File{Path: p, Data: cfg},
+			artifact.File{Path: path.Join(slo.ComposeDir, p), Data: composeCfg},
+		); err != nil {
+			return err
+		}
 	}
 	c := &checker{cat: Catalog(st), fullTests: fullTestSLOs(st)}
 	return parallel.Each(len(st.Services), func(i int) error {
@@ -115,13 +123,15 @@ type checker struct {
 	// long test scenarios (see fullTestSLOs); read-only while services
 	// are compiled in parallel.
 	fullTests map[string]bool
+	// pretty shares expression layouts between services (see prettyMemo).
+	pretty prettyMemo
 }
 
 // serviceFiles returns the rule and test files of one service.
 func serviceFiles(st *model.Stack, svc model.Service, c *checker) ([]artifact.File, error) {
 	var files []artifact.File
 	for _, rf := range ruleFiles(st, svc) {
-		if err := prettify(rf.groups); err != nil {
+		if err := prettify(rf.groups, &c.pretty); err != nil {
 			return nil, fmt.Errorf("service %s: %s: %w", svc.Name, rf.name, err)
 		}
 		data, err := artifact.YAML(slo.Header(st), rulefmt.RuleGroups{Groups: rf.groups})
@@ -224,15 +234,17 @@ func lintGroups(groups []rulefmt.RuleGroup, cat *promlint.Catalog) error {
 // (Expr.Pretty): matchers sorted and written {a="1",b="2"}, and an
 // expression longer than a line broken at its operators and indented, as
 // `promtool` and the Prometheus UI format it (moved to the margin, dedent).
-func prettify(groups []rulefmt.RuleGroup) error {
+// Expressions that differ only in their matchers' values share the work
+// (memo).
+func prettify(groups []rulefmt.RuleGroup, memo *prettyMemo) error {
 	for i := range groups {
 		for j := range groups[i].Rules {
 			r := &groups[i].Rules[j]
-			e, err := promql.ParseExpr(r.Expr)
+			pretty, err := memo.pretty(r.Expr)
 			if err != nil {
 				return fmt.Errorf("internal: rule %s%s: %w", r.Record, r.Alert, err)
 			}
-			r.Expr = dedent(e.Pretty(0))
+			r.Expr = pretty
 		}
 	}
 	return nil

@@ -28,7 +28,11 @@ func Markdown(s *Summary) []byte {
 	fmt.Fprintf(&b, "- %d dashboards, %d panels\n", len(s.Dashboards), panelCount(s))
 	fmt.Fprintf(&b, "- %d SLOs with %d burn-rate alert tiers; %d other alerts\n", len(s.SLOs), tiers, len(s.Alerts))
 	fmt.Fprintf(&b, "- %d receivers\n", len(s.Receivers))
-	fmt.Fprintf(&b, "- worst case %d series of a budget of %d\n\n", s.SeriesTotal, s.SeriesBudget)
+	fmt.Fprintf(&b, "- worst case %d series of a budget of %d\n", s.SeriesTotal, s.SeriesBudget)
+	if s.HA != "" {
+		fmt.Fprintf(&b, "- HA: %s\n", s.HA)
+	}
+	b.WriteString("\n")
 
 	b.WriteString("## SLOs\n\n")
 	if len(s.SLOs) == 0 {

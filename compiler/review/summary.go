@@ -35,6 +35,9 @@ type Summary struct {
 	Series    []slo.SeriesCount
 	// SeriesTotal is the sum of Series; SeriesBudget the spec's limit.
 	SeriesTotal, SeriesBudget int
+	// HA describes an HA stack's servers and where the queries below run;
+	// empty for a single Prometheus and Alertmanager.
+	HA string
 }
 
 // Dashboard is one generated dashboard.
@@ -134,7 +137,7 @@ type Receiver struct {
 // route tree and receivers of alertmanager.yml as Alertmanager's own loader
 // reads it.
 func Summarize(st *model.Stack, prior artifact.Reader) (*Summary, error) {
-	s := &Summary{SeriesBudget: st.SeriesBudget}
+	s := &Summary{SeriesBudget: st.SeriesBudget, HA: haSummary(st)}
 	var paths []string
 	for _, svc := range st.Services {
 		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
@@ -382,6 +385,24 @@ func summarizeReceiver(r model.Receiver) Receiver {
 		out.Target = r.Channel
 	case model.PagerDuty:
 		out.Target = "routing key from file " + r.RoutingKeyFile
+	}
+	return out
+}
+
+// haSummary says what runs highly available and where this review's
+// queries run: Thanos Query deduplicates the replicas' series, which carry
+// the external label slo.ReplicaLabel.
+func haSummary(st *model.Stack) string {
+	h := st.HA
+	if h == nil {
+		return ""
+	}
+	out := fmt.Sprintf("%d Prometheus replicas (external label `%s`, dropped from alerts) sending to a cluster of %d Alertmanagers",
+		len(h.Prometheus), slo.ReplicaLabel, len(h.Alertmanagers))
+	if h.Thanos {
+		out += fmt.Sprintf("; the queries below run on Thanos Query (port %d), deduplicated on `%s`, which Grafana reads", h.ThanosQuery.Port, slo.ReplicaLabel)
+	} else {
+		out += "; the queries below run on any replica"
 	}
 	return out
 }

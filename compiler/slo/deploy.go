@@ -30,7 +30,8 @@ const ComposeDir = "compose"
 // the local inbox go to the inbox service, and the bind address, from which
 // the emitters derive the address of the one peer a config names, is that
 // peer's service name (Prometheus names the Alertmanager, Grafana names
-// Prometheus).
+// Prometheus or Thanos Query, QueryServer). An HA stack's Alertmanager peers
+// are reached by their names.
 func InContainers(st *model.Stack, from string) (*model.Stack, error) {
 	c, err := st.Clone()
 	if err != nil {
@@ -55,13 +56,32 @@ func InContainers(st *model.Stack, from string) (*model.Stack, error) {
 			r.URL = u.String()
 		}
 	}
+	if c.HA != nil {
+		// An HA stack's Alertmanager peers run under their own names.
+		for i := range c.HA.Alertmanagers {
+			c.HA.Alertmanagers[i].Host = c.HA.Alertmanagers[i].Name
+		}
+	}
 	switch from {
 	case PrometheusServer:
 		c.Network.BindAddress = AlertmanagerServer
 	case GrafanaServer:
-		c.Network.BindAddress = PrometheusServer
+		c.Network.BindAddress = QueryServer(st)
 	}
 	return c, nil
+}
+
+// QueryServer is the Compose name of the server Grafana queries (on
+// QueryPort): Thanos Query, the first replica of an HA stack without
+// Thanos, or Prometheus.
+func QueryServer(st *model.Stack) string {
+	switch {
+	case ThanosEnabled(st):
+		return ThanosQueryName
+	case st.HA != nil && len(st.HA.Prometheus) > 0:
+		return st.HA.Prometheus[0].Name
+	}
+	return PrometheusServer
 }
 
 // IsLocalInbox reports whether a webhook URL points at the inbox on this

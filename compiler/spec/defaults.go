@@ -172,6 +172,8 @@ func applyDefaults(st *model.Stack, set explicit) {
 		}
 	}
 
+	applyHADefaults(st)
+
 	a := &st.Alerting
 	if a.GroupBy == nil {
 		a.GroupBy = append([]string(nil), DefaultGroupBy...)
@@ -195,6 +197,57 @@ func applyDefaults(st *model.Stack, set explicit) {
 		a.Routes = []model.Route{}
 	}
 	applyScaleDefaults(st, set)
+}
+
+// Defaults of an HA stack.
+const (
+	DefaultPrometheusReplicas = 2
+	DefaultAlertmanagerPeers  = 3
+	// Every further replica or peer listens haPortStep above the one before.
+	haPortStep = 100
+	// Thanos's own default ports.
+	defaultSidecarGRPCPort = 10901
+	defaultSidecarHTTPPort = 10902
+	defaultQueryGRPCPort   = 10903
+	defaultQueryHTTPPort   = 10904
+)
+
+// applyHADefaults fills in one entry per Prometheus replica and per
+// Alertmanager peer, with its ports: the first on the network's ports, the
+// others haPortStep apart.
+func applyHADefaults(st *model.Stack) {
+	h := st.HA
+	if h == nil {
+		return
+	}
+	n := st.Network
+	setInt(&h.PrometheusReplicas, DefaultPrometheusReplicas)
+	setInt(&h.AlertmanagerPeers, DefaultAlertmanagerPeers)
+	if h.Prometheus == nil {
+		h.Prometheus = []model.PrometheusReplica{}
+		for i := range max(h.PrometheusReplicas, 0) {
+			r := model.PrometheusReplica{Name: slo.PrometheusReplicaName(i), Port: n.PrometheusPort + i*haPortStep}
+			if h.Thanos {
+				r.SidecarGRPCPort = defaultSidecarGRPCPort + i*haPortStep
+				r.SidecarHTTPPort = defaultSidecarHTTPPort + i*haPortStep
+			}
+			h.Prometheus = append(h.Prometheus, r)
+		}
+	}
+	if h.Alertmanagers == nil {
+		h.Alertmanagers = []model.AlertmanagerPeer{}
+		for i := range max(h.AlertmanagerPeers, 0) {
+			h.Alertmanagers = append(h.Alertmanagers, model.AlertmanagerPeer{
+				Name:        slo.AlertmanagerPeerName(i),
+				Port:        n.AlertmanagerPort + i*haPortStep,
+				ClusterPort: n.AlertmanagerPort + 1 + i*haPortStep,
+			})
+		}
+	}
+	if h.Thanos {
+		setInt(&h.ThanosQuery.Port, defaultQueryHTTPPort)
+		setInt(&h.ThanosQuery.GRPCPort, defaultQueryGRPCPort)
+	}
 }
 
 // AdminPortOffset is how far above a service's port its admin (fault

@@ -18,6 +18,7 @@ type document struct {
 	Alerting           alertingDoc       `json:"alerting"`
 	Kubernetes         *model.Kubernetes `json:"kubernetes"`
 	Ruler              *model.Ruler      `json:"ruler"`
+	HA                 *model.HA         `json:"ha"`
 }
 
 type alertingDoc struct {
@@ -48,6 +49,7 @@ func (d *document) toModel(ps *problems) *model.Stack {
 		},
 		Kubernetes: d.Kubernetes,
 		Ruler:      d.Ruler,
+		HA:         d.HA,
 	}
 	names := make([]string, 0, len(d.Alerting.Receivers))
 	for name := range d.Alerting.Receivers {

@@ -93,6 +93,7 @@ func validate(st *model.Stack, set explicit, ps *problems) {
 	usePort("network.alertmanagerPort", st.Network.AlertmanagerPort)
 	usePort("network.grafanaPort", st.Network.GrafanaPort)
 	usePort("network.inboxPort", st.Network.InboxPort)
+	validateHA(st, ps, usePort)
 	validateGrafanaURL(st.Network.GrafanaURL, ps)
 
 	services := map[string]bool{}

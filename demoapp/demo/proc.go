@@ -84,6 +84,19 @@ func (p *process) stop() {
 	terminate(cmd, done, p.graceTime())
 }
 
+// kill kills the process group at once with SIGKILL, as a crash would, and
+// waits until the process has exited.
+func (p *process) kill() {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-done
+}
+
 func (p *process) graceTime() time.Duration {
 	if p.grace > 0 {
 		return p.grace

@@ -136,7 +136,12 @@ type Target struct {
 
 // promGet calls a Prometheus HTTP API endpoint and decodes its data.
 func (s *Stack) promGet(ctx context.Context, path string, params url.Values, data any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Prometheus+path+"?"+params.Encode(), nil)
+	return promGetAt(ctx, s.Prometheus, path, params, data)
+}
+
+// promGetAt calls the Prometheus HTTP API (or Thanos Query's) at base.
+func promGetAt(ctx context.Context, base, path string, params url.Values, data any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path+"?"+params.Encode(), nil)
 	if err != nil {
 		return err
 	}
@@ -161,29 +166,61 @@ func (s *Stack) promGet(ctx context.Context, path string, params url.Values, dat
 
 // RuleGroups returns the rule groups Prometheus has loaded.
 func (s *Stack) RuleGroups(ctx context.Context) ([]RuleGroup, error) {
+	return ruleGroupsAt(ctx, s.Prometheus)
+}
+
+func ruleGroupsAt(ctx context.Context, base string) ([]RuleGroup, error) {
 	var data struct {
 		Groups []RuleGroup `json:"groups"`
 	}
-	err := s.promGet(ctx, "/api/v1/rules", nil, &data)
+	err := promGetAt(ctx, base, "/api/v1/rules", nil, &data)
 	return data.Groups, err
 }
 
 // Targets returns Prometheus's active scrape targets.
 func (s *Stack) Targets(ctx context.Context) ([]Target, error) {
+	return targetsAt(ctx, s.Prometheus)
+}
+
+func targetsAt(ctx context.Context, base string) ([]Target, error) {
 	var data struct {
 		ActiveTargets []Target `json:"activeTargets"`
 	}
-	err := s.promGet(ctx, "/api/v1/targets", url.Values{"state": {"active"}}, &data)
+	err := promGetAt(ctx, base, "/api/v1/targets", url.Values{"state": {"active"}}, &data)
 	return data.ActiveTargets, err
 }
 
 // Query runs an instant query and returns how many series it returned.
 func (s *Stack) Query(ctx context.Context, q string) (int, error) {
+	return QueryAt(ctx, s.Prometheus, q, nil)
+}
+
+// QueryAt runs an instant query against the Prometheus API at base (a
+// replica, or Thanos Query) with extra parameters (Thanos Query's dedup),
+// and returns the series' label sets.
+func QueryAt(ctx context.Context, base, q string, params url.Values) (int, error) {
+	series, err := QuerySeries(ctx, base, q, params)
+	return len(series), err
+}
+
+// QuerySeries runs an instant query against the Prometheus API at base and
+// returns the label sets of the series it returned.
+func QuerySeries(ctx context.Context, base, q string, params url.Values) ([]map[string]string, error) {
 	var data struct {
-		Result []json.RawMessage `json:"result"`
+		Result []struct {
+			Metric map[string]string `json:"metric"`
+		} `json:"result"`
 	}
-	err := s.promGet(ctx, "/api/v1/query", url.Values{"query": {q}}, &data)
-	return len(data.Result), err
+	v := url.Values{"query": {q}}
+	for k, vs := range params {
+		v[k] = vs
+	}
+	err := promGetAt(ctx, base, "/api/v1/query", v, &data)
+	var out []map[string]string
+	for _, r := range data.Result {
+		out = append(out, r.Metric)
+	}
+	return out, err
 }
 
 // GeneratedGroups returns the names of the rule groups in the generated
@@ -239,9 +276,10 @@ func Poll(ctx context.Context, interval time.Duration, what string, check func()
 	}
 }
 
-// WaitWarm waits until Prometheus has loaded every generated rule group,
-// every target is up, and the broken SLO's short-window error ratio has a
-// value, so that a fault moves it at the next evaluation.
+// WaitWarm waits until Prometheus (every replica) has loaded every
+// generated rule group, every target is up, alerts reach every
+// Alertmanager (WaitAlerting), and the broken SLO's short-window error
+// ratio has a value, so that a fault moves it at the next evaluation.
 func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 	want, err := s.GeneratedGroups()
 	if err != nil {
@@ -250,56 +288,63 @@ func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 	if len(want) == 0 {
 		return fmt.Errorf("no rule groups were generated")
 	}
-	if err := Poll(ctx, 250*time.Millisecond, "rule groups", func() error {
-		groups, err := s.RuleGroups(ctx)
-		if err != nil {
-			return err
-		}
-		var got []string
-		for _, g := range groups {
-			got = append(got, g.Name)
-		}
-		sort.Strings(got)
-		if !slices.Equal(got, want) {
-			return fmt.Errorf("Prometheus has groups %v, want %v", got, want)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	s.status("Prometheus loaded all %d rule groups", len(want))
 	wantTargets := 0
 	for _, svc := range s.Model.Services {
 		wantTargets += len(svc.Targets)
 	}
-	if err := Poll(ctx, 250*time.Millisecond, "targets", func() error {
-		ts, err := s.Targets(ctx)
-		if err != nil {
+	for _, srv := range s.PrometheusReplicas {
+		if err := Poll(ctx, 250*time.Millisecond, srv.Name+"'s rule groups", func() error {
+			groups, err := ruleGroupsAt(ctx, srv.URL)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, g := range groups {
+				got = append(got, g.Name)
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("%s has groups %v, want %v", srv.Name, got, want)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
-		up := 0
-		for _, t := range ts {
-			if t.Health == "up" {
-				up++
+		s.status("%s loaded all %d rule groups", srv.Name, len(want))
+		if err := Poll(ctx, 250*time.Millisecond, srv.Name+"'s targets", func() error {
+			ts, err := targetsAt(ctx, srv.URL)
+			if err != nil {
+				return err
 			}
+			up := 0
+			for _, t := range ts {
+				if t.Health == "up" {
+					up++
+				}
+			}
+			if len(ts) != wantTargets || up != wantTargets {
+				return fmt.Errorf("%d of %d targets up: %+v", up, wantTargets, ts)
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		if len(ts) != wantTargets || up != wantTargets {
-			return fmt.Errorf("%d of %d targets up: %+v", up, wantTargets, ts)
-		}
-		return nil
-	}); err != nil {
+		s.status("all %d scrape targets of %s are up", wantTargets, srv.Name)
+	}
+	if err := s.WaitAlerting(ctx); err != nil {
 		return err
 	}
-	s.status("all %d scrape targets are up", wantTargets)
 	q := fmt.Sprintf(`%s{%s=%q,%s=%q}`, slo.ErrorRatio(slo.Tiers[0].Short), slo.LabelService, b.Service.Name, slo.LabelSLO, b.SLO.Name)
-	if err := Poll(ctx, time.Second, "the SLO's error ratio", func() error {
-		n, err := s.Query(ctx, q)
-		if err == nil && n != 1 {
-			err = fmt.Errorf("%s returns %d series", q, n)
+	for _, srv := range s.PrometheusReplicas {
+		if err := Poll(ctx, time.Second, srv.Name+": the SLO's error ratio", func() error {
+			n, err := QueryAt(ctx, srv.URL, q, nil)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("%s returns %d series", q, n)
+			}
+			return err
+		}); err != nil {
+			return err
 		}
-		return err
-	}); err != nil {
-		return err
 	}
 	// The burn-rate alerts stay quiet until the SLO's average request rate
 	// over the tier's long window reaches minEventRate. On a fresh
@@ -308,14 +353,16 @@ func (s *Stack) WaitWarm(ctx context.Context, b Breakage) error {
 	tier := slo.Tiers[0]
 	guard := fmt.Sprintf(`avg_over_time(%s{%s=%q,%s=%q}[%s]) >= %g`, slo.RequestsRate5m,
 		slo.LabelService, b.Service.Name, slo.LabelSLO, b.SLO.Name, model.Duration(tier.Long), b.SLO.MinEventRate)
-	if err := Poll(ctx, time.Second, "the SLO's minimum event rate", func() error {
-		n, err := s.Query(ctx, guard)
-		if err == nil && n != 1 {
-			err = fmt.Errorf("%s is false", guard)
+	for _, srv := range s.PrometheusReplicas {
+		if err := Poll(ctx, time.Second, srv.Name+": the SLO's minimum event rate", func() error {
+			n, err := QueryAt(ctx, srv.URL, guard, nil)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("%s is false", guard)
+			}
+			return err
+		}); err != nil {
+			return err
 		}
-		return err
-	}); err != nil {
-		return err
 	}
 	s.status("%s has traffic above its minimum event rate (%g/s)", b.SLO.Name, b.SLO.MinEventRate)
 	return nil
@@ -433,6 +480,7 @@ func (s *Stack) amAlerts(ctx context.Context, labels map[string]string, params u
 	for _, k := range keys {
 		params.Add("filter", fmt.Sprintf("%s=%q", k, labels[k]))
 	}
+	// The (first live) Alertmanager: the peers of a cluster share their alerts.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.Alertmanager+"/api/v2/alerts?"+params.Encode(), nil)
 	if err != nil {
 		return nil, err

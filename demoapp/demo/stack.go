@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ import (
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/pyregistry"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/fault"
 	"github.com/stackc/stackc/demoapp/inbox"
@@ -70,9 +72,14 @@ type Stack struct {
 	Model *model.Stack
 	// Dir holds out/ (the generated configs), data/ and logs/.
 	Dir string
-	// Base URLs of the servers.
+	// Base URLs of the servers: the (first) Prometheus and Alertmanager.
 	Prometheus, Alertmanager, Inbox string
 	Services                        []Service
+	// Servers of an HA stack (one each otherwise), by name, in order:
+	// every Prometheus replica and every Alertmanager peer.
+	PrometheusReplicas, AlertmanagerPeers []Server
+	// ThanosQuery is Thanos Query's base URL, when the stack runs Thanos.
+	ThanosQuery string
 	// Received holds the alerts the inbox received.
 	Received *inbox.Inbox
 
@@ -84,7 +91,15 @@ type Stack struct {
 	inboxLog   string
 	stopOnce   sync.Once
 	binaries   map[string]string
+	dead       []string // servers killed by Kill
 	statusLock sync.Mutex
+}
+
+// Server is one Prometheus or Alertmanager of the stack.
+type Server struct {
+	// Name is its process name (its log is logs/<name>.log).
+	Name string
+	URL  string
 }
 
 // DefaultRPS is the traffic generator's default rate: at the spec's
@@ -165,7 +180,7 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 			s.stop()
 		}
 	}()
-	for _, d := range []string{"logs", "data/prometheus", "data/alertmanager", "bin"} {
+	for _, d := range []string{"logs", "data", "bin"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {
 			return s, err
 		}
@@ -196,7 +211,11 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 
 	s.status("building the servers (cached after the first run)")
-	for _, name := range []string{"prometheus", "alertmanager"} {
+	servers := []string{"prometheus", "alertmanager"}
+	if slo.ThanosEnabled(s.Model) {
+		servers = append(servers, "thanos")
+	}
+	for _, name := range servers {
 		if s.binaries[name], err = tools.Path(name); err != nil {
 			inboxLn.Close()
 			return s, err
@@ -214,6 +233,12 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	s.Inbox = "http://" + inboxLn.Addr().String()
 	s.Prometheus = fmt.Sprintf("http://127.0.0.1:%d", n.PrometheusPort)
 	s.Alertmanager = fmt.Sprintf("http://127.0.0.1:%d", n.AlertmanagerPort)
+	for _, r := range slo.PrometheusServers(s.Model) {
+		s.PrometheusReplicas = append(s.PrometheusReplicas, Server{Name: serverName("prometheus", r.Name), URL: fmt.Sprintf("http://127.0.0.1:%d", r.Port)})
+	}
+	for _, a := range slo.AlertmanagerServers(s.Model) {
+		s.AlertmanagerPeers = append(s.AlertmanagerPeers, Server{Name: serverName("alertmanager", a.Name), URL: fmt.Sprintf("http://127.0.0.1:%d", a.Port)})
+	}
 
 	// The inbox runs in this process, so alerts are timed without polling.
 	s.inboxLog = filepath.Join(s.Dir, "logs", "inbox.log")
@@ -234,8 +259,10 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	}()
 	s.status("alert inbox on %s", s.Inbox)
 
-	if err := s.startAlertmanager(ctx); err != nil {
-		return s, err
+	for i := range s.AlertmanagerPeers {
+		if err := s.startAlertmanager(ctx, i); err != nil {
+			return s, err
+		}
 	}
 	for _, svc := range s.Model.Services {
 		sv := Service{
@@ -268,17 +295,15 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 		s.Services = append(s.Services, sv)
 	}
-	promArgs := []string{
-		"--config.file=" + filepath.Join(s.Dir, "out", "prometheus", "prometheus.yml"),
-		"--storage.tsdb.path=" + filepath.Join(s.Dir, "data", "prometheus"),
-		// The demo runs minutes, but the same retention as Compose keeps
-		// the two servers' behaviour alike.
-		"--storage.tsdb.retention.time=" + model.Duration(compose.Retention(s.Model)).String(),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", n.PrometheusPort),
-		"--rules.alert.resend-delay=" + compose.ResendDelay(s.Model).String(),
+	for i := range s.PrometheusReplicas {
+		if err := s.startPrometheus(ctx, i); err != nil {
+			return s, err
+		}
 	}
-	if err := s.run(ctx, "prometheus", s.binaries["prometheus"], promArgs, s.Prometheus+"/-/ready"); err != nil {
-		return s, err
+	if slo.ThanosEnabled(s.Model) {
+		if err := s.startThanos(ctx); err != nil {
+			return s, err
+		}
 	}
 	for _, sv := range s.Services {
 		args := []string{"load", "--service", sv.Name, "--stack", s.StackJSON(), "--target", sv.URL,
@@ -290,8 +315,6 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	return s, nil
 }
 
-// startAlertmanager starts the Alertmanager, keeping its data directory
-// across restarts.
 // Python returns the interpreter of the Flask demo service, $STACKC_PYTHON
 // or /usr/bin/python3 (where Debian's python3-flask and
 // python3-prometheus-client install), after checking it has both.
@@ -312,29 +335,147 @@ func Python() (string, error) {
 // app's --stack flag reads.
 func (s *Stack) StackJSON() string { return filepath.Join(s.Dir, "out", "stack.json") }
 
-func (s *Stack) startAlertmanager(ctx context.Context) error {
-	args := []string{
-		"--config.file=" + filepath.Join(s.Dir, "out", "alertmanager", "alertmanager.yml"),
-		"--storage.path=" + filepath.Join(s.Dir, "data", "alertmanager"),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", s.Model.Network.AlertmanagerPort),
-		// A single Alertmanager: no gossip listener on 0.0.0.0:9094.
-		"--cluster.listen-address=",
-		"--dispatch.start-delay=" + compose.StartDelay(s.Model).String(),
+// serverName is the process name of a Prometheus or Alertmanager: its HA
+// name, or kind for the single server.
+func serverName(kind, haName string) string {
+	if haName == "" {
+		return kind
 	}
-	return s.run(ctx, "alertmanager", s.binaries["alertmanager"], args, s.Alertmanager+"/-/ready")
+	return haName
 }
 
-// RestartAlertmanager stops the Alertmanager and starts it again on the
-// same port and data directory.
-func (s *Stack) RestartAlertmanager(ctx context.Context) error {
-	for i, p := range s.procs {
-		if p.name == "alertmanager" {
-			p.stop()
-			s.procs = append(s.procs[:i], s.procs[i+1:]...)
-			break
+// startPrometheus starts the i-th Prometheus with its generated config.
+func (s *Stack) startPrometheus(ctx context.Context, i int) error {
+	r := slo.PrometheusServers(s.Model)[i]
+	srv := s.PrometheusReplicas[i]
+	data := filepath.Join(s.Dir, "data", srv.Name)
+	args := []string{
+		"--config.file=" + filepath.Join(s.Dir, "out", filepath.FromSlash(slo.PrometheusConfigPathOf(r.Name))),
+		"--storage.tsdb.path=" + data,
+		// The demo runs minutes, but the same retention as Compose keeps
+		// the two servers' behaviour alike.
+		"--storage.tsdb.retention.time=" + model.Duration(compose.Retention(s.Model)).String(),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", r.Port),
+		"--rules.alert.resend-delay=" + compose.ResendDelay(s.Model).String(),
+	}
+	return s.run(ctx, srv.Name, s.binaries["prometheus"], args, srv.URL+"/-/ready")
+}
+
+// startAlertmanager starts the i-th Alertmanager, keeping its data
+// directory across restarts. The peers of an HA stack gossip on loopback.
+func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
+	peers := slo.AlertmanagerServers(s.Model)
+	am := peers[i]
+	srv := s.AlertmanagerPeers[i]
+	args := []string{
+		"--config.file=" + filepath.Join(s.Dir, "out", "alertmanager", "alertmanager.yml"),
+		"--storage.path=" + filepath.Join(s.Dir, "data", srv.Name),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", am.Port),
+		// Its notifications carry it: the inbox tells the peers apart.
+		"--web.external-url=" + srv.URL + "/",
+	}
+	if s.Model.HA == nil {
+		// A single Alertmanager: no gossip listener on 0.0.0.0:9094.
+		args = append(args, "--cluster.listen-address=")
+	} else {
+		args = append(args, fmt.Sprintf("--cluster.listen-address=127.0.0.1:%d", am.ClusterPort),
+			"--cluster.peer-timeout="+ClusterPeerTimeout.String())
+		for j, other := range peers {
+			if j != i {
+				args = append(args, fmt.Sprintf("--cluster.peer=127.0.0.1:%d", other.ClusterPort))
+			}
 		}
 	}
-	return s.startAlertmanager(ctx)
+	args = append(args, "--dispatch.start-delay="+compose.StartDelay(s.Model).String())
+	return s.run(ctx, srv.Name, s.binaries["alertmanager"], args, srv.URL+"/-/ready")
+}
+
+// ClusterPeerTimeout is how long an Alertmanager peer waits for the peers
+// before it in the cluster to notify before it notifies itself: the n-th
+// peer notifies after n times this, when the gossip does not show the
+// notification sent. Gossip on loopback takes well under a second, so the
+// native stack waits 3s instead of Alertmanager's default 15s.
+//
+// The wait is also how stale a peer's view can be: a peer takes its
+// snapshot of the group, waits, then compares it with the gossiped log. If
+// the alert resolved meanwhile and the first peer has sent the resolve, the
+// waiting peer sends its snapshot, a firing notification, after the resolve
+// (prometheus/alertmanager#4008, #2447). That happens when the resolve
+// falls within the wait of a peer's flush, so the chance per resolve grows
+// with (position × peer timeout / group interval)²; ha.jsonnet keeps the
+// demo profile's group interval at 1m for it.
+const ClusterPeerTimeout = 3 * time.Second
+
+// startThanos starts a Thanos sidecar beside every Prometheus replica and
+// Thanos Query over the sidecars, deduplicating on the replica label.
+func (s *Stack) startThanos(ctx context.Context) error {
+	h := s.Model.HA
+	query := []string{"query",
+		fmt.Sprintf("--http-address=127.0.0.1:%d", h.ThanosQuery.Port),
+		fmt.Sprintf("--grpc-address=127.0.0.1:%d", h.ThanosQuery.GRPCPort),
+		"--query.replica-label=" + slo.ReplicaLabel,
+	}
+	for i, r := range h.Prometheus {
+		args := []string{"sidecar",
+			"--prometheus.url=" + s.PrometheusReplicas[i].URL,
+			"--tsdb.path=" + filepath.Join(s.Dir, "data", s.PrometheusReplicas[i].Name),
+			fmt.Sprintf("--grpc-address=127.0.0.1:%d", r.SidecarGRPCPort),
+			fmt.Sprintf("--http-address=127.0.0.1:%d", r.SidecarHTTPPort),
+		}
+		if err := s.run(ctx, slo.ThanosSidecarName(r.Name), s.binaries["thanos"], args, fmt.Sprintf("http://127.0.0.1:%d/-/ready", r.SidecarHTTPPort)); err != nil {
+			return err
+		}
+		query = append(query, fmt.Sprintf("--endpoint=127.0.0.1:%d", r.SidecarGRPCPort))
+	}
+	s.ThanosQuery = fmt.Sprintf("http://127.0.0.1:%d", h.ThanosQuery.Port)
+	return s.run(ctx, slo.ThanosQueryName, s.binaries["thanos"], query, s.ThanosQuery+"/-/ready")
+}
+
+// RestartAlertmanager stops the (first) Alertmanager and starts it again on
+// the same port and data directory.
+func (s *Stack) RestartAlertmanager(ctx context.Context) error {
+	s.stopProcess(s.AlertmanagerPeers[0].Name, false)
+	return s.startAlertmanager(ctx, 0)
+}
+
+// Kill kills the named server (a Prometheus replica or Alertmanager peer,
+// as named in PrometheusReplicas and AlertmanagerPeers) with SIGKILL, as a
+// crash would: it gets no chance to shut down cleanly. Prometheus and
+// Alertmanager point at the first of the others still running.
+func (s *Stack) Kill(name string) error {
+	if !s.stopProcess(name, true) {
+		return fmt.Errorf("no running server %q", name)
+	}
+	s.dead = append(s.dead, name)
+	s.Prometheus = s.firstLive(s.PrometheusReplicas, s.Prometheus)
+	s.Alertmanager = s.firstLive(s.AlertmanagerPeers, s.Alertmanager)
+	return nil
+}
+
+func (s *Stack) firstLive(servers []Server, current string) string {
+	for _, srv := range servers {
+		if !slices.Contains(s.dead, srv.Name) {
+			return srv.URL
+		}
+	}
+	return current
+}
+
+// stopProcess stops the named process (kill: at once, with SIGKILL) and
+// forgets it; false if there is none.
+func (s *Stack) stopProcess(name string, kill bool) bool {
+	for i, p := range s.procs {
+		if p.name == name {
+			if kill {
+				p.kill()
+			} else {
+				p.stop()
+			}
+			s.procs = append(s.procs[:i], s.procs[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // run starts a server and, if ready is set, waits until it answers 200 there.
@@ -471,18 +612,46 @@ func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(2 + 2*len(c.Services))
+	ports, err := freePorts(2 + 2*len(c.Services) + haPorts(c.HA))
 	if err != nil {
 		return nil, err
 	}
+	next := func() int {
+		p := ports[0]
+		ports = ports[1:]
+		return p
+	}
 	n := &c.Network
 	n.BindAddress = "127.0.0.1"
-	n.PrometheusPort, n.AlertmanagerPort, ports = ports[0], ports[1], ports[2:]
+	n.PrometheusPort, n.AlertmanagerPort = next(), next()
 	n.InboxPort = inboxPort
 	for i := range c.Services {
 		svc := &c.Services[i]
-		svc.Port, svc.AdminPort, ports = ports[0], ports[1], ports[2:]
+		svc.Port, svc.AdminPort = next(), next()
 		svc.Targets = []string{net.JoinHostPort(n.BindAddress, strconv.Itoa(svc.Port))}
+	}
+	if h := c.HA; h != nil {
+		for i := range h.Prometheus {
+			r := &h.Prometheus[i]
+			r.Port = n.PrometheusPort
+			if i > 0 {
+				r.Port = next()
+			}
+			if h.Thanos {
+				r.SidecarGRPCPort, r.SidecarHTTPPort = next(), next()
+			}
+		}
+		for i := range h.Alertmanagers {
+			a := &h.Alertmanagers[i]
+			a.Port = n.AlertmanagerPort
+			if i > 0 {
+				a.Port = next()
+			}
+			a.ClusterPort = next()
+		}
+		if h.Thanos {
+			h.ThanosQuery.Port, h.ThanosQuery.GRPCPort = next(), next()
+		}
 	}
 	for i, r := range st.Alerting.Receivers {
 		if r.Type != model.Webhook || r.URL == "" {
@@ -498,6 +667,18 @@ func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
 		}
 	}
 	return c, nil
+}
+
+// haPorts is how many ports an HA stack needs beyond the single servers'.
+func haPorts(h *model.HA) int {
+	if h == nil {
+		return 0
+	}
+	n := len(h.Prometheus) - 1 + 2*len(h.Alertmanagers) - 1
+	if h.Thanos {
+		n += 2*len(h.Prometheus) + 2
+	}
+	return n
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.

@@ -77,6 +77,7 @@ func TestAlertEndToEnd(t *testing.T) {
 	if os.Getenv("STACKC_E2E") == "" {
 		t.Skip("end-to-end test: set STACKC_E2E=1 or run make e2e")
 	}
+	t.Parallel() // beside TestHAEndToEnd
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 

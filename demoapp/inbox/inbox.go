@@ -63,6 +63,9 @@ type Entry struct {
 	EndsAt       time.Time         `json:"endsAt"`
 	GeneratorURL string            `json:"generatorURL"`
 	Fingerprint  string            `json:"fingerprint"`
+	// ExternalURL is the external URL of the Alertmanager that sent the
+	// notification: which peer of a cluster notified.
+	ExternalURL string `json:"externalURL"`
 }
 
 // Name is the alert's name.
@@ -248,6 +251,7 @@ func (in *Inbox) receive(w http.ResponseWriter, r *http.Request) {
 			EndsAt:       a.EndsAt,
 			GeneratorURL: a.GeneratorURL,
 			Fingerprint:  a.Fingerprint,
+			ExternalURL:  msg.ExternalURL,
 		}
 		received = append(received, e)
 		in.entries = append(in.entries, e)

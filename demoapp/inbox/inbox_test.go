@@ -136,6 +136,9 @@ func TestReceivesRealNotifications(t *testing.T) {
 		if e.Labels["slo"] != "checkout-availability" || e.Name() != "CheckoutAvailabilityBudgetBurn" || !e.StartsAt.Equal(t0) {
 			t.Errorf("alert %d lost labels or times: %+v", i, e)
 		}
+		if e.ExternalURL != "http://alertmanager.test" {
+			t.Errorf("alert %d names the sending Alertmanager %q, want http://alertmanager.test", i, e.ExternalURL)
+		}
 		if e.Fingerprint == "" || e.GroupKey == "" {
 			t.Errorf("alert %d has no fingerprint or group key: %+v", i, e)
 		}

@@ -1,5 +1,5 @@
 // Command install builds the pinned tools (promtool, amtool, prometheus,
-// alertmanager) into .cache/bin, or only the ones named (on-demand tools
+// alertmanager, thanos) into .cache/bin, or only the ones named (on-demand tools
 // such as sloth are built only when named).
 package main
 

@@ -32,3 +32,20 @@ func Repo(t testing.TB, profile string) *model.Stack {
 	}
 	return Load(t, filepath.Join(root, "stack.jsonnet"), profile)
 }
+
+// HA loads the repository's ha.jsonnet: stack.jsonnet as an HA stack with
+// Thanos.
+func HA(t testing.TB, profile string) *model.Stack {
+	t.Helper()
+	return Load(t, HAPath(t), profile)
+}
+
+// HAPath is the path of the HA spec.
+func HAPath(t testing.TB) string {
+	t.Helper()
+	root, err := tools.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, "ha.jsonnet")
+}

@@ -1,0 +1,93 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
+)
+
+// validateHA checks the HA section: enough replicas for a pair, one entry
+// per replica and peer, distinct names that collide with no service, and
+// every port free (usePort records them beside the network's).
+func validateHA(st *model.Stack, ps *problems, usePort func(path string, port int) bool) {
+	h := st.HA
+	if h == nil {
+		return
+	}
+	if h.PrometheusReplicas < 2 {
+		ps.errorf("ha.prometheusReplicas", "use 2 (a pair), or leave ha out for a single Prometheus",
+			"an HA stack needs at least 2 Prometheus replicas, not %d", h.PrometheusReplicas)
+	}
+	if h.AlertmanagerPeers < 1 {
+		ps.errorf("ha.alertmanagerPeers", "use 3 (a cluster that survives one lost peer)",
+			"an HA stack needs at least 1 Alertmanager, not %d", h.AlertmanagerPeers)
+	}
+	if len(h.Prometheus) != h.PrometheusReplicas && h.PrometheusReplicas >= 2 {
+		ps.errorf("ha.prometheus", "leave ha.prometheus out (it is filled in from prometheusReplicas) or list one entry per replica",
+			"ha.prometheus lists %d replicas, prometheusReplicas is %d", len(h.Prometheus), h.PrometheusReplicas)
+	}
+	if len(h.Alertmanagers) != h.AlertmanagerPeers && h.AlertmanagerPeers >= 1 {
+		ps.errorf("ha.alertmanagers", "leave ha.alertmanagers out (it is filled in from alertmanagerPeers) or list one entry per peer",
+			"ha.alertmanagers lists %d peers, alertmanagerPeers is %d", len(h.Alertmanagers), h.AlertmanagerPeers)
+	}
+	// The names are Compose service names and replica label values.
+	names := map[string]string{}
+	services := map[string]bool{}
+	for i, svc := range st.Services {
+		names[svc.Name] = fmt.Sprintf("services[%d].name", i)
+		services[svc.Name] = true
+	}
+	const hint = "rename the service; the HA stack's servers run as prometheus-N, alertmanager-N, thanos-sidecar-prometheus-N and thanos-query"
+	useName := func(path, name string) {
+		if !nameRE.MatchString(name) {
+			ps.errorf(path, "use lower case letters, digits and dashes, e.g. prometheus-0", "name %q is not valid", name)
+			return
+		}
+		if other, ok := names[name]; ok {
+			if services[name] {
+				// The spec wrote the service's name; the server's is a default.
+				ps.errorf(other, hint, "service name %q is taken by the HA stack's %s", name, path)
+			} else {
+				ps.errorf(path, "give every server of the HA stack its own name", "name %q is already used by %s", name, other)
+			}
+			return
+		}
+		names[name] = path
+	}
+	for i, r := range h.Prometheus {
+		path := fmt.Sprintf("ha.prometheus[%d]", i)
+		useName(path+".name", r.Name)
+		if i == 0 {
+			if r.Port != st.Network.PrometheusPort {
+				ps.errorf(path+".port", "leave the port out, or set network.prometheusPort to it",
+					"the first replica listens on network.prometheusPort %d, not %d", st.Network.PrometheusPort, r.Port)
+			}
+		} else {
+			usePort(path+".port", r.Port)
+		}
+		if h.Thanos {
+			useName(path+".name", slo.ThanosSidecarName(r.Name))
+			usePort(path+".sidecarGRPCPort", r.SidecarGRPCPort)
+			usePort(path+".sidecarHTTPPort", r.SidecarHTTPPort)
+		}
+	}
+	for i, a := range h.Alertmanagers {
+		path := fmt.Sprintf("ha.alertmanagers[%d]", i)
+		useName(path+".name", a.Name)
+		if i == 0 {
+			if a.Port != st.Network.AlertmanagerPort {
+				ps.errorf(path+".port", "leave the port out, or set network.alertmanagerPort to it",
+					"the first peer listens on network.alertmanagerPort %d, not %d", st.Network.AlertmanagerPort, a.Port)
+			}
+		} else {
+			usePort(path+".port", a.Port)
+		}
+		usePort(path+".clusterPort", a.ClusterPort)
+	}
+	if h.Thanos {
+		useName("ha.thanos", slo.ThanosQueryName)
+		usePort("ha.thanosQuery.port", h.ThanosQuery.Port)
+		usePort("ha.thanosQuery.grpcPort", h.ThanosQuery.GRPCPort)
+	}
+}
