@@ -4,9 +4,10 @@
 // of one SLO's endpoint, and the page it must produce — delivered once, to
 // the spec's receiver, resolved once after the fault is cleared, surviving
 // an Alertmanager restart, and nothing more for 10 minutes after the fault
-// is cleared — and one page from every other service's outage through the
-// receiver the spec routes its team to. Its last lines print the
-// incident's notification counts and the alert latency.
+// is cleared — and one page and one resolve from every other service's
+// outage (the committed spec: the Flask catalog's) through the receiver the
+// spec routes its team to. Its last lines print each incident's
+// notification counts and the alert latency.
 //
 // It takes several minutes (it watches the inbox for 10 minutes after the
 // fault is cleared), so it runs only with STACKC_E2E=1: `make e2e`.
