@@ -84,10 +84,9 @@ demo-compose:
 run:
 	$(GO) run ./demoapp
 
-## run-flask: serve the Flask service of examples/shop-and-catalog.jsonnet on 127.0.0.1:8081 (fault API on 127.0.0.1:9081)
+## run-flask: serve the Flask service of stack.jsonnet (catalog, from out/python) on 127.0.0.1:8081 (fault API on 127.0.0.1:9081)
 run-flask: python
-	@$(STACKC) build -o .cache/shop-and-catalog examples/shop-and-catalog.jsonnet
-	$(PYTHON) demoapp/flaskapp/app.py --registry .cache/shop-and-catalog/python/catalog_metrics.py
+	$(PYTHON) demoapp/flaskapp/app.py --registry $(OUT)/python/catalog_metrics.py
 
 ## bench: the benchmarks of README's Performance section
 bench:

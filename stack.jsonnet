@@ -1,4 +1,5 @@
-// The demo stack: an online shop. `make build` compiles this file into out/.
+// The demo stack: an online shop (Go) and its catalog search (Python/Flask),
+// each paging its own team. `make build` compiles this file into out/.
 local s = import 'stackc.libsonnet';
 
 s.stack {
@@ -63,6 +64,40 @@ s.stack {
               description='Payments go through.'),
       ],
     },
+    // The Flask service: same spec, Python registry (out/python/catalog_metrics.py),
+    // served by demoapp/flaskapp; its team gets its own pages.
+    s.service('catalog', team='discovery', port=8081) {
+      language: 'python',
+      runbookURL: 'https://runbooks.shop.internal/discovery',
+      latencyBuckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      statusCodes: [200, 201, 400, 404, 500, 503],
+
+      endpoints: [
+        s.endpoint('GET', '/search', name='search', sim={ latency: '25ms', latencyP99: '70ms', errorRate: 0.0005, weight: 6 }),
+        s.endpoint('GET', '/recommendations/{user}', name='recommend', sim={ latency: '40ms', errorRate: 0.001, weight: 3 }),
+        s.endpoint('POST', '/reviews', name='post_review', sim={ latency: '50ms', errorRate: 0.001, weight: 1 }),
+      ],
+
+      metrics: [
+        s.counter('catalog_searches_total', 'Searches, by kind of query.', labels={ kind: ['text', 'image'] }),
+        s.gauge('catalog_index_documents', 'Documents in the search index.'),
+        s.histogram('catalog_search_results', 'Results per search.', buckets=[1, 10, 50, 100]),
+      ],
+
+      slos: [
+        // Search is part of browsing: the objective and period of the shop's catalog-availability.
+        s.availability('search-availability',
+                       endpoint='search',
+                       objective=99.5,
+                       period='28d',
+                       description='Search answers without a server error.'),
+        s.latency('search-latency',
+                  endpoint='search',
+                  threshold='100ms',
+                  objective=99,
+                  description='Search answers within 100ms.'),
+      ],
+    },
   ],
 
   // Prometheus Operator resources, dashboards for the Grafana sidecar and the
@@ -83,6 +118,7 @@ s.stack {
       // The demo's alert inbox; in production a webhook bridge or s.pagerduty(routingKeyFile=...).
       oncall: s.webhook('http://127.0.0.1:9095/alerts'),
       tickets: s.webhook('http://127.0.0.1:9095/tickets'),
+      'discovery-pages': s.webhook('http://127.0.0.1:9095/discovery-pages'),
       'storefront-email': s.email(to='storefront@shop.example',
                                   from='alerts@shop.example',
                                   smarthost='smtp.shop.example:587',
@@ -90,6 +126,8 @@ s.stack {
                                   authPasswordFile='/etc/alertmanager/secrets/smtp-password'),
     },
     routes: [
+      // The catalog's team is paged on its own receiver; every other page goes to on-call.
+      s.route({ severity: 'page', team: 'discovery' }, 'discovery-pages'),
       s.route({ severity: 'page' }, 'oncall'),
       s.route({ severity: 'ticket', team: 'storefront' }, 'storefront-email', continue=true),
       s.route({ severity: 'ticket' }, 'tickets'),

@@ -19,8 +19,8 @@ import (
 	"github.com/stackc/stackc/tools"
 )
 
-// TestFlaskDemoService serves every Python service of the example spec
-// examples/shop-and-catalog.jsonnet (the committed spec plus a Flask service) with the Flask demo app (demoapp/flaskapp) and its generated module:
+// TestFlaskDemoService serves every Python service of the committed spec
+// (the catalog) with the Flask demo app (demoapp/flaskapp) and its generated module:
 // every endpoint answers and is counted under its name, /metrics passes
 // promtool check metrics, and `demoapp fault` drives its fault API, which
 // keeps the Go demo app's guards.
@@ -40,7 +40,7 @@ func TestFlaskDemoService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, res, err := build.CompileFile(filepath.Join(root, "examples", "shop-and-catalog.jsonnet"), spec.Options{})
+	set, res, err := build.CompileFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +146,6 @@ func TestFlaskDemoService(t *testing.T) {
 		})
 	}
 	if n == 0 {
-		t.Fatal("the example spec has no Python service")
+		t.Fatal("the committed spec has no Python service")
 	}
 }

@@ -361,26 +361,46 @@ func TestInhibitions(t *testing.T) {
 	}
 	svc := st.Services[0]
 	checkout, catalog := slo.BurnAlertName(svc.SLOs[0]), slo.BurnAlertName(svc.SLOs[2])
-	down, absent := slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)
 	other := func(a Alert, service string) Alert {
 		a.Labels = copyLabels(a.Labels)
 		a.Labels[slo.LabelService] = service
 		return a
 	}
-	cases := []struct {
+	type inhibitCase struct {
 		rule           string
 		source, target Alert
 		muted          bool
-	}{
+	}
+	cases := []inhibitCase{
 		{"page-silences-ticket", find(checkout, "page"), find(checkout, "ticket"), true},
 		{"page-silences-ticket", find(checkout, "page"), find(catalog, "ticket"), false},
 		{"page-silences-ticket", find(checkout, "ticket"), find(checkout, "page"), false},
-		{"shop-target-down-silences-slos", find(down, ""), find(checkout, "page"), true},
-		{"shop-target-down-silences-slos", find(down, ""), find(catalog, "ticket"), true},
-		{"shop-target-down-silences-slos", other(find(down, ""), "cart"), find(checkout, "page"), false},
-		{"shop-target-down-silences-slos", find(down, ""), other(find(checkout, "page"), "cart"), false},
-		{"shop-target-down-silences-slos", find(down, ""), find(absent, ""), false},
-		{"shop-target-down-silences-slos", find(absent, ""), find(down, ""), false},
+	}
+	// Each service's target-down alert silences its own SLOs' alerts, and
+	// nothing of another service nor its own absent-metrics alert.
+	for i, svc := range st.Services {
+		if len(svc.SLOs) == 0 {
+			continue
+		}
+		rule := svc.Name + "-target-down-silences-slos"
+		burn := slo.BurnAlertName(svc.SLOs[0])
+		down, absent := slo.TargetDownAlertName(svc), slo.MetricsAbsentAlertName(svc)
+		cases = append(cases,
+			inhibitCase{rule, find(down, ""), find(burn, "page"), true},
+			inhibitCase{rule, find(down, ""), find(burn, "ticket"), true},
+			inhibitCase{rule, other(find(down, ""), "cart"), find(burn, "page"), false},
+			inhibitCase{rule, find(down, ""), other(find(burn, "page"), "cart"), false},
+			inhibitCase{rule, find(down, ""), find(absent, ""), false},
+			inhibitCase{rule, find(absent, ""), find(down, ""), false},
+		)
+		if len(svc.SLOs) > 2 {
+			cases = append(cases, inhibitCase{rule, find(down, ""), find(slo.BurnAlertName(svc.SLOs[2]), "ticket"), true})
+		}
+		// Another service's SLO keeps paging while this one is down.
+		next := st.Services[(i+1)%len(st.Services)]
+		if next.Name != svc.Name && len(next.SLOs) > 0 {
+			cases = append(cases, inhibitCase{rule, find(down, ""), find(slo.BurnAlertName(next.SLOs[0]), "page"), false})
+		}
 	}
 	for _, tc := range cases {
 		name := fmt.Sprintf("%s/%s→%s", tc.rule, tc.source.Display(), tc.target.Display())

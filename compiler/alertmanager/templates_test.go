@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/alertmanager/template"
 	prommodel "github.com/prometheus/common/model"
 
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
@@ -49,7 +50,14 @@ func TestTemplatesLoadLikeAlertmanager(t *testing.T) {
 	started := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
 	firing := alert.New(prommodel.Alert{Labels: burn.LabelSet(), Annotations: annotations, StartsAt: started, EndsAt: started.Add(2 * time.Hour)}, started, false)
 	// An alert without annotations must still render (e.g. a hand-written rule).
-	bare := alert.New(prommodel.Alert{Labels: Alerts(st)[len(Alerts(st))-1].LabelSet(), StartsAt: started, EndsAt: started.Add(2 * time.Hour)}, started, false)
+	// It is the last alert of the burn alert's service, so the group is that service's.
+	var last Alert
+	for _, a := range Alerts(st) {
+		if a.Labels[slo.LabelService] == burn.Labels[slo.LabelService] {
+			last = a
+		}
+	}
+	bare := alert.New(prommodel.Alert{Labels: last.LabelSet(), StartsAt: started, EndsAt: started.Add(2 * time.Hour)}, started, false)
 	resolved := alert.New(prommodel.Alert{Labels: burn.LabelSet(), Annotations: annotations, StartsAt: started, EndsAt: started.Add(30 * time.Minute)}, started, false)
 
 	cases := []struct {

@@ -144,9 +144,12 @@ func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(s.Build.Dockerfile))); err != nil {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(s.Build.Dockerfile)))
+		if err != nil {
 			t.Errorf("the repository has no %s: %v", s.Build.Dockerfile, err)
+			return
 		}
+		checkDockerfile(t, s.Build.Dockerfile, string(data))
 		return
 	}
 	i := strings.LastIndex(image, ":")
@@ -156,6 +159,50 @@ func checkImage(t *testing.T, dir string, s types.ServiceConfig) {
 	}
 	if tag := image[i+1:]; tag == "" || tag == "latest" {
 		t.Errorf("image %q is not pinned", image)
+	}
+}
+
+// checkDockerfile checks what an image Compose builds must have: every
+// base image pinned (a tag other than latest, or a digest), and in the
+// final stage a non-root USER and a HEALTHCHECK.
+func checkDockerfile(t *testing.T, name, dockerfile string) {
+	t.Helper()
+	var user, healthcheck string
+	stages := 0
+	for _, line := range strings.Split(dockerfile, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 2 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		switch strings.ToUpper(fields[0]) {
+		case "FROM":
+			stages++
+			user, healthcheck = "", "" // each stage starts as root, without a healthcheck
+			image := fields[1]
+			if strings.HasPrefix(image, "--") && len(fields) > 2 {
+				image = fields[2]
+			}
+			if strings.Contains(image, "@sha256:") {
+				continue
+			}
+			i := strings.LastIndex(image, ":")
+			if i < 0 || strings.Contains(image[i:], "/") || image[i+1:] == "latest" {
+				t.Errorf("%s: base image %s is not pinned to a tag or digest", name, image)
+			}
+		case "USER":
+			user = fields[1]
+		case "HEALTHCHECK":
+			healthcheck = line
+		}
+	}
+	if stages == 0 {
+		t.Errorf("%s has no FROM", name)
+	}
+	if u, _, _ := strings.Cut(user, ":"); u == "" || u == "root" || u == "0" {
+		t.Errorf("%s: the final stage runs as %q, want a non-root USER", name, user)
+	}
+	if healthcheck == "" {
+		t.Errorf("%s: the final stage has no HEALTHCHECK", name)
 	}
 }
 
@@ -268,8 +315,12 @@ func TestContainerAddresses(t *testing.T) {
 	if !slices.Equal(amTargets, []string{"alertmanager:9093"}) {
 		t.Errorf("Prometheus alerts %v, want alertmanager:9093", amTargets)
 	}
-	if !slices.Equal(scrapeTargets, []string{"shop:8080"}) {
-		t.Errorf("Prometheus scrapes %v, want shop:8080", scrapeTargets)
+	var wantScrape []string
+	for _, svc := range st.Services {
+		wantScrape = append(wantScrape, fmt.Sprintf("%s:%d", svc.Name, svc.Port))
+	}
+	if !slices.Equal(scrapeTargets, wantScrape) {
+		t.Errorf("Prometheus scrapes %v, want %v (every service by its Compose name)", scrapeTargets, wantScrape)
 	}
 	if !anyMounted(mounted, "/etc/prometheus/rules/", ".yml") {
 		t.Error("no rule file mounted")

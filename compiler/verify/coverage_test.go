@@ -29,7 +29,6 @@ func TestContractCoversGeneratedQueries(t *testing.T) {
 	for _, path := range []string{
 		filepath.Join("testdata", "verify.jsonnet"),
 		filepath.Join(root, "stack.jsonnet"),
-		filepath.Join(root, "examples", "shop-and-catalog.jsonnet"),
 		filepath.Join(root, "compiler", "prometheus", "testdata", "byom.jsonnet"),
 	} {
 		t.Run(filepath.Base(path), func(t *testing.T) {

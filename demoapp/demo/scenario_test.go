@@ -42,17 +42,22 @@ func TestLocalize(t *testing.T) {
 	if len(slices.Compact(sorted)) != len(ports) || n.InboxPort != 40123 {
 		t.Errorf("ports %v are not distinct or the inbox port moved", ports)
 	}
+	// Every webhook to the spec's inbox (127.0.0.1:9095) follows the inbox,
+	// path kept; other receivers are untouched.
+	const specInbox = "http://127.0.0.1:9095/"
+	moved := 0
 	for _, r := range loc.Alerting.Receivers {
 		want := origURLs[r.Name]
-		switch r.Name {
-		case "oncall":
-			want = "http://127.0.0.1:40123/alerts"
-		case "tickets":
-			want = "http://127.0.0.1:40123/tickets"
+		if path, ok := strings.CutPrefix(want, specInbox); ok {
+			want = "http://127.0.0.1:40123/" + path
+			moved++
 		}
 		if r.URL != want {
 			t.Errorf("receiver %s URL %q, want %q", r.Name, r.URL, want)
 		}
+	}
+	if moved < 2 {
+		t.Errorf("%d of the spec's receivers post to its inbox; the test expects the demo's webhooks (at least oncall and tickets)", moved)
 	}
 	// The original model is untouched.
 	if st.Network.PrometheusPort != 9090 || st.Alerting.Receivers[0].URL != origURLs[st.Alerting.Receivers[0].Name] {
@@ -85,6 +90,32 @@ func TestScenarioFromSpec(t *testing.T) {
 	}
 	if _, err := ReceiverPath(st, "storefront-email"); err == nil {
 		t.Error("an email receiver has a webhook path")
+	}
+	// The demo and the e2e break every service of the committed spec, and
+	// each page reaches one webhook of the inbox, its team's: distinct
+	// teams, distinct receivers.
+	bs := PickBreakages(st)
+	if len(bs) != len(st.Services) {
+		t.Errorf("%d breakages for %d services", len(bs), len(st.Services))
+	}
+	receiverOfTeam := map[string]string{}
+	for _, b := range bs {
+		recv := Receivers(st, b.PageLabels())
+		if len(recv) != 1 {
+			t.Errorf("%s's page goes to %v, want one receiver", b.Service.Name, recv)
+			continue
+		}
+		if _, err := ReceiverPath(st, recv[0]); err != nil {
+			t.Errorf("%s's page: %v", b.Service.Name, err)
+		}
+		receiverOfTeam[b.Service.Team] = recv[0]
+	}
+	seen := map[string]string{}
+	for team, recv := range receiverOfTeam {
+		if other, ok := seen[recv]; ok {
+			t.Errorf("teams %s and %s are paged through the same receiver %s", team, other, recv)
+		}
+		seen[recv] = team
 	}
 }
 

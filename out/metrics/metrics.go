@@ -7,6 +7,7 @@
 package metrics
 
 import (
+	"github.com/stackc/stackc/out/metrics/catalog"
 	"github.com/stackc/stackc/out/metrics/shop"
 	"github.com/stackc/stackc/runtime/instrument"
 )
@@ -14,6 +15,7 @@ import (
 // Services are the spec's services, in spec order.
 var Services = []instrument.Service{
 	shop.Service,
+	catalog.Service,
 }
 
 // Lookup returns the service named name.
