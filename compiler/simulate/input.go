@@ -26,6 +26,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
 )
@@ -77,6 +78,9 @@ type rule struct {
 	// reads are the vector selectors of expr with how far back each reads
 	// (matrix range, enclosing subquery ranges and offsets).
 	reads []read
+	// canonical is expr with the values of identity labels replaced: what
+	// an SLO's shape key says of the rule.
+	canonical string
 }
 
 type read struct {
@@ -119,33 +123,27 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 			}
 		}
 	}
-	for _, p := range rulePaths {
-		// The Prometheus target checked these files with rulefmt.Parse;
-		// decoding them again without its validation halves the PromQL
-		// parsing (each expression is parsed below).
-		var rgs rulefmt.RuleGroups
-		if err := yaml.Unmarshal(files[p], &rgs); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		for _, g := range rgs.Groups {
-			rg := &ruleGroup{file: p, name: g.Name, interval: in.eval}
-			if g.Interval != 0 {
-				rg.interval = time.Duration(g.Interval)
-			}
-			for i, r := range g.Rules {
-				expr, err := promParser.ParseExpr(r.Expr)
-				if err != nil {
-					return nil, fmt.Errorf("%s: group %s: %w", p, g.Name, err)
-				}
-				pr := &rule{group: rg, index: i, Rule: r, expr: expr}
-				pr.reads = reads(expr)
-				rg.rules = append(rg.rules, pr)
-				if r.Record != "" {
-					k := recorderKey(r.Record, r.Labels[slo.LabelService], r.Labels[slo.LabelSLO])
+	// Files are decoded and their expressions parsed on every core (the
+	// most expensive part of reading the input at a thousand SLOs), then
+	// indexed in file order.
+	parsed := make([][]*ruleGroup, len(rulePaths))
+	err = parallel.Each(len(rulePaths), func(i int) error {
+		groups, err := parseRuleFile(rulePaths[i], files[rulePaths[i]], in.eval)
+		parsed[i] = groups
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, groups := range parsed {
+		for _, rg := range groups {
+			for _, pr := range rg.rules {
+				if pr.Record != "" {
+					k := recorderKey(pr.Record, pr.Labels[slo.LabelService], pr.Labels[slo.LabelSLO])
 					in.recorders[k] = append(in.recorders[k], pr)
-					in.recordersByName[r.Record] = append(in.recordersByName[r.Record], pr)
+					in.recordersByName[pr.Record] = append(in.recordersByName[pr.Record], pr)
 				} else {
-					k := r.Labels[slo.LabelService] + "/" + r.Labels[slo.LabelSLO]
+					k := pr.Labels[slo.LabelService] + "/" + pr.Labels[slo.LabelSLO]
 					in.alerting[k] = append(in.alerting[k], pr)
 				}
 			}
@@ -168,6 +166,35 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 		in.sendResolved[r.Name] = integrationsSendResolved(r)
 	}
 	return in, nil
+}
+
+// parseRuleFile decodes one rule file and parses its expressions. The
+// Prometheus target checked the file with rulefmt.Parse; decoding it again
+// without that validation halves the PromQL parsing.
+func parseRuleFile(p string, data []byte, eval time.Duration) ([]*ruleGroup, error) {
+	var rgs rulefmt.RuleGroups
+	if err := yaml.Unmarshal(data, &rgs); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	var out []*ruleGroup
+	for _, g := range rgs.Groups {
+		rg := &ruleGroup{file: p, name: g.Name, interval: eval}
+		if g.Interval != 0 {
+			rg.interval = time.Duration(g.Interval)
+		}
+		for i, r := range g.Rules {
+			expr, err := promParser.ParseExpr(r.Expr)
+			if err != nil {
+				return nil, fmt.Errorf("%s: group %s: %w", p, g.Name, err)
+			}
+			pr := &rule{group: rg, index: i, Rule: r, expr: expr}
+			pr.reads = reads(expr)
+			pr.canonical = canonicalExpr(expr)
+			rg.rules = append(rg.rules, pr)
+		}
+		out = append(out, rg)
+	}
+	return out, nil
 }
 
 var matchersOnce sync.Once
@@ -433,25 +460,36 @@ var identityLabels = map[string]bool{
 }
 
 // canonicalExpr writes expr with the values of identity labels replaced.
-func canonicalExpr(expr string) string {
-	e, err := promParser.ParseExpr(expr)
-	if err != nil {
-		return expr
+// It swaps the matchers of expr's selectors for the printing and puts them
+// back, which is cheaper than parsing a copy: it runs while expr belongs to
+// one goroutine only (parseRuleFile), before any SLO reads it.
+func canonicalExpr(expr parser.Expr) string {
+	type swapped struct {
+		vs       *parser.VectorSelector
+		matchers []*labels.Matcher
 	}
-	parser.Inspect(e, func(node parser.Node, _ []parser.Node) error {
-		if vs, ok := node.(*parser.VectorSelector); ok {
-			ms := make([]*labels.Matcher, len(vs.LabelMatchers))
-			for i, m := range vs.LabelMatchers {
-				ms[i] = m
-				if identityLabels[m.Name] {
-					ms[i] = &labels.Matcher{Type: m.Type, Name: m.Name, Value: "<" + m.Name + ">"}
-				}
-			}
-			vs.LabelMatchers = ms
+	var undo []swapped
+	parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+		vs, ok := node.(*parser.VectorSelector)
+		if !ok || !slices.ContainsFunc(vs.LabelMatchers, func(m *labels.Matcher) bool { return identityLabels[m.Name] }) {
+			return nil
 		}
+		ms := make([]*labels.Matcher, len(vs.LabelMatchers))
+		for i, m := range vs.LabelMatchers {
+			ms[i] = m
+			if identityLabels[m.Name] {
+				ms[i] = &labels.Matcher{Type: m.Type, Name: m.Name, Value: "<" + m.Name + ">"}
+			}
+		}
+		undo = append(undo, swapped{vs, vs.LabelMatchers})
+		vs.LabelMatchers = ms
 		return nil
 	})
-	return e.String()
+	out := expr.String()
+	for _, u := range undo {
+		u.vs.LabelMatchers = u.matchers
+	}
+	return out
 }
 
 func canonicalLabels(m map[string]string) string {
@@ -480,7 +518,7 @@ func (si *sloInput) key() string {
 				kind = "alert"
 			}
 			fmt.Fprintf(&b, "  %s for %s keep %s labels %s: %s\n", kind, r.For, r.KeepFiringFor,
-				canonicalLabels(r.Labels), canonicalExpr(r.Expr))
+				canonicalLabels(r.Labels), r.canonical)
 		}
 	}
 	for _, a := range si.alerts {

@@ -39,13 +39,13 @@ package simulate
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/simulate/timeline"
 	"github.com/stackc/stackc/compiler/slo"
@@ -109,25 +109,47 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	var order []pending
 	jobs := map[string]*sloInput{}
 	skipped := map[string]string{}
+	// Selecting each SLO's rules and writing its key read the input only,
+	// so SLOs are keyed on every core; shapes are then numbered in spec order.
+	type candidate struct {
+		svc model.Service
+		slo model.SLO
+		si  *sloInput
+		key string
+	}
+	var cands []candidate
 	for _, svc := range st.Services {
 		for _, o := range svc.SLOs {
-			if why := NotSimulated(svc, o); why != "" {
-				skipped[svc.Name+"/"+o.Name] = why
-				order = append(order, pending{svc.Name, o.Name, ""})
-				continue
-			}
-			si, err := in.sloInput(svc, o)
-			if err != nil {
-				return nil, fmt.Errorf("%s/%s: %w", svc.Name, o.Name, err)
-			}
-			key := si.key()
-			if _, ok := byKey[key]; !ok {
-				byKey[key] = &shared{name: svc.Name + "/" + o.Name}
-				keys = append(keys, key)
-				jobs[key] = si
-			}
-			order = append(order, pending{svc.Name, o.Name, key})
+			cands = append(cands, candidate{svc: svc, slo: o})
 		}
+	}
+	err = parallel.Each(len(cands), func(i int) error {
+		c := &cands[i]
+		if NotSimulated(c.svc, c.slo) != "" {
+			return nil
+		}
+		si, err := in.sloInput(c.svc, c.slo)
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", c.svc.Name, c.slo.Name, err)
+		}
+		c.si, c.key = si, si.key()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cands {
+		if c.si == nil {
+			skipped[c.svc.Name+"/"+c.slo.Name] = NotSimulated(c.svc, c.slo)
+			order = append(order, pending{c.svc.Name, c.slo.Name, ""})
+			continue
+		}
+		if _, ok := byKey[c.key]; !ok {
+			byKey[c.key] = &shared{name: c.svc.Name + "/" + c.slo.Name}
+			keys = append(keys, c.key)
+			jobs[c.key] = c.si
+		}
+		order = append(order, pending{c.svc.Name, c.slo.Name, c.key})
 	}
 	// A shape simulated before in this process (tests and `stackc diff`
 	// compile the same specs again) is taken from the cache; the cache key
@@ -145,7 +167,7 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	histories := map[string]*history{}
 	results := map[string][]Timeline{}
 	var mu sync.Mutex
-	err = parallel(len(todo), func(i int) error {
+	err = parallel.Each(len(todo), func(i int) error {
 		h, err := in.history(jobs[todo[i]], opts)
 		if err != nil {
 			return fmt.Errorf("%s, clean history: %w", byKey[todo[i]].name, err)
@@ -159,7 +181,7 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = parallel(len(todo)*len(Scenarios), func(i int) error {
+	err = parallel.Each(len(todo)*len(Scenarios), func(i int) error {
 		key, sc := todo[i/len(Scenarios)], i%len(Scenarios)
 		tl, err := in.simulate(jobs[key], Scenarios[sc], opts, histories[key])
 		if err != nil {
@@ -272,38 +294,6 @@ func storeShape(key string, tls []Timeline, span time.Duration) {
 		cache.m = map[string]cachedShape{}
 	}
 	cache.m[key] = cachedShape{tls, span}
-}
-
-// parallel runs f(0) ... f(n-1) on up to GOMAXPROCS goroutines and
-// returns the first error.
-func parallel(n int, f func(int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	work := make(chan int)
-	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	return first
 }
 
 // sortedKeys returns m's keys in order.
