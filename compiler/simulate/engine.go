@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
-	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
@@ -66,11 +65,12 @@ type run struct {
 	// start is the first scrape; incident its beginning, recovery its end.
 	start, incident, recovery time.Time
 	share                     float64
-	// scraped is the time of the last appended scrape; counters the
-	// cumulative value of each synthetic series.
-	scraped  time.Time
-	counters []float64
-	refs     []storage.SeriesRef
+	// firstScrape is when the synthetic series begin (r.start unless the
+	// history starts them later); scraped is the time of the last appended
+	// scrape; counters the cumulative value of each synthetic series.
+	firstScrape, scraped time.Time
+	counters             []float64
+	refs                 []storage.SeriesRef
 	// results are the alert expressions' values by evaluation time, up to until.
 	results map[string]map[int64]promql.Vector
 	until   time.Time
@@ -131,20 +131,63 @@ func (in *input) newRun(si *sloInput, sc Scenario, db *tsdb.DB, span time.Durati
 		results: map[string]map[int64]promql.Vector{},
 	}
 	r.recovery = r.incident.Add(time.Duration(sc.Duration))
+	r.firstScrape = r.start
 	r.scraped = r.start.Add(-in.scrape)
 	return r
 }
 
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// startScrapes makes the synthetic series begin at the first scrape at or
+// after t (at zero, as a freshly started counter) instead of at r.start.
+func (r *run) startScrapes(t time.Time) {
+	every := r.si.in.scrape
+	r.firstScrape = r.align(latest(t, r.start), every)
+	r.scraped = r.firstScrape.Add(-every)
+}
+
+// historySpan is how long the clean history of a shape is: the longest
+// span any alert reads, plus an hour, in whole hours so that every group
+// interval divides it.
+func historySpan(si *sloInput) time.Duration {
+	return (si.depth + time.Hour + lead).Truncate(time.Hour) + time.Hour
+}
+
 // history records the clean history of a shape: the scrapes and what the
-// recording rules record over the longest span any alert reads, plus an
-// hour, in whole hours so that every group interval divides it.
+// recording rules record over historySpan. It is written from the lines
+// the rules follow on steady traffic when they do (steadyHistory), and
+// evaluated rule by rule over all of it otherwise.
 func (in *input) history(si *sloInput, opts Options) (*history, error) {
+	if !opts.FullHistory && !opts.Exact && opts.trace == nil {
+		h, ok, err := in.steadyHistory(si, opts)
+		if err != nil || ok {
+			return h, err
+		}
+	}
+	return in.fullHistory(si, opts)
+}
+
+// fullHistory records the clean history by evaluating every recording
+// rule over all of it, from the first scrape.
+func (in *input) fullHistory(si *sloInput, opts Options) (*history, error) {
 	db, closeDB, err := openDB()
 	if err != nil {
 		return nil, err
 	}
 	defer closeDB()
-	h := &history{span: (si.depth + time.Hour + lead).Truncate(time.Hour) + time.Hour}
+	h := &history{span: historySpan(si)}
 	r := in.newRun(si, Scenario{}, db, h.span)
 	r.trace = opts.trace
 	stepFrom := r.incident.Add(-lead)
@@ -155,28 +198,8 @@ func (in *input) history(si *sloInput, opts Options) (*history, error) {
 		return nil, err
 	}
 	h.counters, h.scraped = r.counters, r.scraped
-	ctx := context.Background()
-	q, err := db.Querier(r.start.UnixMilli(), stepFrom.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer q.Close()
-	ss := q.Select(ctx, true, nil, labels.MustNewMatcher(labels.MatchRegexp, labels.MetricName, ".+"))
-	for ss.Next() {
-		s := ss.At()
-		rec := recorded{lset: s.Labels()}
-		it := s.Iterator(nil)
-		for it.Next() != chunkenc.ValNone {
-			t, v := it.At()
-			rec.ts = append(rec.ts, t)
-			rec.vs = append(rec.vs, v)
-		}
-		if err := it.Err(); err != nil {
-			return nil, err
-		}
-		h.series = append(h.series, rec)
-	}
-	return h, ss.Err()
+	h.series, err = snapshot(db, r.start, stepFrom)
+	return h, err
 }
 
 // simulate runs one scenario for one SLO shape after its clean history.
@@ -229,7 +252,7 @@ func (r *run) scrapeUntil(t time.Time, every time.Duration) error {
 		// share of its middle (incidents begin and end on whole scrapes).
 		dt := every.Seconds()
 		b := r.incidentAt(ts.Add(-every / 2))
-		if ts.Equal(r.start) {
+		if ts.Equal(r.firstScrape) {
 			dt = 0
 		}
 		for i, s := range r.si.series {

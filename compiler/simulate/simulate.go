@@ -84,6 +84,10 @@ type Options struct {
 	// stepping, instead of materializing them by range queries; tests use
 	// it to show both give the same timelines.
 	Exact bool
+	// FullHistory evaluates every recording rule over the whole clean
+	// history instead of writing the lines they follow on steady traffic;
+	// tests use it to show both give the same timelines.
+	FullHistory bool
 
 	trace *trace
 }

@@ -3,12 +3,16 @@ package simulate
 import (
 	"encoding/json"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
@@ -282,5 +286,133 @@ func exactAgrees(t *testing.T, st *model.Stack, files artifact.Set, scenario int
 		if f.Receiver != e.Receiver || f.Status != e.Status || !slices.Equal(f.Firing, e.Firing) || d > 5*time.Minute {
 			t.Errorf("notification %d: fast %+v, exact %+v", i, f, e)
 		}
+	}
+}
+
+// TestSteadyHistoryAgrees checks the shortcut of the clean history: for
+// every shape of the repository's spec and of a spec with 7d, 28d and 30d
+// periods and every tier, the history written from the lines the rules
+// follow (taken, not fallen back from) gives the same timelines as the
+// history evaluated rule by rule over days.
+func TestSteadyHistoryAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates every scenario twice")
+	}
+	repo, err := os.ReadFile("../../stack.jsonnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]string{
+		"stack.jsonnet": string(repo),
+		"periods":       periodsSpec,
+	} {
+		t.Run(name, func(t *testing.T) {
+			st, files := compiled(t, src)
+			in, err := readInput(st, files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, svc := range st.Services {
+				for _, o := range svc.SLOs {
+					if NotSimulated(svc, o) != "" {
+						continue
+					}
+					si, err := in.sloInput(svc, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if key := si.key(); seen[key] {
+						continue
+					} else {
+						seen[key] = true
+					}
+					steady, ok, err := in.steadyHistory(si, Options{})
+					if err != nil || !ok {
+						t.Fatalf("%s/%s: the steady history was not taken (ok %v, err %v)", svc.Name, o.Name, ok, err)
+					}
+					full, err := in.fullHistory(si, Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(steady.problems, full.problems) {
+						t.Errorf("%s/%s: history problems %q, full history %q", svc.Name, o.Name, steady.problems, full.problems)
+					}
+					for _, sc := range Scenarios {
+						a, err := in.simulate(si, sc, Options{}, steady)
+						if err != nil {
+							t.Fatal(err)
+						}
+						b, err := in.simulate(si, sc, Options{}, full)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(a, b) {
+							t.Errorf("%s/%s, %s:\nsteady history %+v\nfull history   %+v", svc.Name, o.Name, sc.Name, a, b)
+						}
+					}
+				}
+			}
+			if len(seen) == 0 {
+				t.Fatal("no simulated SLO")
+			}
+		})
+	}
+}
+
+// periodsSpec has availability and latency SLOs over 30, 28 and 7 days,
+// with every tier.
+const periodsSpec = `local s = import 'stackc.libsonnet';
+s.stack {
+  services: [
+    s.service('pay', team='payments', port=8081) {
+      latencyBuckets: [0.1, 0.25, 0.5, 1],
+      endpoints: [
+        s.endpoint('POST', '/pay', name='pay', sim={ latency: '120ms', latencyP99: '200ms', errorRate: 0.0001, weight: 1 }),
+        s.endpoint('GET', '/status', name='status', sim={ latency: '20ms', errorRate: 0.0002, weight: 3 }),
+      ],
+      slos: [
+        s.availability('pay-availability', endpoint='pay', objective=99.9),
+        s.latency('pay-latency', endpoint='pay', threshold='500ms', objective=99.9),
+        s.availability('pay-availability-28d', endpoint='pay', objective=99.5, period='28d'),
+        s.latency('pay-latency-28d', endpoint='pay', threshold='500ms', objective=99, period='28d'),
+        s.availability('pay-availability-7d', endpoint='pay', objective=99.9, period='7d'),
+        s.latency('pay-latency-7d', endpoint='pay', threshold='250ms', objective=99.5, period='7d'),
+      ],
+    },
+  ],
+  alerting: { receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') } },
+}
+`
+
+func TestLineThrough(t *testing.T) {
+	at := func(s int) time.Time { return epoch.Add(time.Duration(s) * time.Second) }
+	ts := [3]time.Time{at(0), at(30), at(60)}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		vs   [3]float64
+		ok   bool
+		at90 float64
+	}{
+		{"constant", [3]float64{0.002, 0.002, 0.002}, true, 0.002},
+		{"timestamp", [3]float64{1000, 1030, 1060}, true, 1090},
+		{"bent", [3]float64{1, 2, 4}, false, 0},
+		{"rounding", [3]float64{0.1 + 0.2, 0.3, 0.3}, true, 0.3},
+		{"nan", [3]float64{nan, nan, nan}, true, nan},
+		{"nan once", [3]float64{1, nan, 1}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, ok := lineThrough(labels.EmptyLabels(), ts, tc.vs)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			if ok && !l.fits(at(90), tc.at90) {
+				t.Errorf("at 90s: %v, want %v", l.at(at(90)), tc.at90)
+			}
+			if ok && !math.IsNaN(tc.at90) && l.fits(at(90), tc.at90*1.001+1e-6) {
+				t.Errorf("at 90s: %v fits %v", l.at(at(90)), tc.at90*1.001+1e-6)
+			}
+		})
 	}
 }
