@@ -260,32 +260,34 @@ func (r *run) scrapeUntil(t time.Time, every time.Duration) error {
 			if s.incident {
 				sh = b
 			}
-			var inc float64
 			availability := r.si.slo.Kind != model.Latency
+			// The share of the endpoint's requests the series counts.
+			counted := 1.0
+			switch s.code {
+			case goodCode:
+				counted = 1 - s.errorRate
+				if availability {
+					counted *= 1 - sh
+				}
+			case badCode:
+				counted = s.errorRate
+				if availability {
+					counted = sh + (1-sh)*s.errorRate
+				}
+			}
+			var inc float64
 			switch s.kind {
-			case goodRequests:
-				if availability {
-					inc = s.rate * dt * (1 - sh) * (1 - s.errorRate)
-				} else {
-					inc = s.rate * dt * (1 - s.errorRate)
-				}
-			case badRequests:
-				if availability {
-					inc = s.rate * dt * (sh + (1-sh)*s.errorRate)
-				} else {
-					inc = s.rate * dt * s.errorRate
-				}
-			case count:
-				inc = s.rate * dt
+			case requests, count:
+				inc = s.rate * dt * counted
 			case sum:
-				inc = s.rate * dt * s.mean
+				inc = s.rate * dt * counted * s.mean
 			case bucket:
 				f := s.cdf(s.le)
 				if !availability && !math.IsInf(s.le, 1) {
 					// Slow requests of the incident exceed every finite bucket.
 					f *= 1 - sh
 				}
-				inc = s.rate * dt * f
+				inc = s.rate * dt * counted * f
 			case up:
 				r.counters[i] = 1
 			}

@@ -454,10 +454,17 @@ func (si *sloInput) feedbackGroup(rl *rule) *ruleGroup {
 
 // identityLabels are the labels whose values name things rather than
 // describe alert math; two SLOs that differ only in them behave alike.
-var identityLabels = map[string]bool{
-	"job": true, "instance": true, slo.LabelService: true, slo.LabelSLO: true,
-	slo.LabelTeam: true, slo.LabelEndpoint: true, labels.AlertName: true,
-}
+var identityLabels = func() map[string]bool {
+	m := map[string]bool{
+		"job": true, "instance": true, slo.LabelService: true, slo.LabelSLO: true,
+		slo.LabelTeam: true, labels.AlertName: true,
+	}
+	// Every preset's route label (endpoint, url_rule, http_route, uri).
+	for _, p := range slo.Presets() {
+		m[slo.InstrumentationOf(model.Service{Instrumentation: p}).EndpointLabel] = true
+	}
+	return m
+}()
 
 // canonicalExpr writes expr with the values of identity labels replaced.
 // It swaps the matchers of expr's selectors for the printing and puts them
@@ -560,6 +567,8 @@ type synthSeries struct {
 	// rate is the endpoint's request rate at this target, per second.
 	rate float64
 	kind seriesKind
+	// code says which responses the series counts: all, the good or the bad ones.
+	code synthCode
 	// le is a bucket's bound; errorRate and cdf describe the endpoint.
 	le        float64
 	errorRate float64
@@ -572,24 +581,35 @@ type synthSeries struct {
 type seriesKind int
 
 const (
-	goodRequests seriesKind = iota
-	badRequests
+	// requests is a request counter (the registry's, which has no
+	// buckets); count, sum and bucket are the duration histogram's.
+	requests seriesKind = iota
 	bucket
 	count
 	sum
+	// up is a gauge at 1: up, and an exporter's presence series.
 	up
+)
+
+type synthCode int
+
+const (
+	allCodes synthCode = iota
+	goodCode
+	badCode
 )
 
 // shape describes what the series' samples depend on, for shapeKey.
 func (s synthSeries) shape() string {
 	var what string
+	if s.code != allCodes {
+		what = fmt.Sprintf("code %d err %.6g ", s.code, s.errorRate)
+	}
 	switch s.kind {
-	case goodRequests, badRequests:
-		what = fmt.Sprintf("err %.6g", s.errorRate)
 	case bucket:
-		what = fmt.Sprintf("below %.6g", s.cdf(s.le))
+		what += fmt.Sprintf("below %.6g", s.cdf(s.le))
 	case sum:
-		what = fmt.Sprintf("mean %.6g", s.mean)
+		what += fmt.Sprintf("mean %.6g", s.mean)
 	}
 	return fmt.Sprintf("kind %d rate %.6g %s incident %v", s.kind, s.rate, what, s.incident)
 }
@@ -644,15 +664,24 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 	for _, e := range svc.Endpoints {
 		weights += e.Sim.Weight
 	}
-	code := func(c int, class string) string {
-		for _, sc := range svc.StatusCodes {
-			if sc == c {
-				return strconv.Itoa(c)
-			}
+	inst := slo.InstrumentationOf(svc)
+	// A good and a bad response. The registry labels a code it was not
+	// told to record exactly by its class; exporters label every code.
+	type response struct {
+		code  synthCode
+		value string
+	}
+	codeValue := func(c int, class string) string {
+		if inst.Preset != slo.Registry || slices.Contains(svc.StatusCodes, c) {
+			return inst.CodeValue(c)
 		}
 		return class
 	}
-	good, bad := code(200, "2xx"), code(500, "5xx")
+	responses := []response{{goodCode, codeValue(200, "2xx")}, {badCode, codeValue(500, "5xx")}}
+	durationResponses := []response{{}}
+	if inst.DurationHasCode {
+		durationResponses = responses
+	}
 	inSLO := map[string]bool{}
 	for _, e := range o.Endpoints {
 		inSLO[e] = true
@@ -666,32 +695,56 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 			}
 			rate := DemoRPS * share / float64(len(targets))
 			cdf := latencyCDF(e.Sim)
-			base := labels.NewBuilder(t)
-			base.Set(slo.LabelEndpoint, e.Name)
-			base.Set(slo.LabelMethod, e.Method)
-			mk := func(name string, kind seriesKind, extra ...string) synthSeries {
-				b := labels.NewBuilder(base.Labels())
-				b.Set(labels.MetricName, name)
-				for i := 0; i+1 < len(extra); i += 2 {
-					b.Set(extra[i], extra[i+1])
+			mk := func(name string, kind seriesKind, rs response, ls map[string]string) synthSeries {
+				b := labels.NewBuilder(t)
+				for k, v := range ls {
+					b.Set(k, v)
 				}
-				return synthSeries{lset: b.Labels(), rate: rate, kind: kind, errorRate: e.Sim.ErrorRate, cdf: cdf,
+				if rs.code != allCodes {
+					b.Set(inst.CodeLabel, rs.value)
+				}
+				b.Set(labels.MetricName, name)
+				return synthSeries{lset: b.Labels(), rate: rate, kind: kind, code: rs.code, errorRate: e.Sim.ErrorRate, cdf: cdf,
 					mean: time.Duration(e.Sim.Latency).Seconds(), incident: inSLO[e.Name]}
 			}
-			cands = append(cands,
-				mk(slo.RequestsTotal, goodRequests, slo.LabelCode, good),
-				mk(slo.RequestsTotal, badRequests, slo.LabelCode, bad),
-				mk(slo.RequestDuration+"_count", count),
-				mk(slo.RequestDuration+"_sum", sum))
-			for _, le := range append(append([]float64{}, svc.LatencyBuckets...), math.Inf(1)) {
-				s := mk(slo.RequestDuration+"_bucket", bucket, "le", labels.FormatOpenMetricsFloat(le))
-				s.le = le
-				cands = append(cands, s)
+			// The labels of a response of the code's class; the extra labels
+			// that depend on the code (Micrometer's outcome) follow it.
+			labelsOf := func(rs response, duration bool) map[string]string {
+				status := 200
+				if rs.code == badCode {
+					status = 500
+				}
+				if duration {
+					return inst.DurationLabels(e, status)
+				}
+				return inst.RequestLabels(e, status)
+			}
+			if inst.Requests != inst.Duration+"_count" {
+				for _, rs := range responses {
+					cands = append(cands, mk(inst.Requests, requests, rs, labelsOf(rs, false)))
+				}
+			}
+			for _, rs := range durationResponses {
+				ls := labelsOf(rs, true)
+				cands = append(cands, mk(inst.Duration+"_count", count, rs, ls), mk(inst.Duration+"_sum", sum, rs, ls))
+				if !inst.Bucketed(svc) {
+					continue
+				}
+				for _, le := range append(slices.Clone(svc.LatencyBuckets), math.Inf(1)) {
+					s := mk(inst.Duration+"_bucket", bucket, rs, ls)
+					s.lset = labels.NewBuilder(s.lset).Set("le", labels.FormatOpenMetricsFloat(le)).Labels()
+					s.le = le
+					cands = append(cands, s)
+				}
 			}
 		}
 		b := labels.NewBuilder(t)
 		b.Set(labels.MetricName, "up")
 		cands = append(cands, synthSeries{lset: b.Labels(), kind: up})
+		if inst.Presence != "" && inst.Presence != inst.Requests {
+			b.Set(labels.MetricName, inst.Presence)
+			cands = append(cands, synthSeries{lset: b.Labels(), kind: up})
+		}
 	}
 	var out []synthSeries
 	for _, c := range cands {

@@ -48,7 +48,6 @@ import (
 	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/simulate/timeline"
-	"github.com/stackc/stackc/compiler/slo"
 )
 
 // The report's types live in package timeline, which the targets that
@@ -221,16 +220,14 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 }
 
 // NotSimulated says why an SLO is not simulated, or "" when it is. The
-// synthetic traffic is the generated registry's series (the request counter
-// by code and the duration histogram); an SLO over an exporter preset's
-// series or a raw SLI's own queries is left to the generated promtool
+// synthetic traffic is the request and duration series of the service's
+// instrumentation (the generated registry or an exporter preset, see
+// slo.Instrumentation); a raw SLI's own queries read series whose meaning
+// only the spec's author knows, so they are left to the generated promtool
 // tests, which feed those series.
 func NotSimulated(svc model.Service, o model.SLO) string {
-	switch {
-	case o.Kind == model.Raw:
+	if o.Kind == model.Raw {
 		return "a raw SLI: its series are the spec's own queries, which the simulation does not synthesize (the generated promtool tests cover its alerts)"
-	case slo.InstrumentationOf(svc).Preset != slo.Registry:
-		return "the " + slo.InstrumentationOf(svc).Preset + " preset's series are not synthesized (the generated promtool tests cover its alerts)"
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
@@ -414,5 +416,78 @@ func TestLineThrough(t *testing.T) {
 				t.Errorf("at 90s: %v fits %v", l.at(at(90)), tc.at90*1.001+1e-6)
 			}
 		})
+	}
+}
+
+// TestPresetsAgree simulates the same SLOs over the generated registry and
+// over every exporter preset's series (their own names, route and code
+// labels, Micrometer's outcome): the instrumentation changes which series
+// the rules read, never when anyone is paged.
+func TestPresetsAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates four services")
+	}
+	var services []string
+	for _, preset := range slo.Presets() {
+		services = append(services, fmt.Sprintf(`
+    s.service('%[1]s', team='shop', port=%[3]d) {
+      instrumentation: '%[2]s',
+      latencyBuckets: [0.1, 0.25, 0.5, 1],
+      endpoints: [
+        s.endpoint('POST', '/orders/{id}/pay', name='pay', sim={ latency: '80ms', latencyP99: '200ms', errorRate: 0.0001, weight: 1 }),
+        s.endpoint('GET', '/orders', name='orders', sim={ latency: '20ms', errorRate: 0.0002, weight: 3 }),
+      ],
+      slos: [
+        s.availability('%[1]s-availability', endpoint='pay', objective=99.9),
+        s.latency('%[1]s-latency', endpoint='pay', threshold='250ms', objective=99, period='7d'),
+      ],
+    },`, strings.ReplaceAll(preset, "prometheus-", ""), preset, 8080+len(services)))
+	}
+	src := "local s = import 'stackc.libsonnet';\ns.stack {\n  services: [" + strings.Join(services, "") + `
+  ],
+  alerting: { receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') } },
+}
+`
+	st, files := compiled(t, src)
+	rep, err := Run(st, files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(rep); err != nil {
+		t.Fatal(err)
+	}
+	// What a timeline says up to the alerts' names, which name the SLO.
+	type notification struct {
+		At                           Offset
+		Receiver, Status, Reason     string
+		Firing, Resolved, Severities int
+	}
+	when := func(tls []Timeline) (out [][]notification) {
+		for _, tl := range tls {
+			var ns []notification
+			for _, n := range tl.Notifications {
+				ns = append(ns, notification{n.At, n.Receiver, n.Status, n.Reason, len(n.Firing), len(n.Resolved), len(n.Severities)})
+			}
+			out = append(out, ns)
+		}
+		return out
+	}
+	bySLO := map[string]Result{}
+	for _, res := range rep.Results {
+		if res.NotSimulated != "" || len(res.Timelines) != len(Scenarios) {
+			t.Fatalf("%s/%s is not simulated: %s", res.Service, res.SLO, res.NotSimulated)
+		}
+		kind := strings.TrimPrefix(res.SLO, res.Service+"-")
+		registry, ok := bySLO[kind]
+		if !ok {
+			bySLO[kind] = res
+			continue
+		}
+		if a, b := when(res.Timelines), when(registry.Timelines); !reflect.DeepEqual(a, b) {
+			t.Errorf("%s/%s:\n%+v\nregistry:\n%+v", res.Service, res.SLO, a, b)
+		}
+	}
+	if rep.Shapes != 2*len(slo.Presets()) {
+		t.Errorf("%d shapes, want one per SLO and preset (%d)", rep.Shapes, 2*len(slo.Presets()))
 	}
 }
