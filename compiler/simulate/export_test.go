@@ -54,3 +54,6 @@ func TraceScenario(st *model.Stack, files artifact.Set, service, slo string, sce
 	}
 	return nil, nil
 }
+
+// PeriodsSpec is the spec of the promtool comparison (periodsSpec).
+const PeriodsSpec = periodsSpec
