@@ -61,7 +61,7 @@ var Targets = []Target{
 	{Name: "compose", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: compose.Emit},
 	{Name: "kubernetes", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: kubernetes.Emit},
 	{Name: "ruler", Needs: []string{"prometheus", "alertmanager"}, Emit: ruler.Emit},
-	{Name: "simulate", Needs: []string{"prometheus", "alertmanager"}, Emit: simulate.Emit},
+	{Name: "simulate", Needs: []string{"prometheus", "alertmanager", "grafana"}, Emit: simulate.Emit},
 	{Name: "review", Needs: []string{"alertmanager", "grafana", "simulate"}, Emit: review.Emit},
 }
 

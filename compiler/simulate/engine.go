@@ -230,7 +230,7 @@ func (in *input) simulate(si *sloInput, sc Scenario, opts Options, h *history) (
 	if err := r.step(r.incident.Add(-lead), opts, in, &tl); err != nil {
 		return tl, err
 	}
-	return tl, nil
+	return tl, r.capturePreview(opts, in, &tl) // preview.go
 }
 
 // badShare is the share of bad requests of an affected endpoint at t.

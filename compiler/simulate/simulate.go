@@ -89,6 +89,9 @@ type Options struct {
 	FullHistory bool
 
 	trace *trace
+	// previews are the dashboards whose queries the full outage of each
+	// shape evaluates (preview.go); nil for none.
+	previews *dashboards
 }
 
 // Run simulates every SLO of st over the rules and configurations in files.
@@ -159,7 +162,7 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	// names the representative SLO, whose alert names the timelines carry.
 	var todo []string
 	for _, key := range keys {
-		if c, ok := cached(key + "\x00" + byKey[key].name + fmt.Sprint(opts.UniformInterval, opts.Exact)); ok && opts.trace == nil {
+		if c, ok := cached(key + "\x00" + byKey[key].name + opts.cacheTag()); ok && opts.trace == nil {
 			byKey[key].timelines, byKey[key].span = c.timelines, c.span
 			continue
 		}
@@ -200,7 +203,7 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 	}
 	for _, key := range todo {
 		byKey[key].timelines, byKey[key].span = results[key], histories[key].span
-		storeShape(key+"\x00"+byKey[key].name+fmt.Sprint(opts.UniformInterval, opts.Exact), byKey[key].timelines, byKey[key].span)
+		storeShape(key+"\x00"+byKey[key].name+opts.cacheTag(), byKey[key].timelines, byKey[key].span)
 	}
 	var history time.Duration
 	for _, key := range keys {
@@ -242,7 +245,11 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := Run(st, files, Options{})
+	ds, err := readDashboards(st, files)
+	if err != nil {
+		return err
+	}
+	rep, err := Run(st, files, Options{previews: ds})
 	if err != nil {
 		return err
 	}
@@ -253,7 +260,16 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	if err != nil {
 		return err
 	}
-	return out.Write(artifact.File{Path: Path, Data: append(data, '\n')})
+	if err := out.Write(artifact.File{Path: Path, Data: append(data, '\n')}); err != nil {
+		return err
+	}
+	in := ds.in
+	if in == nil { // every shape came from the cache
+		if in, err = readInput(st, files); err != nil {
+			return err
+		}
+	}
+	return writePreviews(in, ds, rep, out)
 }
 
 // Check returns an error naming every SLO whose simulated incidents page

@@ -113,6 +113,9 @@ type Timeline struct {
 	FirstFiring map[string]Offset `json:"firstFiring,omitempty"`
 	// Problems are violations of "one page and one resolve per incident".
 	Problems []string `json:"problems,omitempty"`
+	// Sampled are the dashboard queries over the full outage, for the
+	// previews (previews.json, not this report).
+	Sampled *Sampled `json:"-"`
 }
 
 // Result is the simulation of one SLO.
