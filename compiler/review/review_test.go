@@ -13,6 +13,8 @@ import (
 	"github.com/stackc/stackc/compiler/grafana"
 	"github.com/stackc/stackc/compiler/internal/golden"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/prometheus"
+	"github.com/stackc/stackc/compiler/simulate"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
@@ -27,12 +29,13 @@ func emitFile(t *testing.T, path string) []artifact.File {
 }
 
 // prior is what the build hands review: the artifacts of the targets it
-// needs, Grafana and Alertmanager.
+// needs, Grafana, Alertmanager and the incident simulation (which reads
+// Prometheus's too).
 func prior(t *testing.T, st *model.Stack) artifact.Set {
 	t.Helper()
 	set := artifact.Set{}
-	for _, emit := range []artifact.Emitter{grafana.Emit, alertmanager.Emit} {
-		files, err := artifact.Files(emit, st, nil)
+	for _, emit := range []artifact.Emitter{grafana.Emit, alertmanager.Emit, prometheus.Emit, simulate.Emit} {
+		files, err := artifact.Files(emit, st, set)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -246,19 +246,27 @@ func (o Options) cacheTag() string {
 func (r *run) window(tl *Timeline) timeline.Incident {
 	end := time.Duration(r.sc.Duration)
 	inc := timeline.Incident{Recovery: Offset(r.sc.Duration)}
+	// The resolve marked is the one the paged receiver (or, without a
+	// page, the first notified one) hears.
+	var pageTo, notifiedTo string
+	var pageResolved, notifiedResolved *Offset
 	for _, n := range tl.Notifications {
 		end = max(end, time.Duration(n.At))
+		at := n.At
 		switch {
 		case n.Page() && n.Reason != reasonRepeat && inc.Page == nil:
-			at := n.At
-			inc.Page = &at
+			inc.Page, pageTo = &at, n.Receiver
 		case n.Status == "firing" && inc.Notified == nil:
-			at := n.At
-			inc.Notified = &at
-		case n.Status == "resolved" && (inc.Page != nil || inc.Notified != nil) && inc.Resolved == nil:
-			at := n.At
-			inc.Resolved = &at
+			inc.Notified, notifiedTo = &at, n.Receiver
+		case n.Status == "resolved" && n.Receiver == pageTo && pageResolved == nil:
+			pageResolved = &at
+		case n.Status == "resolved" && n.Receiver == notifiedTo && notifiedResolved == nil:
+			notifiedResolved = &at
 		}
+	}
+	inc.Resolved = notifiedResolved
+	if inc.Page != nil {
+		inc.Resolved = pageResolved
 	}
 	if inc.Page != nil {
 		inc.Notified = nil

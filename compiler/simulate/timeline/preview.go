@@ -27,6 +27,8 @@ type Previews struct {
 // DashboardPreview is what one dashboard's panels show in the simulation.
 type DashboardPreview struct {
 	UID string `json:"uid"`
+	// Scenario is the Previews' scenario, set by the reader for drawing.
+	Scenario string `json:"-"`
 	// Note says where the dashboard's series come from, for its subtitle.
 	Note string `json:"note,omitempty"`
 	// Incidents are the simulated incidents the panels show, by the SLO
