@@ -293,7 +293,8 @@ func polylines(b *strings.Builder, a axis, s timeline.Series, color, width strin
 			flush()
 			continue
 		}
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", a.px(a.minute(i)), a.py(v)))
+		// Whole pixels: the previews are drawn at their size.
+		pts = append(pts, fmt.Sprintf("%.0f,%.0f", a.px(a.minute(i)), a.py(v)))
 	}
 	flush()
 }

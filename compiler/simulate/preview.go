@@ -643,13 +643,32 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 	for _, svc := range in.st.Services {
 		svcs[svc.Name] = svc
 	}
-	for _, d := range ds.list {
+	// The overviews are independent small simulations: on every core, on
+	// one storage (their series and the queries name their service; a
+	// storage per service would cost more to open and close than to fill).
+	db, closeDB, err := openDB()
+	if err != nil {
+		return nil, err
+	}
+	defer closeDB()
+	out.Dashboards = make([]timeline.DashboardPreview, len(ds.list))
+	err = parallel(len(ds.list), func(i int) error {
+		d := ds.list[i]
+		if d.kind != slo.DashboardOverview {
+			return nil
+		}
+		dp, err := in.overviewPreview(svcs[d.service], d, results, db)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.uid, err)
+		}
+		out.Dashboards[i] = dp
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds.list {
 		if d.kind == slo.DashboardOverview {
-			dp, err := in.overviewPreview(svcs[d.service], d, results)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", d.uid, err)
-			}
-			out.Dashboards = append(out.Dashboards, dp)
 			continue
 		}
 		dp := timeline.DashboardPreview{UID: d.uid, Incidents: map[string]timeline.Incident{},
@@ -671,7 +690,7 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 			}
 			dp.Panels = append(dp.Panels, pp)
 		}
-		out.Dashboards = append(out.Dashboards, dp)
+		out.Dashboards[i] = dp
 	}
 	return out, nil
 }
@@ -714,11 +733,11 @@ func seriesOf(p dashPanel, vars map[string]string, s *timeline.Sampled, relabel 
 	return out, ""
 }
 
-// overviewPreview simulates a service's overview dashboard: every endpoint
-// of the service for an hour before the full outage of its first simulated
-// SLO until the end of that SLO's preview window, with the recording rules
+// overviewPreview simulates a service's overview dashboard on db: every
+// endpoint of the service from shortly before the preview window of its
+// first simulated SLO's full outage to its end, with the recording rules
 // the panels read.
-func (in *input) overviewPreview(svc model.Service, d dash, results map[string]Result) (timeline.DashboardPreview, error) {
+func (in *input) overviewPreview(svc model.Service, d dash, results map[string]Result, db *tsdb.DB) (timeline.DashboardPreview, error) {
 	dp := timeline.DashboardPreview{UID: d.uid}
 	var o model.SLO
 	var s *timeline.Sampled
@@ -746,12 +765,9 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 		return dp, err
 	}
 	si.series = series
-	db, closeDB, err := openDB()
-	if err != nil {
-		return dp, err
-	}
-	defer closeDB()
-	r := in.newRun(si, Scenarios[0], db, time.Hour)
+	// Enough history for the panels' rates (at most 5m, or
+	// $__rate_interval) before the window.
+	r := in.newRun(si, Scenarios[0], db, previewBefore+10*time.Minute)
 	inc := s.Incident
 	step := time.Duration(inc.Step)
 	from := r.incident.Add(time.Duration(inc.From))
@@ -764,6 +780,7 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 	}
 	prep := map[uint32][]prepared{}
 	var extra []*rule
+	ofService := map[*rule]bool{}
 	for _, p := range d.panels {
 		for _, qs := range p.queries {
 			expr, why := substitute(qs, d.vars, step, in.scrape, to.Sub(from))
@@ -777,7 +794,12 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 					for _, rl := range needed {
 						// Rules of the name for other services select
 						// none of this service's series.
-						if !slices.Contains(extra, rl) && selectsSome(rl, series, needed) {
+						mine, ok := ofService[rl]
+						if !ok {
+							mine = selectsSome(rl, series, needed)
+							ofService[rl] = mine
+						}
+						if mine && !slices.Contains(extra, rl) {
 							extra = append(extra, rl)
 						}
 					}
@@ -786,8 +808,12 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 			prep[p.id] = append(prep[p.id], prepared{expr, why})
 		}
 	}
+	// The rules are recorded at the window's points (and one before it):
+	// the panels read them as instant vectors at those points. Prometheus
+	// evaluates a group at an offset within its interval that depends on
+	// the group's hash, so the window's points are as good a phase as any.
 	for _, rl := range extra {
-		m, err := rangeOn(r.engine, db, rl.expr.String(), r.align(r.start, rl.group.interval), to, rl.group.interval)
+		m, err := rangeOn(r.engine, db, rl.expr.String(), from.Add(-step), to, step)
 		if err != nil {
 			return dp, fmt.Errorf("rule %s: %w", rl.Record, err)
 		}
@@ -823,6 +849,11 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 
 // selectsSome reports whether rl reads one of series or a rule of rules.
 func selectsSome(rl *rule, series []synthSeries, rules []*rule) bool {
+	// Most rules of other services are told apart by their job or
+	// service matcher, without trying every series.
+	if len(series) > 0 && !slices.ContainsFunc(rl.reads, func(rd read) bool { return mayMatch(rd.sel, series[0].lset) }) {
+		return false
+	}
 	for _, s := range series {
 		if selectsAny(rl, s.lset) {
 			return true
@@ -836,6 +867,17 @@ func selectsSome(rl *rule, series []synthSeries, rules []*rule) bool {
 		}
 	}
 	return false
+}
+
+// mayMatch reports whether the job and service equality matchers of sel
+// admit the labels of a series of the service (ls).
+func mayMatch(sel *parser.VectorSelector, ls labels.Labels) bool {
+	for _, m := range sel.LabelMatchers {
+		if (m.Name == "job" || m.Name == slo.LabelService) && m.Type == labels.MatchEqual && ls.Has(m.Name) && m.Value != ls.Get(m.Name) {
+			return false
+		}
+	}
+	return true
 }
 
 // writePreviews is the simulate target's second artifact.
