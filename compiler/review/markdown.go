@@ -10,7 +10,7 @@ import (
 // Path is where REVIEW.md is written, relative to out/.
 const Path = "REVIEW.md"
 
-// PreviewPath is where the layout picture of the dashboard uid is written.
+// PreviewPath is where the preview of the dashboard uid is written.
 func PreviewPath(uid string) string { return "grafana/previews/" + uid + ".svg" }
 
 // Markdown renders the summary as REVIEW.md.

@@ -259,7 +259,8 @@ func drawIncident(b *strings.Builder, a axis) {
 		if m < first || m > last {
 			return
 		}
-		fmt.Fprintf(b, `<line class="%s" x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="1.5"%s/>`+"\n",
+		// Whole pixels, as the series' points.
+		fmt.Fprintf(b, `<line class="%s" x1="%.0f" y1="%d" x2="%.0f" y2="%d" stroke="%s" stroke-width="1.5"%s/>`+"\n",
 			class, a.px(m), a.y, a.px(m), a.y+a.h, color, dash)
 		// The label sits right of the line, or left of it near the end.
 		label += " +" + timeline.Since(time.Duration(*at))
@@ -332,7 +333,7 @@ func drawSeries(b *strings.Builder, p Panel, pp timeline.PanelPreview, inc timel
 	}
 	if burn {
 		ty := a.py(p.Thresholds[0])
-		fmt.Fprintf(b, `<line class="threshold" x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-width="1.2" stroke-dasharray="6 4"/>`+"\n", a.x, ty, a.x+a.w, ty, pageColor)
+		fmt.Fprintf(b, `<line class="threshold" x1="%d" y1="%.0f" x2="%d" y2="%.0f" stroke="%s" stroke-width="1.2" stroke-dasharray="6 4"/>`+"\n", a.x, ty, a.x+a.w, ty, pageColor)
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="10" font-weight="bold" fill="%s" text-anchor="end"%s>%s</text>`+"\n",
 			a.x+a.w-2, ty-3, pageColor, halo, esc("fires above "+formatValue(p.Thresholds[0], p.Unit)))
 	}
