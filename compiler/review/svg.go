@@ -334,13 +334,14 @@ func drawSeries(b *strings.Builder, p Panel, pp timeline.PanelPreview, inc timel
 	if burn {
 		ty := a.py(p.Thresholds[0])
 		fmt.Fprintf(b, `<line class="threshold" x1="%d" y1="%.0f" x2="%d" y2="%.0f" stroke="%s" stroke-width="1.2" stroke-dasharray="6 4"/>`+"\n", a.x, ty, a.x+a.w, ty, pageColor)
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="10" font-weight="bold" fill="%s" text-anchor="end"%s>%s</text>`+"\n",
-			a.x+a.w-2, ty-3, pageColor, halo, esc("fires above "+formatValue(p.Thresholds[0], p.Unit)))
+		// Left, where the quiet history leaves room above the line.
+		fmt.Fprintf(b, `<text x="%d" y="%.0f" font-size="10" font-weight="bold" fill="%s"%s>%s</text>`+"\n",
+			a.x+3, ty-3, pageColor, halo, esc("fires above "+formatValue(p.Thresholds[0], p.Unit)))
 	}
 	lx, ly := x, y+h-2
 	for i, s := range pp.Series {
 		label := s.Name
-		wpx := 16 + int(6.2*float64(len([]rune(label))))
+		wpx := 16 + int(6.8*float64(len([]rune(label))))
 		if lx+wpx > x+w {
 			fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" fill="%s">+%d more</text>`+"\n", lx, ly, mutedColor, len(pp.Series)-i)
 			break
