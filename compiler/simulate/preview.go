@@ -19,10 +19,11 @@ package simulate
 // The overview dashboard shows every endpoint of the service, which the
 // shape runs do not scrape (they scrape only what the SLO's rules select,
 // and the shape key says nothing of other endpoints). It gets a small run
-// of its own per service (overviewPreview): an hour of every endpoint's
-// synthetic series with the full outage of the service's first simulated
-// SLO, and the service's recording rules the panels read. Its time axis and
-// page moment are that SLO's.
+// of its own (overviewRun), shared by services alike up to names
+// (overviewKey): every endpoint's synthetic series from shortly before the
+// window with the full outage of the service's first simulated SLO, and
+// the service's recording rules the panels read. Its time axis and page
+// moment are that SLO's.
 
 import (
 	"context"
@@ -643,29 +644,66 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 	for _, svc := range in.st.Services {
 		svcs[svc.Name] = svc
 	}
-	// The overviews are independent small simulations: on every core, on
-	// one storage (their series and the queries name their service; a
-	// storage per service would cost more to open and close than to fill).
+	// The overviews are small simulations, one per overview shape (services
+	// alike up to names share one), on every core, on one storage (their
+	// series and the queries name their service; a storage per service
+	// would cost more to open and close than to fill).
+	out.Dashboards = make([]timeline.DashboardPreview, len(ds.list))
+	type overview struct {
+		i   int
+		svc model.Service
+		o   model.SLO
+		s   *timeline.Sampled
+		key string
+	}
+	var overviews []overview
+	reps := map[string]overview{}
+	var todo []overview
+	for i, d := range ds.list {
+		if d.kind != slo.DashboardOverview {
+			continue
+		}
+		svc := svcs[d.service]
+		o, s := overviewSource(svc, results)
+		if s == nil {
+			dp := timeline.DashboardPreview{UID: d.uid}
+			for _, p := range d.panels {
+				dp.Panels = append(dp.Panels, timeline.PanelPreview{ID: p.id, NotSimulated: "no SLO of the service is simulated, so there is no incident to show"})
+			}
+			out.Dashboards[i] = dp
+			continue
+		}
+		ov := overview{i: i, svc: svc, o: o, s: s, key: in.overviewKey(svc, o, d, s)}
+		overviews = append(overviews, ov)
+		if _, ok := reps[ov.key]; !ok {
+			reps[ov.key] = ov
+			todo = append(todo, ov)
+		}
+	}
 	db, closeDB, err := openDB()
 	if err != nil {
 		return nil, err
 	}
 	defer closeDB()
-	out.Dashboards = make([]timeline.DashboardPreview, len(ds.list))
-	err = parallel(len(ds.list), func(i int) error {
-		d := ds.list[i]
-		if d.kind != slo.DashboardOverview {
-			return nil
-		}
-		dp, err := in.overviewPreview(svcs[d.service], d, results, db)
+	runs := make([]map[uint32]overviewPanel, len(todo))
+	err = parallel(len(todo), func(j int) error {
+		ov := todo[j]
+		run, err := in.overviewRun(ov.svc, ov.o, ds.list[ov.i], ov.s, db)
 		if err != nil {
-			return fmt.Errorf("%s: %w", d.uid, err)
+			return fmt.Errorf("%s: %w", ds.list[ov.i].uid, err)
 		}
-		out.Dashboards[i] = dp
+		runs[j] = run
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	byKey := map[string]map[uint32]overviewPanel{}
+	for j, ov := range todo {
+		byKey[ov.key] = runs[j]
+	}
+	for _, ov := range overviews {
+		out.Dashboards[ov.i] = in.overviewPreview(ov.svc, reps[ov.key].svc, ov.o, ds.list[ov.i], ov.s, byKey[ov.key])
 	}
 	for i, d := range ds.list {
 		if d.kind == slo.DashboardOverview {
@@ -733,36 +771,99 @@ func seriesOf(p dashPanel, vars map[string]string, s *timeline.Sampled, relabel 
 	return out, ""
 }
 
-// overviewPreview simulates a service's overview dashboard on db: every
-// endpoint of the service from shortly before the preview window of its
-// first simulated SLO's full outage to its end, with the recording rules
-// the panels read.
-func (in *input) overviewPreview(svc model.Service, d dash, results map[string]Result, db *tsdb.DB) (timeline.DashboardPreview, error) {
-	dp := timeline.DashboardPreview{UID: d.uid}
-	var o model.SLO
-	var s *timeline.Sampled
+// overviewSource returns the SLO whose full outage a service's overview
+// shows, its first simulated one, and that outage's samples; nil without.
+func overviewSource(svc model.Service, results map[string]Result) (model.SLO, *timeline.Sampled) {
 	for _, c := range svc.SLOs {
 		if res, ok := results[svc.Name+"/"+c.Name]; ok && len(res.Timelines) > 0 && res.Timelines[0].Sampled != nil {
-			o, s = c, res.Timelines[0].Sampled
-			break
+			return c, res.Timelines[0].Sampled
 		}
 	}
-	if s == nil {
-		for _, p := range d.panels {
-			dp.Panels = append(dp.Panels, timeline.PanelPreview{ID: p.id, NotSimulated: "no SLO of the service is simulated, so there is no incident to show"})
-		}
-		return dp, nil
-	}
-	key := svc.Name + "/" + o.Name
-	dp.Note = fmt.Sprintf("the full outage of %s (%s); the service's other endpoints keep their normal traffic", o.Name, strings.Join(o.Endpoints, ", "))
-	dp.Incidents = map[string]timeline.Incident{key: s.Incident}
+	return model.SLO{}, nil
+}
 
+// targetsOf returns the scrape targets of a service, as synthSeries finds them.
+func (in *input) targetsOf(svc model.Service) []labels.Labels {
+	var out []labels.Labels
+	for _, j := range in.jobs {
+		for _, t := range j.targets {
+			if t.Get(slo.LabelService) == svc.Name || (j.name == svc.Name && !t.Has(slo.LabelService)) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// overviewKey describes everything a service's simulated overview depends
+// on, up to names: services that differ only in names (of the service, its
+// job, targets and endpoints) share one overview simulation, as SLOs share
+// shapes. The names are mapped back by position (relabel).
+func (in *input) overviewKey(svc model.Service, o model.SLO, d dash, s *timeline.Sampled) string {
+	var b strings.Builder
+	inc := s.Incident
+	fmt.Fprintf(&b, "window %v %v %d scrape %s kind %s buckets %v codes %v\n", inc.From, inc.Step, inc.Points, in.scrape, o.Kind,
+		svc.LatencyBuckets, svc.StatusCodes)
+	for _, t := range in.targetsOf(svc) {
+		fmt.Fprintf(&b, "target %s\n", canonicalLabels(t.Map()))
+	}
+	for _, e := range svc.Endpoints {
+		fmt.Fprintf(&b, "endpoint %s %+v incident %v\n", e.Method, e.Sim, slices.Contains(o.Endpoints, e.Name))
+	}
+	step := time.Duration(inc.Step)
+	for _, p := range d.panels {
+		fmt.Fprintf(&b, "panel %d %s\n", p.id, p.typ)
+		for i, qs := range p.queries {
+			expr, why := substitute(qs, d.vars, step, in.scrape, time.Duration(inc.Points-1)*step)
+			fmt.Fprintf(&b, "  %s | %s | %s\n", canonicalExpr(expr), p.legends[i], why)
+		}
+	}
+	// The recording rules the panels may read, by the names they record.
+	var names []string
+	for _, p := range d.panels {
+		for _, qs := range p.queries {
+			for _, m := range recordName.FindAllString(qs, -1) {
+				if !slices.Contains(names, m) {
+					names = append(names, m)
+				}
+			}
+		}
+	}
+	sort.Strings(names)
+	job := ""
+	if ts := in.targetsOf(svc); len(ts) > 0 {
+		job = ts[0].Get("job")
+	}
+	for _, n := range names {
+		for _, rl := range in.recordersByName[n] {
+			// This service's rules: those whose selectors name its job.
+			if strings.Contains(rl.Expr, `job="`+job+`"`) {
+				fmt.Fprintf(&b, "rule %s %s %s\n", rl.Record, canonicalLabels(rl.Labels), canonicalExpr(rl.Expr))
+			}
+		}
+	}
+	return b.String()
+}
+
+var recordName = regexp.MustCompile(`[a-zA-Z_]+:[a-zA-Z0-9_:]+`)
+
+// overviewPanel is one overview panel's simulated series, per query, or
+// why it has none.
+type overviewPanel struct {
+	why    string
+	series [][]timeline.LabeledValues
+}
+
+// overviewRun simulates a service's overview dashboard on db: every
+// endpoint of the service from shortly before the preview window of the
+// full outage of o to its end, with the recording rules the panels read.
+func (in *input) overviewRun(svc model.Service, o model.SLO, d dash, s *timeline.Sampled, db *tsdb.DB) (map[uint32]overviewPanel, error) {
 	// Every series of the service: a rule that selects anything stands
 	// for the SLO's rules in synthSeries' selection.
 	si := &sloInput{in: in, svc: svc, slo: o, alerts: []*rule{{reads: []read{{sel: &parser.VectorSelector{}}}}}}
 	series, err := in.synthSeries(svc, o, si)
 	if err != nil {
-		return dp, err
+		return nil, err
 	}
 	si.series = series
 	// Enough history for the panels' rates (at most 5m, or
@@ -773,7 +874,7 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 	from := r.incident.Add(time.Duration(inc.From))
 	to := from.Add(time.Duration(inc.Points-1) * step)
 	if err := r.scrapeUntil(to, in.scrape); err != nil {
-		return dp, err
+		return nil, err
 	}
 	type prepared struct {
 		expr, why string
@@ -815,36 +916,70 @@ func (in *input) overviewPreview(svc model.Service, d dash, results map[string]R
 	for _, rl := range extra {
 		m, err := rangeOn(r.engine, db, rl.expr.String(), from.Add(-step), to, step)
 		if err != nil {
-			return dp, fmt.Errorf("rule %s: %w", rl.Record, err)
+			return nil, fmt.Errorf("rule %s: %w", rl.Record, err)
 		}
 		if err := appendTo(db, rl, m); err != nil {
-			return dp, err
+			return nil, err
 		}
 	}
+	out := map[uint32]overviewPanel{}
 	for _, p := range d.panels {
-		pp := timeline.PanelPreview{ID: p.id, Incident: key}
-		for i, pq := range prep[p.id] {
+		var op overviewPanel
+		for _, pq := range prep[p.id] {
 			if pq.why != "" {
-				pp.NotSimulated, pp.Series = pq.why, nil
+				op = overviewPanel{why: pq.why}
 				break
 			}
 			m, err := rangeOn(r.engine, db, pq.expr, from, to, step)
 			if err != nil {
-				return dp, fmt.Errorf("panel %d: %w", p.id, err)
+				return nil, fmt.Errorf("panel %d: %w", p.id, err)
 			}
-			for _, lv := range sample(m, from, step, inc.Points) {
-				pp.Series = append(pp.Series, timeline.Series{Name: legend(p.legends[i], lv.Labels), Values: lv.Values})
+			op.series = append(op.series, sample(m, from, step, inc.Points))
+		}
+		out[p.id] = op
+	}
+	return out, nil
+}
+
+// overviewPreview lays the overview simulated for service rep (run) on
+// the overview of svc, renaming rep's names to svc's by position.
+func (in *input) overviewPreview(svc, rep model.Service, o model.SLO, d dash, s *timeline.Sampled, run map[uint32]overviewPanel) timeline.DashboardPreview {
+	key := svc.Name + "/" + o.Name
+	dp := timeline.DashboardPreview{UID: d.uid, Incidents: map[string]timeline.Incident{key: s.Incident},
+		Note: fmt.Sprintf("the full outage of %s (%s); the service's other endpoints keep their normal traffic", o.Name, strings.Join(o.Endpoints, ", "))}
+	rename := map[string]map[string]string{slo.LabelEndpoint: {}, "instance": {}, "job": {}, slo.LabelService: {rep.Name: svc.Name}}
+	for i, e := range rep.Endpoints {
+		rename[slo.LabelEndpoint][e.Name] = svc.Endpoints[i].Name
+	}
+	mine := in.targetsOf(svc)
+	for i, t := range in.targetsOf(rep) {
+		rename["instance"][t.Get("instance")] = mine[i].Get("instance")
+		rename["job"][t.Get("job")] = mine[i].Get("job")
+	}
+	for _, p := range d.panels {
+		op := run[p.id]
+		pp := timeline.PanelPreview{ID: p.id, Incident: key, NotSimulated: op.why}
+		for i, res := range op.series {
+			for _, lv := range res {
+				ls := map[string]string{}
+				for k, v := range lv.Labels {
+					if n, ok := rename[k][v]; ok {
+						v = n
+					}
+					ls[k] = v
+				}
+				pp.Series = append(pp.Series, timeline.Series{Name: legend(p.legends[i], ls), Values: lv.Values})
 			}
 		}
 		if pp.NotSimulated == "" && len(pp.Series) == 0 {
 			pp.NotSimulated = "the query returns nothing in the simulation"
 		}
 		if pp.NotSimulated != "" {
-			pp.Incident = ""
+			pp.Incident, pp.Series = "", nil
 		}
 		dp.Panels = append(dp.Panels, pp)
 	}
-	return dp, nil
+	return dp
 }
 
 // selectsSome reports whether rl reads one of series or a rule of rules.
