@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/benchspec"
 	"github.com/stackc/stackc/compiler/simulate/timeline"
+	"github.com/stackc/stackc/compiler/spec"
 )
 
 // svgElem is one element of a parsed SVG with the id of its panel group.
@@ -317,5 +320,43 @@ func TestFormatValue(t *testing.T) {
 		if got := formatValue(c.v, c.unit); got != c.want {
 			t.Errorf("formatValue(%v, %q) = %q, want %q", c.v, c.unit, got, c.want)
 		}
+	}
+}
+
+// TestOverviewsOfAlikeServices checks that services alike up to names,
+// which share one overview simulation, each get their own names back: the
+// "Target up" panel of each service's overview names its own target.
+func TestOverviewsOfAlikeServices(t *testing.T) {
+	res, err := spec.Load("alike.jsonnet", []byte(benchspec.Stack(2)), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := artifact.Files(Emit, res.Stack, prior(t, res.Stack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ uid, want string }{
+		{"stackc-svc0-overview", "127.0.0.1:20000"},
+		{"stackc-svc1-overview", "127.0.0.1:20001"},
+	}
+	for _, c := range cases {
+		t.Run(c.uid, func(t *testing.T) {
+			for _, f := range files {
+				if f.Path != PreviewPath(c.uid) {
+					continue
+				}
+				var names []string
+				for _, e := range parseSVG(t, f.Data) {
+					if e.attrs["class"] == "series" && e.panel == "panel-15" {
+						names = append(names, e.attrs["data-series"])
+					}
+				}
+				if len(names) != 1 || names[0] != c.want {
+					t.Errorf("Target up draws %q, want one series named %q", names, c.want)
+				}
+				return
+			}
+			t.Fatalf("no preview %s", c.uid)
+		})
 	}
 }

@@ -45,6 +45,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/parallel"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/simulate/timeline"
 	"github.com/stackc/stackc/compiler/slo"
@@ -331,7 +332,7 @@ func (r *run) capturePreview(opts Options, in *input, tl *Timeline) error {
 	var extra []*rule
 	for _, qs := range queries {
 		expr, why := substitute(qs, nil, step, in.scrape, to.Sub(from))
-		key := canonicalExpr(expr)
+		key := canonicalQuery(expr)
 		if _, done := s.Results[key]; done || s.Missing[key] != "" {
 			continue
 		}
@@ -370,11 +371,22 @@ func (r *run) capturePreview(opts Options, in *input, tl *Timeline) error {
 	return nil
 }
 
+// canonicalQuery is canonicalExpr of a query text, parsed afresh (the
+// parsed rules may be read by other goroutines meanwhile); the text itself
+// when it does not parse.
+func canonicalQuery(q string) string {
+	e, err := promParser.ParseExpr(q)
+	if err != nil {
+		return q
+	}
+	return canonicalExpr(e)
+}
+
 // key2expr returns the query among queries whose canonical form is key.
 func key2expr(key string, queries []string, step, scrape, window time.Duration) string {
 	for _, qs := range queries {
 		expr, _ := substitute(qs, nil, step, scrape, window)
-		if canonicalExpr(expr) == key {
+		if canonicalQuery(expr) == key {
 			return expr
 		}
 	}
@@ -686,7 +698,7 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 	}
 	defer closeDB()
 	runs := make([]map[uint32]overviewPanel, len(todo))
-	err = parallel(len(todo), func(j int) error {
+	err = parallel.Each(len(todo), func(j int) error {
 		ov := todo[j]
 		run, err := in.overviewRun(ov.svc, ov.o, ds.list[ov.i], ov.s, db)
 		if err != nil {
@@ -744,7 +756,7 @@ func seriesOf(p dashPanel, vars map[string]string, s *timeline.Sampled, relabel 
 		if why != "" {
 			return nil, why
 		}
-		key := canonicalExpr(expr)
+		key := canonicalQuery(expr)
 		if why := s.Missing[key]; why != "" {
 			return nil, why
 		}
@@ -815,7 +827,7 @@ func (in *input) overviewKey(svc model.Service, o model.SLO, d dash, s *timeline
 		fmt.Fprintf(&b, "panel %d %s\n", p.id, p.typ)
 		for i, qs := range p.queries {
 			expr, why := substitute(qs, d.vars, step, in.scrape, time.Duration(inc.Points-1)*step)
-			fmt.Fprintf(&b, "  %s | %s | %s\n", canonicalExpr(expr), p.legends[i], why)
+			fmt.Fprintf(&b, "  %s | %s | %s\n", canonicalQuery(expr), p.legends[i], why)
 		}
 	}
 	// The recording rules the panels may read, by the names they record.
@@ -838,7 +850,7 @@ func (in *input) overviewKey(svc model.Service, o model.SLO, d dash, s *timeline
 		for _, rl := range in.recordersByName[n] {
 			// This service's rules: those whose selectors name its job.
 			if strings.Contains(rl.Expr, `job="`+job+`"`) {
-				fmt.Fprintf(&b, "rule %s %s %s\n", rl.Record, canonicalLabels(rl.Labels), canonicalExpr(rl.Expr))
+				fmt.Fprintf(&b, "rule %s %s %s\n", rl.Record, canonicalLabels(rl.Labels), canonicalQuery(rl.Expr))
 			}
 		}
 	}
