@@ -614,35 +614,15 @@ func (s synthSeries) shape() string {
 	return fmt.Sprintf("kind %d rate %.6g %s incident %v", s.kind, s.rate, what, s.incident)
 }
 
-// z99 is the standard normal 99th percentile.
-const z99 = 2.3263478740408408
-
 // latencyCDF is the share of an endpoint's requests answered within x
 // seconds: log-normal from the median and 99th percentile, as the demo app
-// draws them (demoapp/sim).
+// draws them (demoapp/sim) and as the spec's warnings reckon (slo.SlowShare).
 func latencyCDF(s model.Sim) func(float64) float64 {
-	m := time.Duration(s.Latency).Seconds()
-	if m <= 0 {
-		return func(float64) float64 { return 1 }
-	}
-	sigma := 0.0
-	if s.LatencyP99 > s.Latency {
-		sigma = math.Log(float64(s.LatencyP99)/float64(s.Latency)) / z99
-	}
 	return func(x float64) float64 {
 		if math.IsInf(x, 1) {
 			return 1
 		}
-		if sigma == 0 {
-			if x >= m {
-				return 1
-			}
-			return 0
-		}
-		if x <= 0 {
-			return 0
-		}
-		return 0.5 * math.Erfc(-(math.Log(x)-math.Log(m))/(sigma*math.Sqrt2))
+		return 1 - slo.SlowShare(time.Duration(s.Latency), time.Duration(s.LatencyP99), time.Duration(x*float64(time.Second)))
 	}
 }
 

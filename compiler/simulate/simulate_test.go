@@ -500,3 +500,58 @@ func TestPresetsAgree(t *testing.T) {
 		t.Errorf("%d shapes, want one per SLO and preset (%d)", rep.Shapes, 2*len(slo.Presets()))
 	}
 }
+
+// TestNoisySim: an endpoint whose sim alone burns an SLO's budget past its
+// lowest tier (the loader warns: "the demo alerts by itself") makes that
+// SLO's alerts fire before any incident. That is the spec's choice, not a
+// compiler bug: the build goes on, the SLO is reported as not simulated
+// with the reason, and the service's other SLOs keep their timelines.
+func TestNoisySim(t *testing.T) {
+	st, files := compiled(t, `local s = import 'stackc.libsonnet';
+s.stack {
+  services: [
+    s.service('web', team='front') {
+      endpoints: [
+        s.endpoint('GET', '/home', name='home'),
+        s.endpoint('GET', '/slow', name='slow', sim={ latency: '300ms', latencyP99: '2s', errorRate: 0.05 }),
+      ],
+      slos: [
+        s.latency('home-latency', endpoint='home', threshold='100ms', objective=99.9),
+        s.availability('slow-availability', endpoint='slow', objective=99),
+        s.availability('home-availability', endpoint='home', objective=99.9),
+      ],
+    },
+  ],
+  alerting: { receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') } },
+}
+`)
+	rep, err := Run(st, files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(rep); err != nil {
+		t.Fatalf("a noisy sim fails the build: %v", err)
+	}
+	for _, tc := range []struct {
+		slo, noisy string // noisy: the endpoint the reason names, "" when simulated
+	}{
+		// The default sim (median 20ms, p99 80ms) puts 0.35% of requests above 100ms.
+		{"home-latency", "home"},
+		{"slow-availability", "slow"},
+		{"home-availability", ""},
+	} {
+		res, ok := rep.Find("web", tc.slo)
+		if !ok {
+			t.Fatalf("%s: no result", tc.slo)
+		}
+		if tc.noisy == "" {
+			if res.NotSimulated != "" || len(res.Timelines) != len(Scenarios) {
+				t.Errorf("%s: not simulated: %q", tc.slo, res.NotSimulated)
+			}
+			continue
+		}
+		if want := "endpoint " + tc.noisy + " (sim) alone burns the budget"; !strings.Contains(res.NotSimulated, want) || len(res.Timelines) != 0 {
+			t.Errorf("%s: NotSimulated %q, %d timelines; want the reason %q and none", tc.slo, res.NotSimulated, len(res.Timelines), want)
+		}
+	}
+}

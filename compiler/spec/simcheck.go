@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -10,25 +9,14 @@ import (
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// z99 is the standard normal 99th percentile: the demo app draws latency
-// from a log-normal with the spec's median and 99th percentile.
-const z99 = 2.3263478740408408
-
 // checkSimBurn warns when an endpoint's simulated behaviour alone burns one
 // of its SLOs at or above the factor of the SLO's slowest enabled tier: the
 // demo would alert on itself, before any fault is injected.
 func checkSimBurn(svc model.Service, path string, ps *problems) {
 	for _, s := range svc.SLOs {
-		tiers := slo.EnabledTiers(s)
-		if len(tiers) == 0 || s.ErrorBudget() <= 0 {
+		low, ok := slo.LowestTier(s)
+		if !ok || s.ErrorBudget() <= 0 {
 			continue
-		}
-		// The lowest factor is the first tier an ongoing burn trips.
-		low := tiers[0]
-		for _, t := range tiers[1:] {
-			if t.Factor(time.Duration(s.Period)) < low.Factor(time.Duration(s.Period)) {
-				low = t
-			}
 		}
 		factor := low.Factor(time.Duration(s.Period))
 		for j, ep := range svc.Endpoints {
@@ -41,8 +29,7 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 				if ep.Sim.ErrorRate < 0 || ep.Sim.ErrorRate > 1 {
 					continue // an error of its own
 				}
-				burn := ep.Sim.ErrorRate / s.ErrorBudget()
-				if burn >= factor {
+				if burn := slo.SimBurn(ep, s); burn >= factor {
 					ps.warnf(epPath+".errorRate",
 						fmt.Sprintf("lower errorRate below %s (the %s factor %sx of a %s%% objective's budget), or lower SLO %s's objective", fmtShare(factor*s.ErrorBudget()), low.Name, fmtNum(factor), fmtNum(s.Objective), s.Name),
 						"simulated error rate %s of endpoint %s burns SLO %s's budget at %sx, at or above its %s tier's %sx: the demo alerts by itself",
@@ -52,9 +39,8 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 				if s.Threshold <= 0 {
 					continue // an error of its own
 				}
-				slow := slowShare(time.Duration(ep.Sim.Latency), time.Duration(ep.Sim.LatencyP99), time.Duration(s.Threshold))
-				burn := slow / s.ErrorBudget()
-				if burn >= factor {
+				slow := slo.SlowShare(time.Duration(ep.Sim.Latency), time.Duration(ep.Sim.LatencyP99), time.Duration(s.Threshold))
+				if burn := slo.SimBurn(ep, s); burn >= factor {
 					ps.warnf(epPath+".latency",
 						fmt.Sprintf("make the simulated latency faster (latency and latencyP99 well below %s), or raise SLO %s's threshold", model.Duration(s.Threshold), s.Name),
 						"simulated latency of endpoint %s (median %s, p99 %s) puts %s of requests above SLO %s's %s threshold, burning its budget at %sx, at or above its %s tier's %sx: the demo alerts by itself",
@@ -63,22 +49,6 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 			}
 		}
 	}
-}
-
-// slowShare is the share of a log-normal latency (median, p99) above threshold.
-func slowShare(median, p99, threshold time.Duration) float64 {
-	switch {
-	case median <= 0:
-		return 0
-	case p99 <= median:
-		if median > threshold {
-			return 1
-		}
-		return 0
-	}
-	sigma := math.Log(float64(p99)/float64(median)) / z99
-	z := math.Log(float64(threshold)/float64(median)) / sigma
-	return 0.5 * math.Erfc(z/math.Sqrt2)
 }
 
 func fmtShare(f float64) string { return strconv.FormatFloat(f*100, 'g', 3, 64) + "%" }
