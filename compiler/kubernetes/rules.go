@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/setemit"
 	"github.com/stackc/stackc/compiler/model"
 )
 
@@ -130,7 +131,7 @@ func (e *emitter) splitRules(svc model.Service, groups []monitoringv1.RuleGroup)
 		if err != nil {
 			return nil, err
 		}
-		data = data[len(header):]
+		data = data[len(setemit.DraftHeader):]
 		gs := len(data) + 4*bytes.Count(data, []byte("\n"))
 		if base+gs > MaxRuleObjectBytes {
 			return nil, fmt.Errorf("rule group %s of service %s alone takes about %d KiB, more than a PrometheusRule may hold (%d KiB)",
