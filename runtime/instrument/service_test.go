@@ -44,7 +44,7 @@ func TestInstanceBindsEverySeries(t *testing.T) {
 		{"http_request_duration_seconds", 2},
 		{"http_requests_in_flight", 2},
 	} {
-		if n := familySize(t, reg, tc.metric); n != tc.want {
+		if n := count(t, reg, tc.metric); n != tc.want {
 			t.Errorf("%s: %d series, want %d", tc.metric, n, tc.want)
 		}
 	}
@@ -96,19 +96,4 @@ func TestInstanceRefusesUnknownValues(t *testing.T) {
 	if got := m.GetCounter().GetValue(); got != 1 {
 		t.Errorf("orders_total{app,us} = %v", got)
 	}
-}
-
-// familySize returns the number of series of the metric family name.
-func familySize(t *testing.T, g prometheus.Gatherer, name string) int {
-	t.Helper()
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			return len(mf.Metric)
-		}
-	}
-	return 0
 }
