@@ -3,7 +3,6 @@ package alertmanager
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -152,35 +151,19 @@ func startAlertmanager(t *testing.T, bin, cfgPath string) string {
 	}
 }
 
+// postAlerts posts alerts as firing since a minute ago, for an hour.
 func postAlerts(t *testing.T, base string, alerts []Alert) {
 	t.Helper()
-	type postable struct {
-		Labels   map[string]string `json:"labels"`
-		StartsAt time.Time         `json:"startsAt"`
-		EndsAt   time.Time         `json:"endsAt"`
-	}
 	now := time.Now().UTC()
-	var body []postable
+	var body []prometheusAlert
 	for _, a := range alerts {
 		ls := map[string]string{}
 		for k, v := range a.LabelSet() {
 			ls[string(k)] = string(v)
 		}
-		body = append(body, postable{Labels: ls, StartsAt: now.Add(-time.Minute), EndsAt: now.Add(time.Hour)})
+		body = append(body, prometheusAlert{Labels: ls, StartsAt: now.Add(-time.Minute), EndsAt: now.Add(time.Hour)})
 	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(base+"/api/v2/alerts", "application/json", bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(resp.Body)
-		t.Fatalf("posting alerts: %s: %s", resp.Status, msg)
-	}
+	post(t, base, body)
 }
 
 // getAlerts reads the server's alerts keyed like Alert.String.
