@@ -55,17 +55,20 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 		}
 		names[name] = path
 	}
+	// The first server of each kind is the single-server stack's, on the
+	// port network names; the others need ports of their own.
+	serverPort := func(path string, i, port int, kind, field string, want int) {
+		if i > 0 {
+			usePort(path, port)
+		} else if port != want {
+			ps.errorf(path, "leave the port out, or set "+field+" to it",
+				"the first %s listens on %s %d, not %d", kind, field, want, port)
+		}
+	}
 	for i, r := range h.Prometheus {
 		path := fmt.Sprintf("ha.prometheus[%d]", i)
 		useName(path+".name", r.Name)
-		if i == 0 {
-			if r.Port != st.Network.PrometheusPort {
-				ps.errorf(path+".port", "leave the port out, or set network.prometheusPort to it",
-					"the first replica listens on network.prometheusPort %d, not %d", st.Network.PrometheusPort, r.Port)
-			}
-		} else {
-			usePort(path+".port", r.Port)
-		}
+		serverPort(path+".port", i, r.Port, "replica", "network.prometheusPort", st.Network.PrometheusPort)
 		if h.Thanos {
 			useName(path+".name", slo.ThanosSidecarName(r.Name))
 			usePort(path+".sidecarGRPCPort", r.SidecarGRPCPort)
@@ -75,14 +78,7 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 	for i, a := range h.Alertmanagers {
 		path := fmt.Sprintf("ha.alertmanagers[%d]", i)
 		useName(path+".name", a.Name)
-		if i == 0 {
-			if a.Port != st.Network.AlertmanagerPort {
-				ps.errorf(path+".port", "leave the port out, or set network.alertmanagerPort to it",
-					"the first peer listens on network.alertmanagerPort %d, not %d", st.Network.AlertmanagerPort, a.Port)
-			}
-		} else {
-			usePort(path+".port", a.Port)
-		}
+		serverPort(path+".port", i, a.Port, "peer", "network.alertmanagerPort", st.Network.AlertmanagerPort)
 		usePort(path+".clusterPort", a.ClusterPort)
 	}
 	if h.Thanos {
