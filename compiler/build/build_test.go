@@ -152,17 +152,7 @@ func largeSpec(services, endpoints, slos int) string {
 		}
 		b.WriteString("      ],\n    },\n")
 	}
-	b.WriteString(`  ],
-  alerting: {
-    defaultReceiver: 'tickets',
-    receivers: {
-      oncall: s.webhook('http://127.0.0.1:9095/alerts'),
-      tickets: s.webhook('http://127.0.0.1:9095/tickets'),
-    },
-    routes: [s.route({ severity: 'page' }, 'oncall'), s.route({ severity: 'ticket' }, 'tickets')],
-  },
-}
-`)
+	b.WriteString(benchspec.End)
 	return b.String()
 }
 

@@ -42,7 +42,14 @@ func Stack(services int) string {
 		}
 		b.WriteString("      ],\n    },\n")
 	}
-	b.WriteString(`  ],
+	b.WriteString(End)
+	return b.String()
+}
+
+// End closes a generated spec's list of services and gives it the alerting
+// every generated spec has: pages to one webhook, tickets to another, both
+// on the demo inbox's port.
+const End = `  ],
   alerting: {
     defaultReceiver: 'tickets',
     receivers: {
@@ -52,9 +59,7 @@ func Stack(services int) string {
     routes: [s.route({ severity: 'page' }, 'oncall'), s.route({ severity: 'ticket' }, 'tickets')],
   },
 }
-`)
-	return b.String()
-}
+`
 
 // Sloth returns the same SLOs as Stack for Sloth's `generate`: one
 // prometheus/v1 document per service, with the same SLIs written as Sloth
