@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/demoapp/loadgen"
@@ -177,18 +178,26 @@ func serveBinary(t *testing.T, bin string, args ...string) (string, string, *syn
 	return "", "", nil
 }
 
-// TestStackFlagDescribesLikeTheRegistry: the services --stack reads from a
-// compiled spec's stack.json are described exactly as the generated
-// registry describes them, and an unknown service names the known ones.
-func TestStackFlagDescribesLikeTheRegistry(t *testing.T) {
+// compileCommitted compiles the committed spec (stack.jsonnet at the root
+// of the repository, whose root it also returns).
+func compileCommitted(t *testing.T) (string, artifact.Set, *spec.Result) {
+	t.Helper()
 	root, err := tools.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, _, err := build.CompileFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
+	set, res, err := build.CompileFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root, set, res
+}
+
+// TestStackFlagDescribesLikeTheRegistry: the services --stack reads from a
+// compiled spec's stack.json are described exactly as the generated
+// registry describes them, and an unknown service names the known ones.
+func TestStackFlagDescribesLikeTheRegistry(t *testing.T) {
+	_, set, _ := compileCommitted(t)
 	path := filepath.Join(t.TempDir(), "stack.json")
 	if err := os.WriteFile(path, set["stack.json"], 0o644); err != nil {
 		t.Fatal(err)

@@ -7,12 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/model"
-	"github.com/stackc/stackc/compiler/pyregistry"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/compiler/verify"
-	"github.com/stackc/stackc/demoapp/demo"
 	"github.com/stackc/stackc/tools"
 )
 
@@ -109,36 +106,7 @@ func TestVerifyFlaskDemoApp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a python3 server")
 	}
-	py, err := demo.Python()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := tools.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, res, err := build.CompileFile(filepath.Join(root, "stack.jsonnet"), spec.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "out")
-	if err := build.Write(out, set); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, svc := range res.Stack.Services {
-		if svc.Language != model.Python {
-			continue
-		}
-		n++
-		t.Run(svc.Name, func(t *testing.T) {
-			module := filepath.Join(out, pyregistry.Dir, pyregistry.ModuleName(svc.Name)+".py")
-			base, _, logs := serveBinary(t, py, filepath.Join(root, "demoapp", "flaskapp", "app.py"), "--registry", module,
-				"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--latency-scale", "0", "--no-errors")
-			verifyLive(t, res.Stack, svc.Name, base+"/metrics", logs)
-		})
-	}
-	if n == 0 {
-		t.Fatal("the committed spec has no Python service")
-	}
+	serveFlaskServices(t, func(t *testing.T, st *model.Stack, svc model.Service, base, _ string, logs *syncBuffer) {
+		verifyLive(t, st, svc.Name, base+"/metrics", logs)
+	})
 }
