@@ -73,7 +73,7 @@ func loadedConfig(st *model.Stack) ([]byte, *config.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := c.encode()
+	data, err := encode(st, c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	prommodel "github.com/prometheus/common/model"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/amconfig"
 	"github.com/stackc/stackc/compiler/internal/golden"
 	"github.com/stackc/stackc/compiler/internal/testtree"
 	"github.com/stackc/stackc/compiler/model"
@@ -183,7 +184,7 @@ func TestRoutingMatchesSpec(t *testing.T) {
 // mutation of the generated route tree must be caught.
 func TestBrokenRouteTreesFail(t *testing.T) {
 	st := spectest.Repo(t, "default")
-	pageRoute := func(c *configYAML) *routeYAML {
+	pageRoute := func(c *amconfig.Config) *amconfig.Route {
 		for i, r := range c.Route.Routes {
 			if len(r.Matchers) == 1 && r.Matchers[0] == `severity="page"` {
 				return &c.Route.Routes[i]
@@ -194,21 +195,21 @@ func TestBrokenRouteTreesFail(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		mutate func(c *configYAML)
+		mutate func(c *amconfig.Config)
 		want   string
 	}{
-		{"page route dropped", func(c *configYAML) {
+		{"page route dropped", func(c *amconfig.Config) {
 			r := pageRoute(c)
 			r.Matchers = []string{`severity="never"`}
 		}, "want [oncall]"},
-		{"page sent to a receiver without notifiers", func(c *configYAML) {
-			c.Receivers = append(c.Receivers, receiverYAML{Name: "blackhole"})
+		{"page sent to a receiver without notifiers", func(c *amconfig.Config) {
+			c.Receivers = append(c.Receivers, amconfig.Receiver{Name: "blackhole"})
 			pageRoute(c).Receiver = "blackhole"
 		}, "notifies nobody"},
-		{"page sent to the ticket queue", func(c *configYAML) {
+		{"page sent to the ticket queue", func(c *amconfig.Config) {
 			pageRoute(c).Receiver = "tickets"
 		}, "want [oncall]"},
-		{"continue lost", func(c *configYAML) {
+		{"continue lost", func(c *amconfig.Config) {
 			for i := range c.Route.Routes {
 				c.Route.Routes[i].Continue = false
 			}
@@ -221,7 +222,7 @@ func TestBrokenRouteTreesFail(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.mutate(&c)
-			data, err := c.encode()
+			data, err := encode(st, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -295,7 +296,7 @@ func TestAmtool(t *testing.T) {
 			c.Route.Routes[i].Receiver = "tickets"
 		}
 	}
-	data, err := c.encode()
+	data, err := encode(st, c)
 	if err != nil {
 		t.Fatal(err)
 	}

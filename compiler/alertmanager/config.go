@@ -9,80 +9,16 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/stackc/stackc/compiler/artifact"
+	"github.com/stackc/stackc/compiler/internal/amconfig"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/routing"
 	"github.com/stackc/stackc/compiler/slo"
 )
 
-// The config is written from these small structs rather than from the
-// module's config types: those marshal every default and print secret URLs
-// as "<secret>". What is written is then loaded back with config.Load, so
-// the module still has the last word on validity.
-type configYAML struct {
-	Route        routeYAML      `yaml:"route"`
-	InhibitRules []inhibitYAML  `yaml:"inhibit_rules"`
-	Receivers    []receiverYAML `yaml:"receivers"`
-	Templates    []string       `yaml:"templates"`
-	// header is the file's first comment line (slo.Header).
-	header string
-}
-
-type routeYAML struct {
-	Receiver       string      `yaml:"receiver"`
-	Matchers       []string    `yaml:"matchers,omitempty"`
-	Continue       bool        `yaml:"continue,omitempty"`
-	GroupBy        []string    `yaml:"group_by,omitempty,flow"`
-	GroupWait      string      `yaml:"group_wait,omitempty"`
-	GroupInterval  string      `yaml:"group_interval,omitempty"`
-	RepeatInterval string      `yaml:"repeat_interval,omitempty"`
-	Routes         []routeYAML `yaml:"routes,omitempty"`
-}
-
-type inhibitYAML struct {
-	Name           string   `yaml:"name"`
-	SourceMatchers []string `yaml:"source_matchers"`
-	TargetMatchers []string `yaml:"target_matchers"`
-	Equal          []string `yaml:"equal,flow"`
-}
-
-type receiverYAML struct {
-	Name             string          `yaml:"name"`
-	WebhookConfigs   []webhookYAML   `yaml:"webhook_configs,omitempty"`
-	EmailConfigs     []emailYAML     `yaml:"email_configs,omitempty"`
-	SlackConfigs     []slackYAML     `yaml:"slack_configs,omitempty"`
-	PagerdutyConfigs []pagerdutyYAML `yaml:"pagerduty_configs,omitempty"`
-}
-
-type webhookYAML struct {
-	URL          string `yaml:"url,omitempty"`
-	URLFile      string `yaml:"url_file,omitempty"`
-	SendResolved bool   `yaml:"send_resolved"`
-}
-
-type emailYAML struct {
-	To               string            `yaml:"to"`
-	From             string            `yaml:"from"`
-	Smarthost        string            `yaml:"smarthost"`
-	AuthUsername     string            `yaml:"auth_username,omitempty"`
-	AuthPasswordFile string            `yaml:"auth_password_file,omitempty"`
-	Headers          map[string]string `yaml:"headers"`
-	Text             string            `yaml:"text"`
-	SendResolved     bool              `yaml:"send_resolved"`
-}
-
-type slackYAML struct {
-	APIURLFile   string `yaml:"api_url_file"`
-	Channel      string `yaml:"channel"`
-	Title        string `yaml:"title"`
-	Text         string `yaml:"text"`
-	SendResolved bool   `yaml:"send_resolved"`
-}
-
-type pagerdutyYAML struct {
-	RoutingKeyFile string `yaml:"routing_key_file"`
-	Description    string `yaml:"description"`
-	SendResolved   bool   `yaml:"send_resolved"`
-}
+// The config is written from the small structs of package amconfig rather
+// than from the module's config types: those marshal every default and
+// print secret URLs as "<secret>". What is written is then loaded back with
+// config.Load, so the module still has the last word on validity.
 
 // Template invocations of the shipped templates (templates/stackc.tmpl).
 const (
@@ -101,9 +37,9 @@ const configHeader = `# Routes, receivers and inhibitions for every alert of out
 `
 
 // configFor builds the config of st.
-func configFor(st *model.Stack) (configYAML, error) {
+func configFor(st *model.Stack) (amconfig.Config, error) {
 	a := st.Alerting
-	root := routeYAML{
+	root := amconfig.Route{
 		Receiver:       a.DefaultReceiver,
 		GroupBy:        a.GroupBy,
 		GroupWait:      a.GroupWait.String(),
@@ -113,8 +49,7 @@ func configFor(st *model.Stack) (configYAML, error) {
 	for _, r := range a.Routes {
 		root.Routes = append(root.Routes, routeFor(r))
 	}
-	cfg := configYAML{
-		header:       slo.Header(st),
+	cfg := amconfig.Config{
 		Route:        root,
 		InhibitRules: inhibitRules(st),
 		Templates:    []string{TemplateGlob},
@@ -129,22 +64,22 @@ func configFor(st *model.Stack) (configYAML, error) {
 	return cfg, nil
 }
 
-// encode writes the config as YAML under a header comment.
-func (cfg configYAML) encode() ([]byte, error) {
-	data, err := artifact.YAML(cfg.header+configHeader, cfg)
+// encode writes the config of st as YAML under a header comment.
+func encode(st *model.Stack, cfg amconfig.Config) ([]byte, error) {
+	data, err := artifact.YAML(slo.Header(st)+configHeader, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("encoding alertmanager.yml: %w", err)
 	}
 	return data, nil
 }
 
-func routeFor(r model.Route) routeYAML {
+func routeFor(r model.Route) amconfig.Route {
 	keys := make([]string, 0, len(r.Match))
 	for k := range r.Match {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := routeYAML{Receiver: r.Receiver, Continue: r.Continue}
+	out := amconfig.Route{Receiver: r.Receiver, Continue: r.Continue}
 	for _, k := range keys {
 		out.Matchers = append(out.Matchers, equalMatcher(k, r.Match[k]))
 	}
@@ -183,17 +118,17 @@ func anyValue(name string) string {
 //
 // Every rule also requires equal static labels (env, cluster, ...), so two
 // stacks sharing one Alertmanager never silence each other's alerts.
-func inhibitRules(st *model.Stack) []inhibitYAML {
+func inhibitRules(st *model.Stack) []amconfig.Inhibit {
 	static := st.StaticLabelNames()
 	sameSLO := append([]string{slo.LabelService, slo.LabelSLO}, static...)
-	rules := []inhibitYAML{{
+	rules := []amconfig.Inhibit{{
 		Name:           "page-silences-ticket",
 		SourceMatchers: []string{equalMatcher(slo.LabelSeverity, string(slo.Page)), anyValue(slo.LabelSLO)},
 		TargetMatchers: []string{equalMatcher(slo.LabelSeverity, string(slo.Ticket)), anyValue(slo.LabelSLO)},
 		Equal:          sameSLO,
 	}}
 	for _, svc := range st.Services {
-		rules = append(rules, inhibitYAML{
+		rules = append(rules, amconfig.Inhibit{
 			Name:           svc.Name + "-target-down-silences-slos",
 			SourceMatchers: []string{equalMatcher("alertname", slo.TargetDownAlertName(svc))},
 			TargetMatchers: []string{anyValue(slo.LabelSLO)},
@@ -203,8 +138,8 @@ func inhibitRules(st *model.Stack) []inhibitYAML {
 	return rules
 }
 
-func receiverFor(r model.Receiver) (receiverYAML, error) {
-	out := receiverYAML{Name: r.Name}
+func receiverFor(r model.Receiver) (amconfig.Receiver, error) {
+	out := amconfig.Receiver{Name: r.Name}
 	switch r.Type {
 	case model.Webhook:
 		// The spec refuses URLs with credentials; checking again here keeps
@@ -214,21 +149,21 @@ func receiverFor(r model.Receiver) (receiverYAML, error) {
 				return out, fmt.Errorf("receiver %s: webhook URL carries a password; use urlFile", r.Name)
 			}
 		}
-		out.WebhookConfigs = []webhookYAML{{URL: r.URL, URLFile: r.URLFile, SendResolved: r.SendResolved}}
+		out.WebhookConfigs = []amconfig.Webhook{{URL: r.URL, URLFile: r.URLFile, SendResolved: r.SendResolved}}
 	case model.Email:
-		out.EmailConfigs = []emailYAML{{
+		out.EmailConfigs = []amconfig.Email{{
 			To: r.To, From: r.From, Smarthost: r.Smarthost,
 			AuthUsername: r.AuthUsername, AuthPasswordFile: r.AuthPasswordFile,
 			Headers: map[string]string{"Subject": titleTemplate},
 			Text:    textTemplate, SendResolved: r.SendResolved,
 		}}
 	case model.Slack:
-		out.SlackConfigs = []slackYAML{{
+		out.SlackConfigs = []amconfig.Slack{{
 			APIURLFile: r.APIURLFile, Channel: r.Channel,
 			Title: titleTemplate, Text: textTemplate, SendResolved: r.SendResolved,
 		}}
 	case model.PagerDuty:
-		out.PagerdutyConfigs = []pagerdutyYAML{{
+		out.PagerdutyConfigs = []amconfig.PagerDuty{{
 			RoutingKeyFile: r.RoutingKeyFile, Description: titleTemplate, SendResolved: r.SendResolved,
 		}}
 	default:

@@ -17,6 +17,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/stackc/stackc/compiler/internal/amconfig"
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/spec"
 )
@@ -27,64 +28,6 @@ const (
 	TemplatesDir           = "alertmanager/templates"
 )
 
-// amConfig is the part of alertmanager.yml the alertmanager target writes.
-// Decoding is strict: a field added there must be carried over here.
-type amConfig struct {
-	Route        amRoute      `yaml:"route"`
-	InhibitRules []amInhibit  `yaml:"inhibit_rules"`
-	Receivers    []amReceiver `yaml:"receivers"`
-	Templates    []string     `yaml:"templates"`
-}
-
-type amRoute struct {
-	Receiver       string    `yaml:"receiver"`
-	Matchers       []string  `yaml:"matchers"`
-	Continue       bool      `yaml:"continue"`
-	GroupBy        []string  `yaml:"group_by"`
-	GroupWait      string    `yaml:"group_wait"`
-	GroupInterval  string    `yaml:"group_interval"`
-	RepeatInterval string    `yaml:"repeat_interval"`
-	Routes         []amRoute `yaml:"routes"`
-}
-
-type amInhibit struct {
-	Name           string   `yaml:"name"`
-	SourceMatchers []string `yaml:"source_matchers"`
-	TargetMatchers []string `yaml:"target_matchers"`
-	Equal          []string `yaml:"equal"`
-}
-
-type amReceiver struct {
-	Name           string `yaml:"name"`
-	WebhookConfigs []struct {
-		URL          string `yaml:"url"`
-		URLFile      string `yaml:"url_file"`
-		SendResolved bool   `yaml:"send_resolved"`
-	} `yaml:"webhook_configs"`
-	EmailConfigs []struct {
-		To               string            `yaml:"to"`
-		From             string            `yaml:"from"`
-		Smarthost        string            `yaml:"smarthost"`
-		AuthUsername     string            `yaml:"auth_username"`
-		AuthPasswordFile string            `yaml:"auth_password_file"`
-		Headers          map[string]string `yaml:"headers"`
-		Text             string            `yaml:"text"`
-		SendResolved     bool              `yaml:"send_resolved"`
-	} `yaml:"email_configs"`
-	SlackConfigs []struct {
-		APIURLFile   string `yaml:"api_url_file"`
-		Channel      string `yaml:"channel"`
-		Title        string `yaml:"title"`
-		Text         string `yaml:"text"`
-		SendResolved bool   `yaml:"send_resolved"`
-	} `yaml:"slack_configs"`
-	PagerdutyConfigs []struct {
-		RoutingKeyFile string `yaml:"routing_key_file"`
-		Description    string `yaml:"description"`
-		SendResolved   bool   `yaml:"send_resolved"`
-	} `yaml:"pagerduty_configs"`
-}
-
 // alertmanager writes the AlertmanagerConfig, the templates ConfigMap and,
 // when a receiver is the demo inbox, the inbox's Deployment and Service.
 func (e *emitter) alertmanager() error {
@@ -92,8 +35,10 @@ func (e *emitter) alertmanager() error {
 	if !ok {
 		return fmt.Errorf("internal: no %s", AlertmanagerConfigFile)
 	}
-	var cfg amConfig
+	var cfg amconfig.Config
 	dec := yamlv3.NewDecoder(bytes.NewReader(data))
+	// Strict: a field the alertmanager target writes that amconfig lacks
+	// would otherwise be dropped from the AlertmanagerConfig unseen.
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
 		return fmt.Errorf("reading %s: %w", AlertmanagerConfigFile, err)
@@ -153,7 +98,7 @@ func (e *emitter) alertmanager() error {
 
 // route converts a route and its children. Children of an
 // AlertmanagerConfig route are free-form JSON in the CRD.
-func (e *emitter) route(r amRoute, top bool) (*monitoringv1alpha1.Route, error) {
+func (e *emitter) route(r amconfig.Route, top bool) (*monitoringv1alpha1.Route, error) {
 	ms, err := matchers(r.Matchers)
 	if err != nil {
 		return nil, err
@@ -204,7 +149,7 @@ func (e *emitter) secretRef(file string) *corev1.SecretKeySelector {
 
 // receiver converts a receiver; usesInbox tells that a webhook goes to the
 // demo inbox, which then runs in the namespace too.
-func (e *emitter) receiver(r amReceiver) (rec monitoringv1alpha1.Receiver, usesInbox bool, err error) {
+func (e *emitter) receiver(r amconfig.Receiver) (rec monitoringv1alpha1.Receiver, usesInbox bool, err error) {
 	rec.Name = r.Name
 	for _, w := range r.WebhookConfigs {
 		c := monitoringv1alpha1.WebhookConfig{SendResolved: ptr(w.SendResolved)}
