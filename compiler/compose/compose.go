@@ -48,7 +48,7 @@ const (
 	// ThanosImage runs the HA stack's sidecars and Query (tools.Pinned's Thanos).
 	ThanosImage = "quay.io/thanos/thanos:v0.42.4"
 	// DemoAppImage is built locally from demoapp/Dockerfile.
-	DemoAppImage = "stackc-demoapp:local"
+	DemoAppImage = slo.DemoAppImage
 )
 
 // Names of the Compose services that are not spec services.

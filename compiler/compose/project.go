@@ -143,7 +143,7 @@ func demoApp(command ...string) serviceYAML {
 
 // FlaskAppImage is the Flask demo service's image, built locally from
 // demoapp/flaskapp/Dockerfile.
-const FlaskAppImage = "stackc-flaskapp:local"
+const FlaskAppImage = slo.FlaskAppImage
 
 // flaskApp is a Python service of the spec: the Flask demo service with the
 // service's generated registry.
@@ -152,7 +152,7 @@ func flaskApp(svc model.Service) serviceYAML {
 	s := hardened(serviceYAML{
 		Image: FlaskAppImage,
 		Build: &buildYAML{Context: "..", Dockerfile: "demoapp/flaskapp/Dockerfile"},
-		Command: []string{"--registry", "/app/registry/" + slo.PythonModule(svc.Name) + ".py",
+		Command: []string{"--registry", slo.FlaskRegistryPath(svc.Name),
 			"--listen", fmt.Sprintf("0.0.0.0:%d", svc.Port),
 			"--admin-listen", fmt.Sprintf("127.0.0.1:%d", svc.AdminPort)},
 		ReadOnly: true,

@@ -90,7 +90,8 @@ func (e *emitter) alertmanager() error {
 		// The inbox answers only requests naming an allowed host: the
 		// Service name the AlertmanagerConfig posts to, and loopback.
 		e.add(path.Join(InboxName, "deployment.yaml"), e.deployment(InboxName, "inbox", 1,
-			[]string{"inbox", "--listen", ":" + strconv.Itoa(int(port)), "--allow-host", e.inboxHost()}, port, "/healthz", "/healthz", "localhost"))
+			container{image: e.k.Image, uid: nonRootUID, args: []string{"inbox", "--listen", ":" + strconv.Itoa(int(port)), "--allow-host", e.inboxHost()}},
+			port, "/healthz", "/healthz", "localhost"))
 		e.add(path.Join(InboxName, "service.yaml"), e.svcObject(InboxName, "inbox", port))
 	}
 	return nil

@@ -43,6 +43,7 @@ import (
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/setemit"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Dir is the output directory of the target, relative to out/.
@@ -73,8 +74,10 @@ const (
 
 const (
 	httpPort = "http"
-	// nonRootUID is the distroless "nonroot" user the demo app image runs as.
+	// nonRootUID is the distroless "nonroot" user the Go demo app image
+	// runs as; flaskUID the user of the Flask image (its Dockerfile's USER).
 	nonRootUID = 65532
+	flaskUID   = 10001
 	// InboxName names the demo inbox's Deployment and Service.
 	InboxName = "inbox"
 	// ConfigName names the AlertmanagerConfig and the templates ConfigMap's prefix.
@@ -190,10 +193,16 @@ func selector(app string) map[string]string {
 
 // service writes the demo app's Deployment and Service and its ServiceMonitor.
 func (e *emitter) service(svc model.Service) {
-	args := []string{"serve", "--service", svc.Name, "--listen", ":" + strconv.Itoa(svc.Port),
-		// The fault API stays on the pod's loopback: kubectl exec into the pod to use it.
-		"--admin-listen", "127.0.0.1:" + strconv.Itoa(svc.AdminPort)}
-	e.add(path.Join(svc.Name, "deployment.yaml"), e.deployment(svc.Name, "app", int32(e.k.Replicas), args, int32(svc.Port), "/healthz", "/readyz", ""))
+	// The fault API stays on the pod's loopback: kubectl exec into the pod to use it.
+	admin := "127.0.0.1:" + strconv.Itoa(svc.AdminPort)
+	app := container{image: e.k.Image, uid: nonRootUID,
+		args: []string{"serve", "--service", svc.Name, "--listen", ":" + strconv.Itoa(svc.Port), "--admin-listen", admin}}
+	if svc.Language == model.Python {
+		// A Python service runs the Flask demo service, as in Compose.
+		app = container{image: e.k.PythonImage, uid: flaskUID,
+			args: []string{"--registry", slo.FlaskRegistryPath(svc.Name), "--listen", "0.0.0.0:" + strconv.Itoa(svc.Port), "--admin-listen", admin}}
+	}
+	e.add(path.Join(svc.Name, "deployment.yaml"), e.deployment(svc.Name, "app", int32(e.k.Replicas), app, int32(svc.Port), "/healthz", "/readyz", ""))
 	e.add(path.Join(svc.Name, "service.yaml"), e.svcObject(svc.Name, "app", int32(svc.Port)))
 
 	scrape := time.Duration(e.st.ScrapeInterval)
@@ -221,7 +230,14 @@ func (e *emitter) service(svc model.Service) {
 
 // deployment is a demo app's Deployment; probeHost, when set, is the Host
 // header of the probes (the inbox answers only its allowed host names).
-func (e *emitter) deployment(name, component string, replicas int32, args []string, port int32, liveness, readiness, probeHost string) *appsv1.Deployment {
+// container is what a demo app's pod runs.
+type container struct {
+	image string
+	uid   int64
+	args  []string
+}
+
+func (e *emitter) deployment(name, component string, replicas int32, app container, port int32, liveness, readiness, probeHost string) *appsv1.Deployment {
 	probe := func(p string, period int32) *corev1.Probe {
 		get := &corev1.HTTPGetAction{Path: p, Port: intstr.FromString(httpPort)}
 		if probeHost != "" {
@@ -236,7 +252,7 @@ func (e *emitter) deployment(name, component string, replicas int32, args []stri
 	}
 	r := e.k.Resources
 	no, yes := false, true
-	uid := int64(nonRootUID)
+	uid := app.uid
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: e.meta(name, name, component),
@@ -255,9 +271,9 @@ func (e *emitter) deployment(name, component string, replicas int32, args []stri
 					},
 					Containers: []corev1.Container{{
 						Name:            name,
-						Image:           e.k.Image,
+						Image:           app.image,
 						ImagePullPolicy: corev1.PullIfNotPresent,
-						Args:            args,
+						Args:            app.args,
 						Ports:           []corev1.ContainerPort{{Name: httpPort, ContainerPort: port, Protocol: corev1.ProtocolTCP}},
 						LivenessProbe:   probe(liveness, 10),
 						ReadinessProbe:  probe(readiness, 5),

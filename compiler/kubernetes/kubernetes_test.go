@@ -26,6 +26,7 @@ import (
 	"github.com/stackc/stackc/compiler/build"
 	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 	"github.com/stackc/stackc/tools"
@@ -335,8 +336,17 @@ func checkServices(t *testing.T, st *model.Stack, files map[string][]byte) {
 				c.SecurityContext.ReadOnlyRootFilesystem == nil || !*c.SecurityContext.ReadOnlyRootFilesystem {
 				t.Errorf("%s: container %s may escalate privileges or write its root file system", svc.Name, c.Name)
 			}
-			if c.Image != st.Kubernetes.Image {
-				t.Errorf("%s: image %s, want %s", svc.Name, c.Image, st.Kubernetes.Image)
+			// A Python service runs the Flask demo service with its own
+			// registry, as in Compose; the others the Go demo app.
+			image, first := st.Kubernetes.Image, "serve"
+			if svc.Language == model.Python {
+				image, first = st.Kubernetes.PythonImage, "--registry"
+				if !slices.Contains(c.Args, slo.FlaskRegistryPath(svc.Name)) {
+					t.Errorf("%s: args %q lack the service's registry %s", svc.Name, c.Args, slo.FlaskRegistryPath(svc.Name))
+				}
+			}
+			if c.Image != image || len(c.Args) == 0 || c.Args[0] != first {
+				t.Errorf("%s: image %s with args %q, want %s running %s", svc.Name, c.Image, c.Args, image, first)
 			}
 		}
 		s := decode[corev1.Service](t, svc.Name+"/service.yaml", files[svc.Name+"/service.yaml"])

@@ -15,8 +15,10 @@ type Kubernetes struct {
 	// Labels go on every object. A Prometheus selects ServiceMonitors and
 	// PrometheusRules by label (kube-prometheus-stack: release: <its release>).
 	Labels map[string]string `json:"labels"`
-	// Image is the demo app's container image.
+	// Image is the Go demo app's container image (Go services, the inbox).
 	Image string `json:"image"`
+	// PythonImage is the Flask demo service's container image (Python services).
+	PythonImage string `json:"pythonImage"`
 	// Replicas is the number of pods of each demo app.
 	Replicas int `json:"replicas"`
 	// SecretName is the Secret that holds the receivers' secrets, one key

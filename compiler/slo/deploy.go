@@ -112,3 +112,21 @@ const (
 	// provider reads its directory from.
 	GrafanaDashboardsEnv = "STACKC_GRAFANA_DASHBOARDS"
 )
+
+// The demo apps' container images, built locally: the Go demo app (every
+// Go service, the inbox) from demoapp/Dockerfile, and the Flask demo
+// service (every Python service, with every generated Python registry
+// under FlaskRegistryDir) from demoapp/flaskapp/Dockerfile. Compose builds
+// them under these tags; the Kubernetes target runs them unless the spec
+// names others.
+const (
+	DemoAppImage  = "stackc-demoapp:local"
+	FlaskAppImage = "stackc-flaskapp:local"
+	// FlaskRegistryDir is where the Flask image holds the generated registries.
+	FlaskRegistryDir = "/app/registry"
+)
+
+// FlaskRegistryPath is the path of svc's generated registry in the Flask image.
+func FlaskRegistryPath(service string) string {
+	return FlaskRegistryDir + "/" + PythonModule(service) + ".py"
+}

@@ -12,12 +12,14 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 )
 
 // Defaults of the kubernetes and ruler sections (README: docs/kubernetes.md).
 const (
-	DefaultKubernetesImage      = "stackc-demoapp:local"
-	DefaultKubernetesSecretName = "stackc-alertmanager-secrets"
+	DefaultKubernetesImage       = slo.DemoAppImage
+	DefaultKubernetesPythonImage = slo.FlaskAppImage
+	DefaultKubernetesSecretName  = "stackc-alertmanager-secrets"
 	// Mimir's defaults: ruler_max_rules_per_rule_group and
 	// ruler_max_rule_groups_per_tenant.
 	DefaultRulerMaxRulesPerGroup   = 20
@@ -48,6 +50,7 @@ func applyScaleDefaults(st *model.Stack, set explicit) {
 			def  string
 		}{
 			{"kubernetes.image", &k.Image, DefaultKubernetesImage},
+			{"kubernetes.pythonImage", &k.PythonImage, DefaultKubernetesPythonImage},
 			{"kubernetes.secretName", &k.SecretName, DefaultKubernetesSecretName},
 			{"kubernetes.resources.cpuRequest", &k.Resources.CPURequest, DefaultKubernetesResources.CPURequest},
 			{"kubernetes.resources.memoryRequest", &k.Resources.MemoryRequest, DefaultKubernetesResources.MemoryRequest},
@@ -104,8 +107,13 @@ func validateScale(st *model.Stack, ps *problems) {
 		ps.errorf("kubernetes.secretName", "use lower case letters, digits, '-' and '.', e.g. 'stackc-alertmanager-secrets'",
 			"secret name %q is not a valid Kubernetes name: %s", k.SecretName, strings.Join(errs, "; "))
 	}
-	if k.Image == "" || strings.ContainsAny(k.Image, " \t\r\n") {
-		ps.errorf("kubernetes.image", "name a container image, e.g. 'registry.example.com/stackc-demoapp:1.0'", "image %q is not a container image reference", k.Image)
+	for _, img := range []struct{ path, image, example string }{
+		{"kubernetes.image", k.Image, "registry.example.com/stackc-demoapp:1.0"},
+		{"kubernetes.pythonImage", k.PythonImage, "registry.example.com/stackc-flaskapp:1.0"},
+	} {
+		if img.image == "" || strings.ContainsAny(img.image, " \t\r\n") {
+			ps.errorf(img.path, "name a container image, e.g. '"+img.example+"'", "image %q is not a container image reference", img.image)
+		}
 	}
 	if k.Replicas < 1 {
 		ps.errorf("kubernetes.replicas", "run at least one pod per demo app", "replicas %d is not positive", k.Replicas)
