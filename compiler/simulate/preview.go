@@ -27,6 +27,8 @@ package simulate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -89,34 +91,46 @@ type dashPanel struct {
 // readDashboards reads the service dashboards of the Grafana target.
 func readDashboards(st *model.Stack, files artifact.Set) (*dashboards, error) {
 	ds := &dashboards{bySLO: map[string][]string{}}
-	var all []string
 	for _, svc := range st.Services {
 		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
 			if kind == slo.DashboardSLOs && len(svc.SLOs) == 0 {
 				continue
 			}
-			p := slo.DashboardPath(slo.DashboardUID(svc.Name, kind))
-			data, ok := files[p]
-			if !ok {
-				return nil, fmt.Errorf("internal: the build wrote no %s", p)
-			}
-			d, err := parseDashboard(data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			d.service, d.kind = svc.Name, kind
-			if kind == slo.DashboardSLOs {
-				for _, p := range d.panels {
-					ds.bySLO[p.sloKey] = append(ds.bySLO[p.sloKey], p.queries...)
-				}
-			}
-			for _, p := range d.panels {
-				all = append(all, p.queries...)
-			}
-			ds.list = append(ds.list, d)
+			ds.list = append(ds.list, dash{service: svc.Name, kind: kind})
 		}
 	}
-	ds.fingerprint = fmt.Sprint(len(all), strings.Join(all, "\x00"))
+	// Decoding the dashboards is most of the work: on every core.
+	err := parallel.Each(len(ds.list), func(i int) error {
+		d := &ds.list[i]
+		p := slo.DashboardPath(slo.DashboardUID(d.service, d.kind))
+		data, ok := files[p]
+		if !ok {
+			return fmt.Errorf("internal: the build wrote no %s", p)
+		}
+		parsed, err := parseDashboard(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		parsed.service, parsed.kind = d.service, d.kind
+		*d = parsed
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	for _, d := range ds.list {
+		for _, p := range d.panels {
+			if d.kind == slo.DashboardSLOs {
+				ds.bySLO[p.sloKey] = append(ds.bySLO[p.sloKey], p.queries...)
+			}
+			for _, q := range p.queries {
+				h.Write([]byte(q))
+				h.Write([]byte{0})
+			}
+		}
+	}
+	ds.fingerprint = hex.EncodeToString(h.Sum(nil))
 	return ds, nil
 }
 
@@ -668,12 +682,13 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 		s   *timeline.Sampled
 		key string
 	}
-	var overviews []overview
-	reps := map[string]overview{}
-	var todo []overview
-	for i, d := range ds.list {
+	// The SLO dashboards, and the overviews' keys, on every core.
+	found := make([]*overview, len(ds.list))
+	err := parallel.Each(len(ds.list), func(i int) error {
+		d := ds.list[i]
 		if d.kind != slo.DashboardOverview {
-			continue
+			out.Dashboards[i] = sloDashboardPreview(d, sampledOf)
+			return nil
 		}
 		svc := svcs[d.service]
 		o, s := overviewSource(svc, results)
@@ -683,13 +698,25 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 				dp.Panels = append(dp.Panels, timeline.PanelPreview{ID: p.id, NotSimulated: "no SLO of the service is simulated, so there is no incident to show"})
 			}
 			out.Dashboards[i] = dp
+			return nil
+		}
+		found[i] = &overview{i: i, svc: svc, o: o, s: s, key: in.overviewKey(svc, o, d, s)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var overviews []overview
+	reps := map[string]overview{}
+	var todo []overview
+	for _, ov := range found {
+		if ov == nil {
 			continue
 		}
-		ov := overview{i: i, svc: svc, o: o, s: s, key: in.overviewKey(svc, o, d, s)}
-		overviews = append(overviews, ov)
+		overviews = append(overviews, *ov)
 		if _, ok := reps[ov.key]; !ok {
-			reps[ov.key] = ov
-			todo = append(todo, ov)
+			reps[ov.key] = *ov
+			todo = append(todo, *ov)
 		}
 	}
 	db, closeDB, err := openDB()
@@ -714,35 +741,36 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 	for j, ov := range todo {
 		byKey[ov.key] = runs[j]
 	}
-	for _, ov := range overviews {
+	return out, parallel.Each(len(overviews), func(j int) error {
+		ov := overviews[j]
 		out.Dashboards[ov.i] = in.overviewPreview(ov.svc, reps[ov.key].svc, ov.o, ds.list[ov.i], ov.s, byKey[ov.key])
-	}
-	for i, d := range ds.list {
-		if d.kind == slo.DashboardOverview {
+		return nil
+	})
+}
+
+// sloDashboardPreview lays each SLO's sampled full outage on its row of
+// an SLO dashboard.
+func sloDashboardPreview(d dash, sampledOf func(string) (*timeline.Sampled, string)) timeline.DashboardPreview {
+	dp := timeline.DashboardPreview{UID: d.uid, Incidents: map[string]timeline.Incident{},
+		Note: "each SLO's row: its own simulated full outage"}
+	for _, p := range d.panels {
+		pp := timeline.PanelPreview{ID: p.id}
+		s, why := sampledOf(p.sloKey)
+		if s == nil {
+			pp.NotSimulated = why
+			dp.Panels = append(dp.Panels, pp)
 			continue
 		}
-		dp := timeline.DashboardPreview{UID: d.uid, Incidents: map[string]timeline.Incident{},
-			Note: "each SLO's row: its own simulated full outage"}
-		for _, p := range d.panels {
-			pp := timeline.PanelPreview{ID: p.id}
-			s, why := sampledOf(p.sloKey)
-			if s == nil {
-				pp.NotSimulated = why
-				dp.Panels = append(dp.Panels, pp)
-				continue
-			}
-			svc, sloName, _ := strings.Cut(p.sloKey, "/")
-			relabel := map[string]string{slo.LabelService: svc, slo.LabelSLO: sloName}
-			pp.Series, pp.NotSimulated = seriesOf(p, d.vars, s, relabel)
-			if pp.NotSimulated == "" {
-				pp.Incident = p.sloKey
-				dp.Incidents[p.sloKey] = s.Incident
-			}
-			dp.Panels = append(dp.Panels, pp)
+		svc, sloName, _ := strings.Cut(p.sloKey, "/")
+		relabel := map[string]string{slo.LabelService: svc, slo.LabelSLO: sloName}
+		pp.Series, pp.NotSimulated = seriesOf(p, d.vars, s, relabel)
+		if pp.NotSimulated == "" {
+			pp.Incident = p.sloKey
+			dp.Incidents[p.sloKey] = s.Incident
 		}
-		out.Dashboards[i] = dp
+		dp.Panels = append(dp.Panels, pp)
 	}
-	return out, nil
+	return dp
 }
 
 // seriesOf returns the series of a panel's queries from s, named by their
