@@ -427,7 +427,7 @@ func (in *input) previewRules(expr parser.Expr, have map[*rule]bool) ([]*rule, s
 			}
 			if len(prod) == 0 {
 				if !synthesized(name) && why == "" {
-					why = name + " is not among the simulated series (the request counter, the duration histogram, up, the recording rules and ALERTS)"
+					why = name + " is not among the simulated series (the instrumentation's request and duration series, up, the recording rules and ALERTS)"
 				}
 				continue
 			}
@@ -451,12 +451,23 @@ func (in *input) previewRules(expr parser.Expr, have map[*rule]bool) ([]*rule, s
 // synthesized reports whether the simulation writes series named name
 // without a recording rule.
 func synthesized(name string) bool {
-	switch name {
-	case slo.RequestsTotal, slo.RequestDuration + "_bucket", slo.RequestDuration + "_count", slo.RequestDuration + "_sum", "up", "ALERTS", "ALERTS_FOR_STATE":
-		return true
-	}
-	return false
+	return synthesizedNames[name]
 }
+
+// synthesizedNames are the names of the series the simulation writes: the
+// request and duration series of every instrumentation (the registry's
+// and each exporter preset's, see synthSeries), up and each exporter's
+// presence series, and the alerts' own series.
+var synthesizedNames = func() map[string]bool {
+	m := map[string]bool{"up": true, "ALERTS": true, "ALERTS_FOR_STATE": true}
+	for _, p := range slo.Presets() {
+		inst := slo.InstrumentationOf(model.Service{Instrumentation: p})
+		for _, n := range []string{inst.Requests, inst.Duration + "_bucket", inst.Duration + "_count", inst.Duration + "_sum", inst.Presence} {
+			m[n] = true
+		}
+	}
+	return m
+}()
 
 // feedback reports whether rl reads what it or a later rule of its group records.
 func feedback(rl *rule) bool {
