@@ -18,61 +18,17 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stackc/stackc/compiler/compose"
 	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/demoapp/demo"
-	"github.com/stackc/stackc/demoapp/fault"
-	"github.com/stackc/stackc/demoapp/inbox"
 )
 
-// summary is printed after every test ran, as the output's last line.
-var summary string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if summary != "" {
-		fmt.Println(summary)
-	}
-	os.Exit(code)
-}
-
-// logWriter turns status lines into test log lines.
-type logWriter struct {
-	mu   sync.Mutex
-	t    *testing.T
-	done bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-func (w *logWriter) stop() {
-	w.mu.Lock()
-	w.done = true
-	w.mu.Unlock()
-}
-
-// Time limits: the whole test (within make e2e's go test -timeout 25m, so
-// a stuck run still cleans up), and its phases.
-const (
-	testTimeout    = 20 * time.Minute
-	warmTimeout    = 3 * time.Minute
-	resolveTimeout = 10 * time.Minute
-	// watchAfterClear is how long after the fault is cleared the inbox
-	// must hold no further page or resolve of the incident.
-	watchAfterClear = 10 * time.Minute
-)
+// watchAfterClear is how long after the fault is cleared the inbox must
+// hold no further page or resolve of the incident.
+const watchAfterClear = 10 * time.Minute
 
 func TestAlertEndToEnd(t *testing.T) {
 	if os.Getenv("STACKC_E2E") == "" {
@@ -82,42 +38,16 @@ func TestAlertEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 
-	w := &logWriter{t: t}
-	defer w.stop()
-	// ctx bounds the servers' lives; Start bounds each server's start-up.
-	st, err := demo.Start(ctx, demo.Options{
-		Dir:    t.TempDir(),
-		Quiet:  true,
-		Status: w,
-		Alerts: w,
-	})
-	if st != nil {
-		// Registered after t.TempDir, so it runs before the directory goes.
-		t.Cleanup(st.Close)
-		defer func() {
-			if t.Failed() {
-				t.Logf("server logs:\n%s", st.Logs())
-			}
-		}()
-	}
-	if err != nil {
-		t.Fatalf("starting the stack: %v", err)
-	}
-	b, err := demo.PickBreakage(st.Model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	warm, warmCancel := context.WithTimeout(ctx, warmTimeout)
-	defer warmCancel()
-	if err := st.WaitWarm(warm, b); err != nil {
-		t.Fatal(err)
-	}
+	st, b := startWarm(ctx, t, "")
 	// Every other service with a pageable SLO (the committed spec: the
 	// Flask service) is broken too, and must page its own route.
 	var others []demo.Breakage
 	for _, ob := range demo.PickBreakages(st.Model) {
 		if ob.Service.Name != b.Service.Name {
-			if err := st.WaitWarm(warm, ob); err != nil {
+			warm, warmCancel := context.WithTimeout(ctx, warmTimeout)
+			err := st.WaitWarm(warm, ob)
+			warmCancel()
+			if err != nil {
 				t.Fatal(err)
 			}
 			others = append(others, ob)
@@ -146,27 +76,11 @@ func TestAlertEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forDur, err := st.PageFor(ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bound := demo.Bound(st.Model, want, forDur)
 
 	// 1. A full outage pages, through the spec's receiver.
-	t.Logf("injecting a full outage into %s %s (SLO %s)", b.Service.Name, b.Endpoint, b.SLO.Name)
-	before := st.Received.Total()
-	start := time.Now()
-	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
-		t.Fatal(err)
-	}
-	pageCtx, pageCancel := context.WithTimeout(ctx, 4*bound+time.Minute)
-	defer pageCancel()
-	page, err := st.WaitAlert(pageCtx, before, func(e inbox.Entry) bool { return e.Status == "firing" && b.Matches(e) })
-	if err != nil {
-		t.Fatalf("no page for %s: %v", b.SLO.Name, err)
-	}
-	latency := page.Received.Sub(start)
-	t.Logf("paged after %s: %s", latency.Round(100*time.Millisecond), page.Line())
+	in := breakAndPage(ctx, t, st, b)
+	page := in.page
+	latency := page.Received.Sub(in.start)
 	if page.Receiver != receivers[0] || page.Path != path {
 		t.Errorf("page came through receiver %s at %s, the spec routes it to %s at %s", page.Receiver, page.Path, receivers[0], path)
 	}
@@ -189,16 +103,7 @@ func TestAlertEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("injecting a full outage into %s %s (SLO %s)", ob.Service.Name, ob.Endpoint, ob.SLO.Name)
-		obefore, ostart := st.Received.Total(), time.Now()
-		if err := st.InjectFault(ctx, ob.Service.Name, ob.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
-			t.Fatal(err)
-		}
-		op, err := st.WaitAlert(pageCtx, obefore, func(e inbox.Entry) bool { return e.Status == "firing" && ob.Matches(e) })
-		if err != nil {
-			t.Fatalf("no page for %s's %s: %v", ob.Service.Name, ob.SLO.Name, err)
-		}
-		t.Logf("%s paged after %s: %s", ob.Service.Name, op.Received.Sub(ostart).Round(100*time.Millisecond), op.Line())
+		op := breakAndPage(ctx, t, st, ob).page
 		if op.Receiver != recv[0] || op.Path != opath {
 			t.Errorf("%s's page came through receiver %s at %s, the spec routes it to %s at %s", ob.Service.Name, op.Receiver, op.Path, recv[0], opath)
 		}
@@ -230,7 +135,7 @@ func TestAlertEndToEnd(t *testing.T) {
 		}
 	}
 	quiet(ctx, t, groupInterval+2*time.Duration(st.Model.EvaluationInterval))
-	firing := countFiring(st, b)
+	firing, _ := count(notifications(st, 0, b))
 
 	// 2. Restart the Alertmanager while the alert fires: it must neither
 	// forget the alert nor notify it again.
@@ -253,26 +158,13 @@ func TestAlertEndToEnd(t *testing.T) {
 	// restarted Alertmanager dispatches after its start delay, a new
 	// aggregation group waits group_wait, then flushes every group_interval.
 	quiet(ctx, t, compose.StartDelay(st.Model)+time.Duration(st.Model.Alerting.GroupWait)+groupInterval+2*time.Duration(st.Model.EvaluationInterval))
-	if n := countFiring(st, b); n != firing {
+	if n, _ := count(notifications(st, 0, b)); n != firing {
 		t.Errorf("the restarted Alertmanager notified the page again: %d firing notifications before the restart, %d after", firing, n)
 	}
 
 	// 3. Clearing the fault resolves the page, once; the inbox is then
 	// watched for watchAfterClear: no page again, no second resolve.
-	t.Log("clearing the fault")
-	cleared := time.Now()
-	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
-		t.Fatal(err)
-	}
-	resCtx, resCancel := context.WithTimeout(ctx, resolveTimeout)
-	defer resCancel()
-	resolved, err := st.WaitAlert(resCtx, page.Seq, func(e inbox.Entry) bool {
-		return e.Status == "resolved" && e.Fingerprint == page.Fingerprint
-	})
-	if err != nil {
-		t.Fatalf("the page did not resolve: %v", err)
-	}
-	t.Logf("resolved %s after the fault was cleared: %s", resolved.Received.Sub(cleared).Round(time.Second), resolved.Line())
+	resolved, cleared := clearAndResolve(ctx, t, st, in)
 	if resolved.Receiver != receivers[0] {
 		t.Errorf("resolution came through %s, want %s", resolved.Receiver, receivers[0])
 	}
@@ -285,24 +177,15 @@ func TestAlertEndToEnd(t *testing.T) {
 	// incident, one page and one resolve for each other service's outage
 	// (cleared minutes before the incident's, so resolved within the
 	// watch), and no other page.
-	pages, resolves := 0, 0
+	pages, resolves := count(notifications(st, in.before, b))
 	otherPages, otherResolves := make([]int, len(others)), make([]int, len(others))
+	for i, ob := range others {
+		otherPages[i], otherResolves[i] = count(notifications(st, in.before, ob))
+	}
 	for _, e := range st.Received.Alerts() {
-		if e.Seq <= before {
-			continue
-		}
-		other := slices.IndexFunc(others, func(ob demo.Breakage) bool { return ob.Matches(e) })
-		switch {
-		case other >= 0 && e.Status == "firing":
-			otherPages[other]++
-		case other >= 0 && e.Status == "resolved":
-			otherResolves[other]++
-		case e.Labels[slo.LabelSeverity] == string(slo.Page) && !b.Matches(e):
+		if e.Seq > in.before && e.Labels[slo.LabelSeverity] == string(slo.Page) &&
+			!b.Matches(e) && !slices.ContainsFunc(others, func(ob demo.Breakage) bool { return ob.Matches(e) }) {
 			t.Errorf("unexpected page: %s", e.Line())
-		case b.Matches(e) && e.Status == "firing":
-			pages++
-		case b.Matches(e) && e.Status == "resolved":
-			resolves++
 		}
 	}
 	var otherLines []string
@@ -314,36 +197,14 @@ func TestAlertEndToEnd(t *testing.T) {
 			t.Errorf("%s's outage (%s) got %d pages and %d resolves, want 1 and 1", ob.Service.Name, ob.SLO.Name, otherPages[i], otherResolves[i])
 		}
 	}
-	notifications := fmt.Sprintf("incident notifications: pages=%d resolves=%d", pages, resolves)
-	t.Log(notifications)
+	line := fmt.Sprintf("incident notifications: pages=%d resolves=%d", pages, resolves)
+	t.Log(line)
 	if pages != 1 || resolves != 1 {
 		t.Errorf("from the fault until %s after it was cleared the inbox got %d pages and %d resolves for the incident, want 1 and 1",
 			watchAfterClear, pages, resolves)
 	}
-	if st.Received.Total() > len(st.Received.Alerts()) {
-		t.Errorf("the inbox dropped alerts (%d received): raise its keep", st.Received.Total())
-	}
+	checkKept(t, st)
 
-	summary = strings.Join(append(otherLines, notifications), "\n") + "\n" + fmt.Sprintf("alert latency %.1fs (bound %s; measured on a freshly started Prometheus)", latency.Seconds(), bound)
-}
-
-// countFiring counts the firing notifications of b's SLO the inbox got.
-func countFiring(st *demo.Stack, b demo.Breakage) int {
-	n := 0
-	for _, e := range st.Received.Alerts() {
-		if e.Status == "firing" && b.Matches(e) {
-			n++
-		}
-	}
-	return n
-}
-
-// quiet lets d pass: the test checks that nothing arrives meanwhile.
-func quiet(ctx context.Context, t *testing.T, d time.Duration) {
-	t.Helper()
-	select {
-	case <-ctx.Done():
-		t.Fatal(ctx.Err())
-	case <-time.After(d):
-	}
+	setSummary(t, append(otherLines, line,
+		fmt.Sprintf("alert latency %.1fs (bound %s; measured on a freshly started Prometheus)", latency.Seconds(), in.bound))...)
 }
