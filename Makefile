@@ -47,13 +47,13 @@ vet:
 unit: tools
 	$(GO) test -timeout 30m ./...
 
-## e2e: end-to-end alert test against real Prometheus and Alertmanager servers (~8 minutes)
+## e2e: the end-to-end alert tests against real servers, side by side: the single-server stack and the HA stack of ha.jsonnet (Prometheus pair, 3-peer Alertmanager cluster, Thanos)
 e2e: tools
-	STACKC_E2E=1 $(GO) test -count=1 -v -timeout 25m -run TestAlertEndToEnd ./demoapp/e2e
+	STACKC_E2E=1 STACKC_E2E_HA=1 $(GO) test -count=1 -v -timeout 25m -run '^(TestAlertEndToEnd|TestHAEndToEnd)$$' ./demoapp/e2e
 
-## e2e-ha: end-to-end test of the HA stack (ha.jsonnet: a Prometheus pair, a 3-peer Alertmanager cluster, Thanos; ~10 minutes; not in make test yet)
+## e2e-ha: the HA end-to-end test alone (make e2e runs it too)
 e2e-ha: tools
-	STACKC_E2E_HA=1 $(GO) test -count=1 -v -timeout 25m -run TestHAEndToEnd ./demoapp/e2e
+	STACKC_E2E_HA=1 $(GO) test -count=1 -v -timeout 25m -run '^TestHAEndToEnd$$' ./demoapp/e2e
 
 ## check: fail when $(OUT)/ is stale or the spec is not formatted
 check:

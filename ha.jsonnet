@@ -5,9 +5,9 @@ local s = import 'stackc.libsonnet';
 
 (import 'stack.jsonnet') {
   ha: { prometheusReplicas: 2, alertmanagerPeers: 3, thanos: true },
-  // A peer of the Alertmanager cluster can send a stale firing notification
-  // after a resolve when the resolve falls within its notification wait
-  // (docs/ha.md); a group interval long against that wait makes it rare.
-  // The demo profile's 10s would make it likely.
+  // The cluster notifies once only while the last peer's notification wait,
+  // (peers - 1) x --cluster.peer-timeout, ends within a group interval
+  // (docs/ha.md): 2 x 3s natively, 2 x 15s (Alertmanager's default) in
+  // Compose. The demo profile's 10s would be too short for Compose.
   alerting+: { groupInterval: if s.profile == 'demo' then '1m' else '5m' },
 }

@@ -396,14 +396,16 @@ func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
 // notification sent. Gossip on loopback takes well under a second, so the
 // native stack waits 3s instead of Alertmanager's default 15s.
 //
-// The wait is also how stale a peer's view can be: a peer takes its
-// snapshot of the group, waits, then compares it with the gossiped log. If
-// the alert resolved meanwhile and the first peer has sent the resolve, the
-// waiting peer sends its snapshot, a firing notification, after the resolve
-// (prometheus/alertmanager#4008, #2447). That happens when the resolve
-// falls within the wait of a peer's flush, so the chance per resolve grows
-// with (position × peer timeout / group interval)²; ha.jsonnet keeps the
-// demo profile's group interval at 1m for it.
+// The wait runs inside the aggregation group's flush loop, and a peer
+// compares the group as it was at the flush with the gossiped log after
+// it. While the last peer's wait ((peers-1) × this) and its send end
+// within a group interval, every peer flushes at the same instants, and a
+// resolve is sent at the flush after it arrived, by the first peer, after
+// the others have checked their older snapshots. With longer waits a
+// peer can compare a snapshot from before the resolve with a log that has
+// it and page again (prometheus/alertmanager#4008); docs/ha.md has the
+// argument. ha.jsonnet's group interval (1m under the demo profile) is
+// well beyond 2 × 3s.
 const ClusterPeerTimeout = 3 * time.Second
 
 // startThanos starts a Thanos sidecar beside every Prometheus replica and

@@ -9,8 +9,13 @@
 // spec routes its team to. Its last lines print each incident's
 // notification counts and the alert latency.
 //
-// It takes several minutes (it watches the inbox for 10 minutes after the
-// fault is cleared), so it runs only with STACKC_E2E=1: `make e2e`.
+// TestHAEndToEnd (ha_test.go) breaks the same SLO on the HA stack of
+// ha.jsonnet, kills a Prometheus replica and an Alertmanager peer
+// mid-incident, and counts one page and one resolve.
+//
+// They take several minutes (this one watches the inbox for 10 minutes
+// after the fault is cleared), so they run only with STACKC_E2E=1 and
+// STACKC_E2E_HA=1: `make e2e` sets both and runs them side by side.
 package e2e
 
 import (
