@@ -83,6 +83,49 @@ func Compile(st *model.Stack) (artifact.Set, error) {
 	return sink.set, nil
 }
 
+// CompileTargets is Compile restricted to the named targets and the
+// targets they need: what a consumer of some of the output (the native
+// demo, which runs the servers' configs) compiles without waiting for the
+// rest (the incident simulation and the review take most of a build).
+// Without the Marker: the result is not an out/ directory a build replaces.
+func CompileTargets(st *model.Stack, names ...string) (artifact.Set, error) {
+	want := map[string]bool{}
+	var add func(name string) error
+	add = func(name string) error {
+		i := slices.IndexFunc(Targets, func(t Target) bool { return t.Name == name })
+		if i < 0 {
+			return fmt.Errorf("no target %q", name)
+		}
+		if want[name] {
+			return nil
+		}
+		want[name] = true
+		for _, n := range Targets[i].Needs {
+			if err := add(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, name := range names {
+		if err := add(name); err != nil {
+			return nil, err
+		}
+	}
+	// In Targets' order, so a target still comes after the ones it needs.
+	var targets []Target
+	for _, t := range Targets {
+		if want[t.Name] {
+			targets = append(targets, t)
+		}
+	}
+	sink := &setSink{set: artifact.Set{}}
+	if _, err := compile(st, targets, sink); err != nil {
+		return nil, err
+	}
+	return sink.set, nil
+}
+
 // setSink is an in-memory Sink.
 type setSink struct {
 	mu  sync.Mutex
