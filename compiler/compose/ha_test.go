@@ -52,6 +52,11 @@ func TestHAComposeFile(t *testing.T) {
 		if !strings.Contains(cmd, fmt.Sprintf("--cluster.listen-address=0.0.0.0:%d", a.ClusterPort)) {
 			t.Errorf("%s does not gossip on its cluster port %d: %s", a.Name, a.ClusterPort, cmd)
 		}
+		// Alertmanager's default 15s would outlast the demo profile's group
+		// interval for the last peer, which can then page twice (docs/ha.md).
+		if !strings.Contains(cmd, "--cluster.peer-timeout="+slo.ClusterPeerTimeout.String()) {
+			t.Errorf("%s does not wait %s for its peers: %s", a.Name, slo.ClusterPeerTimeout, cmd)
+		}
 		for _, other := range st.HA.Alertmanagers {
 			peer := fmt.Sprintf("--cluster.peer=%s:%d", other.Name, other.ClusterPort)
 			if strings.Contains(cmd, peer) == (other.Name == a.Name) {

@@ -258,7 +258,8 @@ func project(st *model.Stack, mounts map[string][]mount) projectYAML {
 		} else {
 			// The peers gossip notification state, so that an alert both
 			// Prometheus replicas send to all of them notifies once.
-			cmd = append(cmd, fmt.Sprintf("--cluster.listen-address=0.0.0.0:%d", am.ClusterPort))
+			cmd = append(cmd, fmt.Sprintf("--cluster.listen-address=0.0.0.0:%d", am.ClusterPort),
+				"--cluster.peer-timeout="+slo.ClusterPeerTimeout.String())
 			for _, other := range peers {
 				if other.service != am.service {
 					cmd = append(cmd, fmt.Sprintf("--cluster.peer=%s:%d", other.service, other.ClusterPort))

@@ -399,23 +399,8 @@ func (s *Stack) startAlertmanager(ctx context.Context, i int) error {
 	return s.run(ctx, srv.Name, s.binaries["alertmanager"], args, srv.URL+"/-/ready")
 }
 
-// ClusterPeerTimeout is how long an Alertmanager peer waits for the peers
-// before it in the cluster to notify before it notifies itself: the n-th
-// peer notifies after n times this, when the gossip does not show the
-// notification sent. Gossip on loopback takes well under a second, so the
-// native stack waits 3s instead of Alertmanager's default 15s.
-//
-// The wait runs inside the aggregation group's flush loop, and a peer
-// compares the group as it was at the flush with the gossiped log after
-// it. While the last peer's wait ((peers-1) × this) and its send end
-// within a group interval, every peer flushes at the same instants, and a
-// resolve is sent at the flush after it arrived, by the first peer, after
-// the others have checked their older snapshots. With longer waits a
-// peer can compare a snapshot from before the resolve with a log that has
-// it and page again (prometheus/alertmanager#4008); docs/ha.md has the
-// argument. ha.jsonnet's group interval (1m under the demo profile) is
-// well beyond 2 × 3s.
-const ClusterPeerTimeout = 3 * time.Second
+// ClusterPeerTimeout is the peers' wait for each other (slo.ClusterPeerTimeout).
+const ClusterPeerTimeout = slo.ClusterPeerTimeout
 
 // startThanos starts a Thanos sidecar beside every Prometheus replica and
 // Thanos Query over the sidecars, deduplicating on the replica label.
