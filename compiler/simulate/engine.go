@@ -333,27 +333,7 @@ func (r *run) rangeQuery(expr string, from, to time.Time, every time.Duration) (
 	if last.Before(first) {
 		return nil, nil
 	}
-	ctx := context.Background()
-	q, err := r.engine.NewRangeQuery(ctx, r.db, nil, expr, first, last, every)
-	if err != nil {
-		return nil, err
-	}
-	defer q.Close()
-	res := q.Exec(ctx)
-	if res.Err != nil {
-		return nil, res.Err
-	}
-	m, ok := res.Value.(promql.Matrix)
-	if !ok {
-		return nil, fmt.Errorf("range query returned %s", res.Value.Type())
-	}
-	// Close hands the points back to the engine's pools, shared by every
-	// engine of the process: keep a copy.
-	out := make(promql.Matrix, len(m))
-	for i, s := range m {
-		out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats)}
-	}
-	return out, nil
+	return rangeOn(r.engine, r.db, expr, first, last, every)
 }
 
 // materialize appends the scrapes of [from, to) and what every recording

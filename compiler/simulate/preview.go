@@ -616,6 +616,8 @@ func rangeOn(engine *promql.Engine, q storage.Queryable, expr string, first, las
 	if !ok {
 		return nil, fmt.Errorf("range query returned %s", res.Value.Type())
 	}
+	// Close hands the points back to the engine's pools, shared by every
+	// engine of the process: keep a copy.
 	out := make(promql.Matrix, len(m))
 	for i, s := range m {
 		out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats)}
