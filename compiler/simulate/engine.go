@@ -403,25 +403,7 @@ func (r *run) materialize(from, to time.Time, opts Options, eval time.Duration, 
 
 // appendRecorded appends what recording rule rl recorded (m) to the TSDB.
 func (r *run) appendRecorded(rl *rule, m promql.Matrix) error {
-	app := r.db.AppenderV2(context.Background())
-	for _, s := range m {
-		b := labels.NewBuilder(s.Metric)
-		b.Set(labels.MetricName, rl.Record)
-		for k, v := range rl.Labels {
-			b.Set(k, v)
-		}
-		lset := b.Labels()
-		var ref storage.SeriesRef
-		var err error
-		for _, p := range s.Floats {
-			ref, err = app.Append(ref, lset, 0, p.T, p.F, nil, nil, storage.AOptions{})
-			if err != nil {
-				app.Rollback()
-				return fmt.Errorf("rule %s: %w", rl.Record, err)
-			}
-		}
-	}
-	return app.Commit()
+	return appendTo(r.db, rl, m)
 }
 
 // stepGroup evaluates the recording rules of g at every multiple of every

@@ -582,12 +582,7 @@ func (r *run) extendBack(rd read, since time.Time, app storage.AppenderV2, done 
 func appendTo(db *tsdb.DB, rl *rule, m promql.Matrix) error {
 	app := db.AppenderV2(context.Background())
 	for _, s := range m {
-		b := labels.NewBuilder(s.Metric)
-		b.Set(labels.MetricName, rl.Record)
-		for k, v := range rl.Labels {
-			b.Set(k, v)
-		}
-		lset := b.Labels()
+		lset := recordedLabels(rl, s.Metric)
 		var ref storage.SeriesRef
 		var err error
 		for _, p := range s.Floats {
