@@ -17,8 +17,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 build:
 	$(STACKC) build -o $(OUT) --profile $(PROFILE) $(SPEC)
 
-## test: everything CI runs: pinned tools, vet + gofmt, staleness check, unit and integration tests, end-to-end alert test
-test: tools python vet check unit e2e
+## test: everything CI runs: pinned tools, vet + gofmt, staleness check, then the unit and integration tests beside the end-to-end alert tests
+# The e2e tests mostly wait for their incidents to play out on real
+# servers, so the unit tests run beside them, niced so that the servers
+# keep their timing; each target's output is printed when it ends.
+test: tools python vet check
+	$(MAKE) --no-print-directory -j2 --output-sync=target e2e unit
 
 ## tools: build the pinned promtool, amtool, prometheus, alertmanager and thanos into .cache/bin (once)
 tools:
@@ -45,7 +49,7 @@ vet:
 ## unit: go test ./... (promtool, amtool and compose-go checks included; the e2e test is skipped)
 ## The tools are built first (make tools); tests fail fast when one is missing.
 unit: tools
-	$(GO) test -timeout 30m ./...
+	nice -n 10 $(GO) test -timeout 30m ./...
 
 ## e2e: the end-to-end alert tests against real servers, side by side: the single-server stack and the HA stack of ha.jsonnet (Prometheus pair, 3-peer Alertmanager cluster, Thanos)
 e2e: tools

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/stackc/stackc/compiler/model"
 	"github.com/stackc/stackc/compiler/slo"
@@ -85,5 +86,33 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 		useName("ha.thanos", slo.ThanosQueryName)
 		usePort("ha.thanosQuery.port", h.ThanosQuery.Port)
 		usePort("ha.thanosQuery.grpcPort", h.ThanosQuery.GRPCPort)
+	}
+	checkPeerWaits(st, ps)
+}
+
+// checkPeerWaits refuses group intervals too short for the cluster's
+// waits: the last of n peers notifies (n-1) × slo.ClusterPeerTimeout
+// after a flush, and a peer whose wait and send outlast the group
+// interval drifts out of step and can page again after a resolve
+// (docs/ha.md). One more peer timeout is the allowance for the send.
+func checkPeerWaits(st *model.Stack, ps *problems) {
+	peers := st.HA.AlertmanagerPeers
+	if peers < 2 {
+		return
+	}
+	need := model.Duration(time.Duration(peers) * slo.ClusterPeerTimeout)
+	check := func(path string, gi model.Duration) {
+		if gi > 0 && gi < need {
+			ps.errorf(path, fmt.Sprintf("set it to %s or more, or run fewer peers (docs/ha.md explains the relation)", need),
+				"group interval %s is shorter than the %d Alertmanager peers' waits: the last peer notifies %s after a flush "+
+					"(%d × the %s peer timeout), plus %s to send, and a peer that outlasts the group interval can page again after a resolve",
+				gi, peers, model.Duration(time.Duration(peers-1)*slo.ClusterPeerTimeout), peers-1, model.Duration(slo.ClusterPeerTimeout), model.Duration(slo.ClusterPeerTimeout))
+		}
+	}
+	check("alerting.groupInterval", st.Alerting.GroupInterval)
+	for i, r := range st.Alerting.Routes {
+		if r.GroupInterval != nil {
+			check(fmt.Sprintf("alerting.routes[%d].groupInterval", i), *r.GroupInterval)
+		}
 	}
 }

@@ -29,6 +29,12 @@ func TestHAProblems(t *testing.T) {
 			[]string{`ha.prometheus[1].name: name "a" is already used by ha.prometheus[0].name`}},
 		{"gossip port clash", `{ ha: { alertmanagerPeers: 2 }, network+: { grafanaPort: 9194 } }`,
 			[]string{"ha.alertmanagers[1].clusterPort: port 9194 is already used by network.grafanaPort"}},
+		{"three peers within the demo profile's group interval", `{ ha: {}, alerting+: { groupInterval: '9s' } }`, nil},
+		{"four peers against a 10s group interval", `{ ha: { alertmanagerPeers: 4 }, alerting+: { groupInterval: '10s' } }`,
+			[]string{"alerting.groupInterval: group interval 10s is shorter than the 4 Alertmanager peers' waits: the last peer notifies 9s after a flush (3 × the 3s peer timeout), plus 3s to send, and a peer that outlasts the group interval can page again after a resolve"}},
+		{"a route's group interval", `{ ha: {}, alerting+: { routes: [s.route({ severity: 'page' }, 'oncall') { groupInterval: '5s' }] } }`,
+			[]string{"alerting.routes[0].groupInterval: group interval 5s is shorter than the 3 Alertmanager peers' waits: the last peer notifies 6s after a flush (2 × the 3s peer timeout), plus 3s to send, and a peer that outlasts the group interval can page again after a resolve"}},
+		{"one peer has no waits", `{ ha: { alertmanagerPeers: 1 }, alerting+: { groupInterval: '1s' } }`, nil},
 		{"service named like a sidecar", `{ ha: { thanos: true }, services+: [s.service('thanos-query', 'storefront', 8180)] }`,
 			[]string{`services[1].name: service name "thanos-query" is taken by the HA stack's ha.thanos`}},
 	} {
