@@ -19,21 +19,16 @@ import (
 
 	"github.com/stackc/stackc/compiler/internal/amconfig"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
-)
-
-// Where the alertmanager target writes its configuration and templates.
-const (
-	AlertmanagerConfigFile = "alertmanager/alertmanager.yml"
-	TemplatesDir           = "alertmanager/templates"
 )
 
 // alertmanager writes the AlertmanagerConfig, the templates ConfigMap and,
 // when a receiver is the demo inbox, the inbox's Deployment and Service.
 func (e *emitter) alertmanager() error {
-	data, ok := e.prior[AlertmanagerConfigFile]
+	data, ok := e.prior[slo.AlertmanagerConfigPath]
 	if !ok {
-		return fmt.Errorf("internal: no %s", AlertmanagerConfigFile)
+		return fmt.Errorf("internal: no %s", slo.AlertmanagerConfigPath)
 	}
 	var cfg amconfig.Config
 	dec := yamlv3.NewDecoder(bytes.NewReader(data))
@@ -41,7 +36,7 @@ func (e *emitter) alertmanager() error {
 	// would otherwise be dropped from the AlertmanagerConfig unseen.
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
-		return fmt.Errorf("reading %s: %w", AlertmanagerConfigFile, err)
+		return fmt.Errorf("reading %s: %w", slo.AlertmanagerConfigPath, err)
 	}
 	top, err := e.route(cfg.Route, true)
 	if err != nil {
@@ -76,7 +71,7 @@ func (e *emitter) alertmanager() error {
 
 	templates := map[string]string{}
 	for _, p := range e.prior.Paths() {
-		if dir, file := path.Split(p); dir == TemplatesDir+"/" {
+		if dir, file := path.Split(p); dir == slo.AlertmanagerTemplatesDir+"/" {
 			templates[file] = string(e.prior[p])
 		}
 	}

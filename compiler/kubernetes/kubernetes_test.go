@@ -432,7 +432,7 @@ func checkAlertmanagerConfig(t *testing.T, st *model.Stack, files map[string][]b
 	}
 	cm := decode[corev1.ConfigMap](t, "templates", files["alertmanager/templates.yaml"])
 	for p, data := range out {
-		if dir, file := path.Split(p); dir == kubernetes.TemplatesDir+"/" && cm.Data[file] != string(data) {
+		if dir, file := path.Split(p); dir == slo.AlertmanagerTemplatesDir+"/" && cm.Data[file] != string(data) {
 			t.Errorf("templates ConfigMap lacks %s", file)
 		}
 	}

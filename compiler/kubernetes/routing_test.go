@@ -18,6 +18,7 @@ import (
 
 	"github.com/stackc/stackc/compiler/kubernetes"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec/spectest"
 )
 
@@ -77,7 +78,7 @@ func TestAlertsReachReceiversThroughOperator(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, data)
 			}
-			nativeCfg, err := amconfig.Load(string(out[kubernetes.AlertmanagerConfigFile]))
+			nativeCfg, err := amconfig.Load(string(out[slo.AlertmanagerConfigPath]))
 			if err != nil {
 				t.Fatal(err)
 			}

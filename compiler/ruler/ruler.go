@@ -42,18 +42,12 @@ import (
 	"github.com/stackc/stackc/compiler/artifact"
 	"github.com/stackc/stackc/compiler/internal/setemit"
 	"github.com/stackc/stackc/compiler/model"
+	"github.com/stackc/stackc/compiler/slo"
 	"github.com/stackc/stackc/compiler/spec"
 )
 
 // Dir is the output directory of the target, relative to out/.
 const Dir = "ruler"
-
-// Inputs: what the prometheus and alertmanager targets wrote.
-const (
-	RulesDir               = "prometheus/rules"
-	AlertmanagerConfigFile = "alertmanager/alertmanager.yml"
-	TemplatesDir           = "alertmanager/templates"
-)
 
 // NamespaceFile is one ruler namespace: the format `mimirtool rules sync
 // --rule-dirs` reads, a file per namespace.
@@ -116,7 +110,7 @@ func EmitFrom(st *model.Stack, prior artifact.Set) ([]artifact.File, error) {
 // file by file in path order, with Prometheus's own rule file parser.
 func ServiceGroups(prior artifact.Set, svc string) ([]rulefmt.RuleGroup, error) {
 	var groups []rulefmt.RuleGroup
-	prefix := RulesDir + "/" + svc + "/"
+	prefix := slo.PrometheusRulesDir + "/" + svc + "/"
 	for _, p := range prior.Paths() {
 		if !strings.HasPrefix(p, prefix) || strings.Contains(p[len(prefix):], "/") || !strings.HasSuffix(p, ".yml") {
 			continue
@@ -128,7 +122,7 @@ func ServiceGroups(prior artifact.Set, svc string) ([]rulefmt.RuleGroup, error) 
 		groups = append(groups, rgs.Groups...)
 	}
 	if len(groups) == 0 {
-		return nil, fmt.Errorf("internal: no rule groups for service %s under %s", svc, RulesDir)
+		return nil, fmt.Errorf("internal: no rule groups for service %s under %s", svc, slo.PrometheusRulesDir)
 	}
 	return groups, nil
 }
@@ -222,16 +216,16 @@ func SecretPlaceholder(file string) string { return "${" + model.SecretVariable(
 // Alertmanager API (alertmanager_config and template_files): secret files
 // become placeholders, and templates are named as the template files.
 func tenantAlertmanager(prior artifact.Set) ([]byte, error) {
-	data, ok := prior[AlertmanagerConfigFile]
+	data, ok := prior[slo.AlertmanagerConfigPath]
 	if !ok {
-		return nil, fmt.Errorf("internal: no %s", AlertmanagerConfigFile)
+		return nil, fmt.Errorf("internal: no %s", slo.AlertmanagerConfigPath)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", AlertmanagerConfigFile, err)
+		return nil, fmt.Errorf("reading %s: %w", slo.AlertmanagerConfigPath, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("internal: %s is not a mapping", AlertmanagerConfigFile)
+		return nil, fmt.Errorf("internal: %s is not a mapping", slo.AlertmanagerConfigPath)
 	}
 	// Drop the native file's comments: they describe its place in out/.
 	doc.HeadComment, doc.Content[0].HeadComment = "", ""
@@ -241,7 +235,7 @@ func tenantAlertmanager(prior artifact.Set) ([]byte, error) {
 	templates := map[string]string{}
 	var names []string
 	for _, p := range prior.Paths() {
-		if dir, file := path.Split(p); dir == TemplatesDir+"/" {
+		if dir, file := path.Split(p); dir == slo.AlertmanagerTemplatesDir+"/" {
 			templates[file] = string(prior[p])
 			names = append(names, file)
 		}
