@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
@@ -363,7 +364,7 @@ func (r *run) materialize(from, to time.Time, opts Options, eval time.Duration, 
 			}
 			continue
 		}
-		m, err := r.rangeQuery(rl.expr.String(), from, to, r.interval(rl.group, opts, eval))
+		m, err := r.rangeQuery(rl.Expr, from, to, r.interval(rl.group, opts, eval))
 		if err != nil {
 			return fmt.Errorf("rule %s: %w", rl.Record, err)
 		}
@@ -375,7 +376,7 @@ func (r *run) materialize(from, to time.Time, opts Options, eval time.Duration, 
 		return nil
 	}
 	for i, a := range r.si.alerts {
-		m, err := r.rangeQuery(a.expr.String(), from, to, r.interval(a.group, opts, eval))
+		m, err := r.rangeQuery(a.Expr, from, to, r.interval(a.group, opts, eval))
 		if err != nil {
 			return fmt.Errorf("alert %s: %w", a.Alert, err)
 		}
@@ -418,7 +419,7 @@ func (r *run) stepGroup(g *ruleGroup, from, to time.Time, every time.Duration) e
 			if rl.Record == "" {
 				continue
 			}
-			q, err := r.engine.NewInstantQuery(ctx, r.db, nil, rl.expr.String(), ts)
+			q, err := r.engine.NewInstantQuery(ctx, r.db, nil, rl.Expr, ts)
 			if err != nil {
 				return fmt.Errorf("rule %s: %w", rl.Record, err)
 			}
@@ -487,7 +488,7 @@ func (r *run) queryFunc() rules.QueryFunc {
 func (r *run) quiet(until time.Time, opts Options, eval time.Duration) ([]string, error) {
 	var out []string
 	for _, a := range r.si.alerts {
-		m, err := r.rangeQuery(a.expr.String(), until.Add(-time.Hour), until, r.interval(a.group, opts, eval))
+		m, err := r.rangeQuery(a.Expr, until.Add(-time.Hour), until, r.interval(a.group, opts, eval))
 		if err != nil {
 			return nil, fmt.Errorf("alert %s: %w", a.Alert, err)
 		}
@@ -548,16 +549,23 @@ func (r *run) step(from time.Time, opts Options, in *input, tl *Timeline) error 
 		var rs []rules.Rule
 		for _, rl := range g.rules {
 			lset := labels.FromMap(rl.Labels)
+			var expr parser.Expr
+			if opts.Exact {
+				var err error
+				if expr, err = rl.parsed(); err != nil {
+					return err
+				}
+			}
 			if rl.Record != "" {
 				if opts.Exact {
-					rs = append(rs, rules.NewRecordingRule(rl.Record, rl.expr, lset))
+					rs = append(rs, rules.NewRecordingRule(rl.Record, expr, lset))
 				}
 				continue
 			}
 			// Annotations are left out: they change no notification's
 			// time or receiver, and their templates would query.
 			if opts.Exact {
-				ar := rules.NewAlertingRule(rl.Alert, rl.expr, time.Duration(rl.For), time.Duration(rl.KeepFiringFor),
+				ar := rules.NewAlertingRule(rl.Alert, expr, time.Duration(rl.For), time.Duration(rl.KeepFiringFor),
 					lset, labels.EmptyLabels(), labels.EmptyLabels(), "", true, slog.New(slog.DiscardHandler))
 				alerting = append(alerting, ar)
 				rs = append(rs, ar)

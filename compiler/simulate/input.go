@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/alertmanager/featurecontrol"
 	"github.com/prometheus/alertmanager/inhibit"
 	"github.com/prometheus/alertmanager/matcher/compat"
+	amlabels "github.com/prometheus/alertmanager/pkg/labels"
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
@@ -53,7 +55,23 @@ type input struct {
 	jobs            []scrapeJob
 	am              *amconfig.Config
 	route           *dispatch.Route
-	sendResolved    map[string][]bool // per receiver, per integration
+	// inhibitRules are am's inhibit rules, in order, with their matchers
+	// as indices into inhibitMatchers, the distinct matchers of them all:
+	// every alert of every SLO is matched against every rule (key), and
+	// most rules share their target matchers.
+	inhibitRules    []inhibitRule
+	inhibitMatchers []*amlabels.Matcher
+	// seriesOf are the raw series of each service (serviceSeries).
+	seriesMu     sync.Mutex
+	seriesOf     map[string]*serviceCandidates
+	sendResolved map[string][]bool // per receiver, per integration
+}
+
+// inhibitRule is an inhibit rule of alertmanager.yml: its source and
+// target matchers (indices into input.inhibitMatchers) and equal labels.
+type inhibitRule struct {
+	source, target []int
+	equal          string
 }
 
 // scrapeJob is one scrape config: the labels its targets' series carry.
@@ -74,13 +92,26 @@ type rule struct {
 	group *ruleGroup
 	index int
 	rulefmt.Rule
-	expr parser.Expr
-	// reads are the vector selectors of expr with how far back each reads
-	// (matrix range, enclosing subquery ranges and offsets).
+	// reads are the vector selectors of the expression with how far back
+	// each reads (matrix range, enclosing subquery ranges and offsets).
 	reads []read
-	// canonical is expr with the values of identity labels replaced: what
-	// an SLO's shape key says of the rule.
+	// canonical is the expression with the values of identity labels
+	// replaced: what an SLO's shape key says of the rule.
 	canonical string
+
+	// expr is the parsed expression, parsed when first asked (parsed):
+	// only the rules that are evaluated need it.
+	exprOnce sync.Once
+	expr     parser.Expr
+	exprErr  error
+}
+
+// parsed returns the rule's parsed expression.
+func (r *rule) parsed() (parser.Expr, error) {
+	r.exprOnce.Do(func() {
+		r.expr, r.exprErr = promParser.ParseExpr(r.Expr)
+	})
+	return r.expr, r.exprErr
 }
 
 type read struct {
@@ -97,7 +128,7 @@ func (r *rule) name() string {
 
 // readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
 func readInput(st *model.Stack, files artifact.Set) (*input, error) {
-	in := &input{st: st, recorders: map[string][]*rule{}, recordersByName: map[string][]*rule{}, alerting: map[string][]*rule{}}
+	in := &input{st: st, seriesOf: map[string]*serviceCandidates{}, recorders: map[string][]*rule{}, recordersByName: map[string][]*rule{}, alerting: map[string][]*rule{}}
 	// The replicas of an HA stack load the same rules and scrape the same
 	// targets; the first one's configuration stands for all.
 	prometheusConfigPath := slo.PrometheusConfigPathOf(slo.PrometheusServers(st)[0].Name)
@@ -127,8 +158,9 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	// most expensive part of reading the input at a thousand SLOs), then
 	// indexed in file order.
 	parsed := make([][]*ruleGroup, len(rulePaths))
+	ts := newTemplates()
 	err = parallel.Each(len(rulePaths), func(i int) error {
-		groups, err := parseRuleFile(rulePaths[i], files[rulePaths[i]], in.eval)
+		groups, err := parseRuleFile(rulePaths[i], files[rulePaths[i]], in.eval, ts)
 		parsed[i] = groups
 		return err
 	})
@@ -161,6 +193,25 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 		return nil, fmt.Errorf("%s: %w", alertmanagerConfigPath, err)
 	}
 	in.route = dispatch.NewRoute(in.am.Route, nil)
+	distinct := map[string]int{}
+	index := func(ms amlabels.Matchers) []int {
+		var out []int
+		for _, m := range ms {
+			i, ok := distinct[m.String()]
+			if !ok {
+				i = len(in.inhibitMatchers)
+				distinct[m.String()] = i
+				in.inhibitMatchers = append(in.inhibitMatchers, m)
+			}
+			out = append(out, i)
+		}
+		return out
+	}
+	for _, ir := range in.am.InhibitRules {
+		rule := inhibit.NewInhibitRule(ir)
+		in.inhibitRules = append(in.inhibitRules, inhibitRule{source: index(rule.SourceMatchers), target: index(rule.TargetMatchers),
+			equal: fmt.Sprint(ir.Equal)})
+	}
 	in.sendResolved = map[string][]bool{}
 	for _, r := range in.am.Receivers {
 		in.sendResolved[r.Name] = integrationsSendResolved(r)
@@ -168,10 +219,11 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	return in, nil
 }
 
-// parseRuleFile decodes one rule file and parses its expressions. The
-// Prometheus target checked the file with rulefmt.Parse; decoding it again
-// without that validation halves the PromQL parsing.
-func parseRuleFile(p string, data []byte, eval time.Duration) ([]*ruleGroup, error) {
+// parseRuleFile decodes one rule file and reads its expressions through
+// their templates (template.go). The Prometheus target checked the file
+// with rulefmt.Parse; decoding it again without that validation halves the
+// PromQL parsing.
+func parseRuleFile(p string, data []byte, eval time.Duration, ts *templates) ([]*ruleGroup, error) {
 	var rgs rulefmt.RuleGroups
 	if err := yaml.Unmarshal(data, &rgs); err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
@@ -183,13 +235,10 @@ func parseRuleFile(p string, data []byte, eval time.Duration) ([]*ruleGroup, err
 			rg.interval = time.Duration(g.Interval)
 		}
 		for i, r := range g.Rules {
-			expr, err := promParser.ParseExpr(r.Expr)
-			if err != nil {
+			pr := &rule{group: rg, index: i, Rule: r}
+			if err := ts.parseRule(pr); err != nil {
 				return nil, fmt.Errorf("%s: group %s: %w", p, g.Name, err)
 			}
-			pr := &rule{group: rg, index: i, Rule: r, expr: expr}
-			pr.reads = reads(expr)
-			pr.canonical = canonicalExpr(expr)
 			rg.rules = append(rg.rules, pr)
 		}
 		out = append(out, rg)
@@ -513,21 +562,24 @@ func canonicalLabels(m map[string]string) string {
 
 // key is the canonical description of everything the SLO's simulated
 // notifications depend on: the selected rules up to names, the routing of
-// their alerts, the global intervals and the synthetic traffic.
+// their alerts, the global intervals and the synthetic traffic. It is
+// written straight into its hash.
 func (si *sloInput) key() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "scrape %s eval %s kind %s budget %v\n", si.in.scrape, si.in.eval, si.slo.Kind, si.slo.ErrorBudget())
+	h := sha256.New()
+	b := bufio.NewWriter(h)
+	fmt.Fprintf(b, "scrape %s eval %s kind %s budget %v\n", si.in.scrape, si.in.eval, si.slo.Kind, si.slo.ErrorBudget())
 	for _, g := range si.groups {
-		fmt.Fprintf(&b, "group every %s\n", g.interval)
+		fmt.Fprintf(b, "group every %s\n", g.interval)
 		for _, r := range g.rules {
 			kind := "record " + r.Record
 			if r.Alert != "" {
 				kind = "alert"
 			}
-			fmt.Fprintf(&b, "  %s for %s keep %s labels %s: %s\n", kind, r.For, r.KeepFiringFor,
+			fmt.Fprintf(b, "  %s for %s keep %s labels %s: %s\n", kind, r.For, r.KeepFiringFor,
 				canonicalLabels(r.Labels), r.canonical)
 		}
 	}
+	matched := make([]int8, len(si.in.inhibitMatchers)) // 0 unknown, 1 no, 2 yes
 	for _, a := range si.alerts {
 		ls := prommodel.LabelSet{labels.AlertName: prommodel.LabelValue(a.Alert)}
 		for k, v := range a.Labels {
@@ -540,25 +592,58 @@ func (si *sloInput) key() string {
 				gb = append(gb, string(l))
 			}
 			sort.Strings(gb)
-			fmt.Fprintf(&b, "route %s by %v all %v wait %s interval %s repeat %s resolved %v\n", o.Receiver, gb, o.GroupByAll,
+			fmt.Fprintf(b, "route %s by %v all %v wait %s interval %s repeat %s resolved %v\n", o.Receiver, gb, o.GroupByAll,
 				o.GroupWait, o.GroupInterval, o.RepeatInterval, si.in.sendResolved[o.Receiver])
 		}
 		// Which inhibit rules the alert is a source or a target of, and on
 		// which labels (not the rules' positions: every service has its own
 		// target-down rule, and SLOs of different services share shapes).
-		for _, ir := range si.in.am.InhibitRules {
-			rule := inhibit.NewInhibitRule(ir)
-			src, tgt := rule.SourceMatchers.Matches(ls), rule.TargetMatchers.Matches(ls)
-			if src || tgt {
-				fmt.Fprintf(&b, "inhibit source %v target %v equal %v\n", src, tgt, ir.Equal)
+		// A run of equal lines is written once with its length: every SLO
+		// is the target of every service's target-down rule.
+		clear(matched)
+		matches := func(ms []int) bool {
+			for _, i := range ms {
+				if matched[i] == 0 {
+					matched[i] = 1
+					if si.in.inhibitMatchers[i].Matches(string(ls[prommodel.LabelName(si.in.inhibitMatchers[i].Name)])) {
+						matched[i] = 2
+					}
+				}
+				if matched[i] == 1 {
+					return false
+				}
+			}
+			return true
+		}
+		type line struct {
+			src, tgt bool
+			equal    string
+		}
+		var last line
+		run := 0
+		flush := func() {
+			if run > 0 {
+				fmt.Fprintf(b, "inhibit source %v target %v equal %s x%d\n", last.src, last.tgt, last.equal, run)
 			}
 		}
+		for _, ir := range si.in.inhibitRules {
+			l := line{matches(ir.source), matches(ir.target), ir.equal}
+			if !l.src && !l.tgt {
+				continue
+			}
+			if l != last {
+				flush()
+				last, run = l, 0
+			}
+			run++
+		}
+		flush()
 	}
 	for _, s := range si.series {
-		fmt.Fprintf(&b, "series %s %s\n", canonicalLabels(s.lset.Map()), s.shape())
+		fmt.Fprintf(b, "series %s %s\n", canonicalLabels(s.lset.Map()), s.shape())
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	b.Flush()
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // synthSeries is one simulated raw series.
@@ -629,6 +714,75 @@ func latencyCDF(s model.Sim) func(float64) float64 {
 // synthSeries lists the raw series the SLO's rules select, among those the
 // service's registry exports and its scrape job labels.
 func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]synthSeries, error) {
+	cands, err := in.serviceSeries(svc)
+	if err != nil {
+		return nil, err
+	}
+	inSLO := map[string]bool{}
+	for _, e := range o.Endpoints {
+		inSLO[e] = true
+	}
+	// The selectors of the SLO's rules by the metric name they ask for
+	// ("" for any): a series is tried against those of its name only.
+	sels := map[string][]*parser.VectorSelector{}
+	for _, rs := range [][]*rule{si.recording, si.alerts} {
+		for _, r := range rs {
+			for _, rd := range r.reads {
+				n := metricName(rd.sel)
+				sels[n] = append(sels[n], rd.sel)
+			}
+		}
+	}
+	selected := func(ls labels.Labels) bool {
+		for _, n := range []string{ls.Get(labels.MetricName), ""} {
+			for _, sel := range sels[n] {
+				if matchesAll(sel.LabelMatchers, ls) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var out []synthSeries
+	for _, c := range cands {
+		if selected(c.series.lset) {
+			s := c.series
+			s.incident = inSLO[c.endpoint]
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// candidateSeries is a raw series of a service and the endpoint it
+// counts the requests of ("" for up and presence series).
+type candidateSeries struct {
+	series   synthSeries
+	endpoint string
+}
+
+// serviceSeries returns every raw series of the service that synthSeries
+// chooses from, built once per service: its SLOs differ only in which
+// endpoints the incident affects.
+func (in *input) serviceSeries(svc model.Service) ([]candidateSeries, error) {
+	in.seriesMu.Lock()
+	c, ok := in.seriesOf[svc.Name]
+	if !ok {
+		c = &serviceCandidates{}
+		in.seriesOf[svc.Name] = c
+	}
+	in.seriesMu.Unlock()
+	c.once.Do(func() { c.series, c.err = in.buildServiceSeries(svc) })
+	return c.series, c.err
+}
+
+type serviceCandidates struct {
+	once   sync.Once
+	series []candidateSeries
+	err    error
+}
+
+func (in *input) buildServiceSeries(svc model.Service) ([]candidateSeries, error) {
 	var targets []labels.Labels
 	for _, j := range in.jobs {
 		for _, t := range j.targets {
@@ -662,11 +816,7 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 	if inst.DurationHasCode {
 		durationResponses = responses
 	}
-	inSLO := map[string]bool{}
-	for _, e := range o.Endpoints {
-		inSLO[e] = true
-	}
-	var cands []synthSeries
+	var cands []candidateSeries
 	for _, t := range targets {
 		for _, e := range svc.Endpoints {
 			share := 1 / float64(len(svc.Endpoints))
@@ -675,7 +825,7 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 			}
 			rate := DemoRPS * share / float64(len(targets))
 			cdf := latencyCDF(e.Sim)
-			mk := func(name string, kind seriesKind, rs response, ls map[string]string) synthSeries {
+			mk := func(name string, kind seriesKind, rs response, ls map[string]string) candidateSeries {
 				b := labels.NewBuilder(t)
 				for k, v := range ls {
 					b.Set(k, v)
@@ -684,8 +834,8 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 					b.Set(inst.CodeLabel, rs.value)
 				}
 				b.Set(labels.MetricName, name)
-				return synthSeries{lset: b.Labels(), rate: rate, kind: kind, code: rs.code, errorRate: e.Sim.ErrorRate, cdf: cdf,
-					mean: time.Duration(e.Sim.Latency).Seconds(), incident: inSLO[e.Name]}
+				return candidateSeries{synthSeries{lset: b.Labels(), rate: rate, kind: kind, code: rs.code, errorRate: e.Sim.ErrorRate, cdf: cdf,
+					mean: time.Duration(e.Sim.Latency).Seconds()}, e.Name}
 			}
 			// The labels of a response of the code's class; the extra labels
 			// that depend on the code (Micrometer's outcome) follow it.
@@ -712,53 +862,40 @@ func (in *input) synthSeries(svc model.Service, o model.SLO, si *sloInput) ([]sy
 				}
 				for _, le := range append(slices.Clone(svc.LatencyBuckets), math.Inf(1)) {
 					s := mk(inst.Duration+"_bucket", bucket, rs, ls)
-					s.lset = labels.NewBuilder(s.lset).Set("le", labels.FormatOpenMetricsFloat(le)).Labels()
-					s.le = le
+					s.series.lset = labels.NewBuilder(s.series.lset).Set("le", labels.FormatOpenMetricsFloat(le)).Labels()
+					s.series.le = le
 					cands = append(cands, s)
 				}
 			}
 		}
 		b := labels.NewBuilder(t)
 		b.Set(labels.MetricName, "up")
-		cands = append(cands, synthSeries{lset: b.Labels(), kind: up})
+		cands = append(cands, candidateSeries{series: synthSeries{lset: b.Labels(), kind: up}})
 		if inst.Presence != "" && inst.Presence != inst.Requests {
 			b.Set(labels.MetricName, inst.Presence)
-			cands = append(cands, synthSeries{lset: b.Labels(), kind: up})
+			cands = append(cands, candidateSeries{series: synthSeries{lset: b.Labels(), kind: up}})
 		}
 	}
-	var out []synthSeries
-	for _, c := range cands {
-		for _, r := range si.recording {
-			if selectsAny(r, c.lset) {
-				out = append(out, c)
-				goto next
-			}
-		}
-		for _, r := range si.alerts {
-			if selectsAny(r, c.lset) {
-				out = append(out, c)
-				goto next
-			}
-		}
-	next:
-	}
-	return out, nil
+	return cands, nil
 }
 
 func selectsAny(r *rule, ls labels.Labels) bool {
 	for _, rd := range r.reads {
-		ok := true
-		for _, m := range rd.sel.LabelMatchers {
-			if !m.Matches(ls.Get(m.Name)) {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if matchesAll(rd.sel.LabelMatchers, ls) {
 			return true
 		}
 	}
 	return false
+}
+
+// matchesAll reports whether ls satisfies every matcher of ms.
+func matchesAll(ms []*labels.Matcher, ls labels.Labels) bool {
+	for _, m := range ms {
+		if !m.Matches(ls.Get(m.Name)) {
+			return false
+		}
+	}
+	return true
 }
 
 // prometheusConfig is the part of prometheus.yml the simulation reads.

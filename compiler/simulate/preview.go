@@ -512,7 +512,7 @@ func (r *run) recordExtra(rules []*rule, q storage.Queryable, db *tsdb.DB, from,
 	for _, rl := range rules {
 		every := rl.group.interval
 		first := r.align(start, every)
-		m, err := rangeOn(r.engine, q, rl.expr.String(), first, to, every)
+		m, err := rangeOn(r.engine, q, rl.Expr, first, to, every)
 		if err != nil {
 			return fmt.Errorf("rule %s: %w", rl.Record, err)
 		}
@@ -962,7 +962,7 @@ func (in *input) overviewRun(svc model.Service, o model.SLO, d dash, s *timeline
 	// evaluates a group at an offset within its interval that depends on
 	// the group's hash, so the window's points are as good a phase as any.
 	for _, rl := range extra {
-		m, err := rangeOn(r.engine, db, rl.expr.String(), from.Add(-step), to, step)
+		m, err := rangeOn(r.engine, db, rl.Expr, from.Add(-step), to, step)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", rl.Record, err)
 		}

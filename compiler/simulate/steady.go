@@ -216,7 +216,7 @@ func (r *run) ruleLines(rl *rule, every time.Duration, checkFrom time.Time) ([]l
 // instant evaluates recording rule rl at t and returns what it records.
 func (r *run) instant(rl *rule, t time.Time) (promql.Vector, error) {
 	ctx := context.Background()
-	q, err := r.engine.NewInstantQuery(ctx, r.db, nil, rl.expr.String(), t)
+	q, err := r.engine.NewInstantQuery(ctx, r.db, nil, rl.Expr, t)
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: %w", rl.Record, err)
 	}
