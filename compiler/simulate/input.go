@@ -53,8 +53,11 @@ type input struct {
 	recordersByName map[string][]*rule
 	alerting        map[string][]*rule
 	jobs            []scrapeJob
-	am              *amconfig.Config
-	route           *dispatch.Route
+	// templates are the expression templates of the rules, and of the
+	// dashboards' queries (canonicalQuery).
+	templates *templates
+	am        *amconfig.Config
+	route     *dispatch.Route
 	// inhibitRules are am's inhibit rules, in order, with their matchers
 	// as indices into inhibitMatchers, the distinct matchers of them all:
 	// every alert of every SLO is matched against every rule (key), and
@@ -145,13 +148,31 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	for _, sc := range cfg.ScrapeConfigs {
 		in.jobs = append(in.jobs, scrapeJob{name: sc.JobName, targets: sc.targets()})
 	}
-	var rulePaths []string
-	for _, p := range files.Paths() {
-		for _, glob := range cfg.RuleFiles {
-			if ok, _ := path.Match(path.Join(path.Dir(prometheusConfigPath), glob), p); ok {
-				rulePaths = append(rulePaths, p)
-				break
+	// A glob is matched against the files of its directory only, when
+	// that is a plain one: a stack of a hundred services has a hundred
+	// globs and thousands of files.
+	paths := files.Paths()
+	byDir := map[string][]string{}
+	for _, p := range paths {
+		byDir[path.Dir(p)] = append(byDir[path.Dir(p)], p)
+	}
+	isRule := map[string]bool{}
+	for _, glob := range cfg.RuleFiles {
+		pattern := path.Join(path.Dir(prometheusConfigPath), glob)
+		cands := byDir[path.Dir(pattern)]
+		if strings.ContainsAny(path.Dir(pattern), `*?[\`) {
+			cands = paths
+		}
+		for _, p := range cands {
+			if ok, _ := path.Match(pattern, p); ok {
+				isRule[p] = true
 			}
+		}
+	}
+	var rulePaths []string
+	for _, p := range paths {
+		if isRule[p] {
+			rulePaths = append(rulePaths, p)
 		}
 	}
 	// Files are decoded and their expressions parsed on every core (the
@@ -159,6 +180,7 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	// indexed in file order.
 	parsed := make([][]*ruleGroup, len(rulePaths))
 	ts := newTemplates()
+	in.templates = ts
 	err = parallel.Each(len(rulePaths), func(i int) error {
 		groups, err := parseRuleFile(rulePaths[i], files[rulePaths[i]], in.eval, ts)
 		parsed[i] = groups

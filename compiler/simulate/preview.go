@@ -26,6 +26,7 @@ package simulate
 // moment are that SLO's.
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -40,6 +41,7 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
@@ -346,7 +348,7 @@ func (r *run) capturePreview(opts Options, in *input, tl *Timeline) error {
 	var extra []*rule
 	for _, qs := range queries {
 		expr, why := substitute(qs, nil, step, in.scrape, to.Sub(from))
-		key := canonicalQuery(expr)
+		key := in.templates.canonicalQuery(expr)
 		if _, done := s.Results[key]; done || s.Missing[key] != "" {
 			continue
 		}
@@ -375,7 +377,7 @@ func (r *run) capturePreview(opts Options, in *input, tl *Timeline) error {
 		return err
 	}
 	for key := range s.Results {
-		m, err := rangeOn(r.engine, q, key2expr(key, queries, step, in.scrape, to.Sub(from)), from, to, step)
+		m, err := rangeOn(r.engine, q, key2expr(in.templates, key, queries, step, in.scrape, to.Sub(from)), from, to, step)
 		if err != nil {
 			return fmt.Errorf("preview query %s: %w", key, err)
 		}
@@ -385,22 +387,21 @@ func (r *run) capturePreview(opts Options, in *input, tl *Timeline) error {
 	return nil
 }
 
-// canonicalQuery is canonicalExpr of a query text, parsed afresh (the
-// parsed rules may be read by other goroutines meanwhile); the text itself
-// when it does not parse.
-func canonicalQuery(q string) string {
-	e, err := promParser.ParseExpr(q)
-	if err != nil {
+// canonicalQuery is the canonical form of a query text, as of a rule's
+// expression (templates.parseRule); the text itself when it does not parse.
+func (ts *templates) canonicalQuery(q string) string {
+	r := &rule{Rule: rulefmt.Rule{Expr: q}}
+	if err := ts.parseRule(r); err != nil {
 		return q
 	}
-	return canonicalExpr(e)
+	return r.canonical
 }
 
 // key2expr returns the query among queries whose canonical form is key.
-func key2expr(key string, queries []string, step, scrape, window time.Duration) string {
+func key2expr(ts *templates, key string, queries []string, step, scrape, window time.Duration) string {
 	for _, qs := range queries {
 		expr, _ := substitute(qs, nil, step, scrape, window)
-		if canonicalQuery(expr) == key {
+		if ts.canonicalQuery(expr) == key {
 			return expr
 		}
 	}
@@ -695,7 +696,7 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 	err := parallel.Each(len(ds.list), func(i int) error {
 		d := ds.list[i]
 		if d.kind != slo.DashboardOverview {
-			out.Dashboards[i] = sloDashboardPreview(d, sampledOf)
+			out.Dashboards[i] = sloDashboardPreview(in.templates, d, sampledOf)
 			return nil
 		}
 		svc := svcs[d.service]
@@ -758,7 +759,7 @@ func (in *input) buildPreviews(ds *dashboards, rep *Report) (*timeline.Previews,
 
 // sloDashboardPreview lays each SLO's sampled full outage on its row of
 // an SLO dashboard.
-func sloDashboardPreview(d dash, sampledOf func(string) (*timeline.Sampled, string)) timeline.DashboardPreview {
+func sloDashboardPreview(ts *templates, d dash, sampledOf func(string) (*timeline.Sampled, string)) timeline.DashboardPreview {
 	dp := timeline.DashboardPreview{UID: d.uid, Incidents: map[string]timeline.Incident{},
 		Note: "each SLO's row: its own simulated full outage"}
 	for _, p := range d.panels {
@@ -771,7 +772,7 @@ func sloDashboardPreview(d dash, sampledOf func(string) (*timeline.Sampled, stri
 		}
 		svc, sloName, _ := strings.Cut(p.sloKey, "/")
 		relabel := map[string]string{slo.LabelService: svc, slo.LabelSLO: sloName}
-		pp.Series, pp.NotSimulated = seriesOf(p, d.vars, s, relabel)
+		pp.Series, pp.NotSimulated = seriesOf(ts, p, d.vars, s, relabel)
 		if pp.NotSimulated == "" {
 			pp.Incident = p.sloKey
 			dp.Incidents[p.sloKey] = s.Incident
@@ -783,7 +784,7 @@ func sloDashboardPreview(d dash, sampledOf func(string) (*timeline.Sampled, stri
 
 // seriesOf returns the series of a panel's queries from s, named by their
 // legends, with the identity labels of the panel's own SLO (relabel).
-func seriesOf(p dashPanel, vars map[string]string, s *timeline.Sampled, relabel map[string]string) ([]timeline.Series, string) {
+func seriesOf(ts *templates, p dashPanel, vars map[string]string, s *timeline.Sampled, relabel map[string]string) ([]timeline.Series, string) {
 	var out []timeline.Series
 	step := time.Duration(s.Incident.Step)
 	window := time.Duration(s.Incident.Points-1) * step
@@ -792,7 +793,7 @@ func seriesOf(p dashPanel, vars map[string]string, s *timeline.Sampled, relabel 
 		if why != "" {
 			return nil, why
 		}
-		key := canonicalQuery(expr)
+		key := ts.canonicalQuery(expr)
 		if why := s.Missing[key]; why != "" {
 			return nil, why
 		}
@@ -863,7 +864,7 @@ func (in *input) overviewKey(svc model.Service, o model.SLO, d dash, s *timeline
 		fmt.Fprintf(&b, "panel %d %s\n", p.id, p.typ)
 		for i, qs := range p.queries {
 			expr, why := substitute(qs, d.vars, step, in.scrape, time.Duration(inc.Points-1)*step)
-			fmt.Fprintf(&b, "  %s | %s | %s\n", canonicalQuery(expr), p.legends[i], why)
+			fmt.Fprintf(&b, "  %s | %s | %s\n", in.templates.canonicalQuery(expr), p.legends[i], why)
 		}
 	}
 	// The recording rules the panels may read, by the names they record.
@@ -886,7 +887,7 @@ func (in *input) overviewKey(svc model.Service, o model.SLO, d dash, s *timeline
 		for _, rl := range in.recordersByName[n] {
 			// This service's rules: those whose selectors name its job.
 			if strings.Contains(rl.Expr, `job="`+job+`"`) {
-				fmt.Fprintf(&b, "rule %s %s %s\n", rl.Record, canonicalLabels(rl.Labels), canonicalQuery(rl.Expr))
+				fmt.Fprintf(&b, "rule %s %s %s\n", rl.Record, canonicalLabels(rl.Labels), rl.canonical)
 			}
 		}
 	}
@@ -1069,9 +1070,43 @@ func writePreviews(in *input, ds *dashboards, rep *Report, out artifact.Writer) 
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(p)
+	data, err := marshalPreviews(p)
 	if err != nil {
 		return err
 	}
 	return out.Write(artifact.File{Path: timeline.PreviewPath, Data: append(data, '\n')})
+}
+
+// marshalPreviews is json.Marshal(p), with the dashboards encoded on
+// every core (the previews of a thousand SLOs are megabytes of JSON).
+func marshalPreviews(p *timeline.Previews) ([]byte, error) {
+	if p.Dashboards == nil {
+		return json.Marshal(p)
+	}
+	parts := make([][]byte, len(p.Dashboards))
+	err := parallel.Each(len(parts), func(i int) error {
+		var err error
+		parts[i], err = json.Marshal(p.Dashboards[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The fields of timeline.Previews, in order.
+	scenario, err := json.Marshal(p.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"scenario":`)
+	b.Write(scenario)
+	b.WriteString(`,"dashboards":[`)
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(part)
+	}
+	b.WriteString("]}")
+	return b.Bytes(), nil
 }

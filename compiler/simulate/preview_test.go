@@ -92,3 +92,30 @@ func TestWindow(t *testing.T) {
 		t.Errorf("window from %v to %v in %d points", time.Duration(inc.From), end, inc.Points)
 	}
 }
+
+// TestMarshalPreviews checks that the previews encoded dashboard by
+// dashboard are the bytes json.Marshal writes.
+func TestMarshalPreviews(t *testing.T) {
+	page := Offset(90 * time.Second)
+	for _, p := range []*timeline.Previews{
+		{Scenario: "full outage"},
+		{Scenario: "full outage", Dashboards: []timeline.DashboardPreview{}},
+		{Scenario: "a <b> & \"c\"", Dashboards: []timeline.DashboardPreview{
+			{UID: "stackc-shop-slos", Note: "<row>", Incidents: map[string]timeline.Incident{"shop/a": {Page: &page, Points: 3}},
+				Panels: []timeline.PanelPreview{{ID: 2, Incident: "shop/a", Series: []timeline.Series{{Name: "x", Values: timeline.Values{1, math.NaN(), 0.5}}}}}},
+			{UID: "stackc-shop-overview", Panels: []timeline.PanelPreview{{ID: 1, NotSimulated: "why"}}},
+		}},
+	} {
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := marshalPreviews(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("marshalPreviews\n got %s\nwant %s", got, want)
+		}
+	}
+}

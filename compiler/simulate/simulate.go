@@ -208,8 +208,17 @@ func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
 		}
 		incidents = append(incidents, key)
 	}
+	// The longest scenarios start first: started last, the 5x burn of
+	// one shape (a simulated day) would run alone on one core at the end.
+	longestFirst := make([]int, len(Scenarios))
+	for i := range longestFirst {
+		longestFirst[i] = i
+	}
+	sort.SliceStable(longestFirst, func(i, j int) bool {
+		return Scenarios[longestFirst[i]].Duration > Scenarios[longestFirst[j]].Duration
+	})
 	err = parallel.Each(len(incidents)*len(Scenarios), func(i int) error {
-		key, sc := incidents[i/len(Scenarios)], i%len(Scenarios)
+		key, sc := incidents[i%len(incidents)], longestFirst[i/len(incidents)]
 		tl, err := in.simulate(jobs[key], Scenarios[sc], opts, histories[key])
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", byKey[key].name, Scenarios[sc].Name, err)
