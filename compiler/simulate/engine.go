@@ -99,6 +99,10 @@ func openDB() (db *tsdb.DB, closeDB func(), err error) {
 	o.MinBlockDuration = (1000 * 24 * time.Hour).Milliseconds()
 	o.MaxBlockDuration = o.MinBlockDuration
 	o.OutOfOrderTimeWindow = 0
+	// A simulation holds tens of series, not millions: the default
+	// 16,384 stripes of the head's series map cost more memory than the
+	// series themselves, times every simulation running at once.
+	o.StripeSize = 64
 	db, err = tsdb.Open(dir, slog.New(slog.DiscardHandler), nil, o, nil)
 	if err != nil {
 		os.RemoveAll(dir)

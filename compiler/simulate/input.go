@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math"
 	"path"
@@ -130,14 +132,18 @@ func (r *rule) name() string {
 }
 
 // readInput parses prometheus.yml, the rule files it loads and alertmanager.yml.
-func readInput(st *model.Stack, files artifact.Set) (*input, error) {
+//
+// Files are read as they are parsed, not all at once: at ten thousand SLOs
+// the rule files alone are hundreds of megabytes, which the parsed rules
+// need not keep.
+func readInput(st *model.Stack, files artifact.Reader) (*input, error) {
 	in := &input{st: st, seriesOf: map[string]*serviceCandidates{}, recorders: map[string][]*rule{}, recordersByName: map[string][]*rule{}, alerting: map[string][]*rule{}}
 	// The replicas of an HA stack load the same rules and scrape the same
 	// targets; the first one's configuration stands for all.
 	prometheusConfigPath := slo.PrometheusConfigPathOf(slo.PrometheusServers(st)[0].Name)
-	data, ok := files[prometheusConfigPath]
-	if !ok {
-		return nil, fmt.Errorf("internal: the build wrote no %s", prometheusConfigPath)
+	data, err := readArtifact(files, prometheusConfigPath)
+	if err != nil {
+		return nil, err
 	}
 	cfg, err := parsePrometheusConfig(data)
 	if err != nil {
@@ -182,7 +188,11 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	ts := newTemplates()
 	in.templates = ts
 	err = parallel.Each(len(rulePaths), func(i int) error {
-		groups, err := parseRuleFile(rulePaths[i], files[rulePaths[i]], in.eval, ts)
+		data, err := readArtifact(files, rulePaths[i])
+		if err != nil {
+			return err
+		}
+		groups, err := parseRuleFile(rulePaths[i], data, in.eval, ts)
 		parsed[i] = groups
 		return err
 	})
@@ -205,9 +215,8 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 		}
 	}
 
-	data, ok = files[alertmanagerConfigPath]
-	if !ok {
-		return nil, fmt.Errorf("internal: the build wrote no %s", alertmanagerConfigPath)
+	if data, err = readArtifact(files, alertmanagerConfigPath); err != nil {
+		return nil, err
 	}
 	initMatchers()
 	in.am, err = amconfig.Load(string(data))
@@ -241,6 +250,15 @@ func readInput(st *model.Stack, files artifact.Set) (*input, error) {
 	return in, nil
 }
 
+// readArtifact reads the artifact at p of another target.
+func readArtifact(files artifact.Reader, p string) ([]byte, error) {
+	data, err := files.Read(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("internal: the build wrote no %s", p)
+	}
+	return data, err
+}
+
 // parseRuleFile decodes one rule file and reads its expressions through
 // their templates (template.go). The Prometheus target checked the file
 // with rulefmt.Parse; decoding it again without that validation halves the
@@ -258,6 +276,10 @@ func parseRuleFile(p string, data []byte, eval time.Duration, ts *templates) ([]
 		}
 		for i, r := range g.Rules {
 			pr := &rule{group: rg, index: i, Rule: r}
+			// Annotations change no notification's time or receiver
+			// (the rules engine runs without them); at thousands of
+			// SLOs their text would be most of what the rules hold.
+			pr.Annotations = nil
 			if err := ts.parseRule(pr); err != nil {
 				return nil, fmt.Errorf("%s: group %s: %w", p, g.Name, err)
 			}

@@ -91,7 +91,7 @@ type dashPanel struct {
 }
 
 // readDashboards reads the service dashboards of the Grafana target.
-func readDashboards(st *model.Stack, files artifact.Set) (*dashboards, error) {
+func readDashboards(st *model.Stack, files artifact.Reader) (*dashboards, error) {
 	ds := &dashboards{bySLO: map[string][]string{}}
 	for _, svc := range st.Services {
 		for _, kind := range []string{slo.DashboardOverview, slo.DashboardSLOs} {
@@ -105,9 +105,9 @@ func readDashboards(st *model.Stack, files artifact.Set) (*dashboards, error) {
 	err := parallel.Each(len(ds.list), func(i int) error {
 		d := &ds.list[i]
 		p := slo.DashboardPath(slo.DashboardUID(d.service, d.kind))
-		data, ok := files[p]
-		if !ok {
-			return fmt.Errorf("internal: the build wrote no %s", p)
+		data, err := readArtifact(files, p)
+		if err != nil {
+			return err
 		}
 		parsed, err := parseDashboard(data)
 		if err != nil {

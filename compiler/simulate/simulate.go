@@ -96,7 +96,7 @@ type Options struct {
 }
 
 // Run simulates every SLO of st over the rules and configurations in files.
-func Run(st *model.Stack, files artifact.Set, opts Options) (*Report, error) {
+func Run(st *model.Stack, files artifact.Reader, opts Options) (*Report, error) {
 	in, err := readInput(st, files)
 	if err != nil {
 		return nil, err
@@ -278,15 +278,11 @@ func NotSimulated(svc model.Service, o model.SLO) string {
 // and the Alertmanager configuration are generated, so that is a compiler
 // bug (Check).
 func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
-	files, err := artifact.ReadSet(prior)
+	ds, err := readDashboards(st, prior)
 	if err != nil {
 		return err
 	}
-	ds, err := readDashboards(st, files)
-	if err != nil {
-		return err
-	}
-	rep, err := Run(st, files, Options{previews: ds})
+	rep, err := Run(st, prior, Options{previews: ds})
 	if err != nil {
 		return err
 	}
@@ -302,7 +298,7 @@ func Emit(st *model.Stack, prior artifact.Reader, out artifact.Writer) error {
 	}
 	in := ds.in
 	if in == nil { // every shape came from the cache
-		if in, err = readInput(st, files); err != nil {
+		if in, err = readInput(st, prior); err != nil {
 			return err
 		}
 	}

@@ -50,10 +50,25 @@ type templates struct {
 	mu       sync.Mutex
 	byText   map[string]*exprTemplate
 	matchers map[[3]string]*labels.Matcher
+	// canonical holds each canonical form once: the rules of SLOs of
+	// one shape share theirs, and a thousand copies would be most of
+	// the parsed rules' memory.
+	canonical map[string]string
 }
 
 func newTemplates() *templates {
-	return &templates{byText: map[string]*exprTemplate{}, matchers: map[[3]string]*labels.Matcher{}}
+	return &templates{byText: map[string]*exprTemplate{}, matchers: map[[3]string]*labels.Matcher{}, canonical: map[string]string{}}
+}
+
+// intern returns the one copy of the canonical form c.
+func (ts *templates) intern(c string) string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if prev, ok := ts.canonical[c]; ok {
+		return prev
+	}
+	ts.canonical[c] = c
+	return c
 }
 
 // split returns the template text of expr, its string literals' contents
@@ -238,6 +253,7 @@ func (ts *templates) parseRule(r *rule) error {
 	if text, lits, ok := split(r.Expr); ok {
 		if t, err := ts.template(text, len(lits)); err == nil {
 			r.reads, r.canonical, err = ts.fill(t, lits)
+			r.canonical = ts.intern(r.canonical)
 			return err
 		}
 	}
