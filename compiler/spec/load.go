@@ -129,7 +129,7 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	validate(st, set, ps)
 	ps.errs = append(ps.errs[:decodeErrs], dropShadowed(ps.errs[:decodeErrs], ps.errs[decodeErrs:])...)
 	if len(ps.errs)+len(ps.warns) > 0 {
-		locate(path, src, ps)
+		locate(path, src, opts, ps)
 	}
 	if len(ps.errs) > 0 {
 		return &Result{Warnings: ps.warns}, &Error{Problems: ps.errs}
@@ -137,9 +137,13 @@ func Decode(path string, src []byte, evaluated []byte, opts Options) (*Result, e
 	return &Result{Stack: st, Warnings: ps.warns}, nil
 }
 
-// locate finds every problem's position and sorts the problems by it.
-func locate(path string, src []byte, ps *problems) {
+// locate finds every problem's position, in the spec or a file it
+// imports, and sorts the problems by it.
+func locate(path string, src []byte, opts Options, ps *problems) {
 	loc := newLocator(path, src)
+	if res, err := newResolver(path, opts); err == nil {
+		loc.withImports(res.resolve)
+	}
 	for i := range ps.errs {
 		ps.errs[i].Pos = loc.find(ps.errs[i].Path)
 	}

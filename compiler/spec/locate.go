@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -15,15 +16,33 @@ import (
 // evaluator would build the value: object fields, `a + b` and `a { ... }`
 // (right side first, as it overrides), local variables, list elements by
 // index or by their name, and the arguments of stackc.libsonnet's
-// constructors, positional or named. Values computed by comprehensions,
-// conditionals or the user's own functions have no single place; then the
-// locator gives up and only the path is reported.
+// constructors, positional or named, and the files the spec imports when
+// the locator can read them. An element of a list comprehension is found
+// in the comprehension's body, which writes every element, but only after
+// no literally written element matched. Values computed by conditionals or
+// the user's own functions have no single place; then the locator gives up
+// and only the path is reported.
 type locator struct {
 	file string
 	root ast.Node
 	// steps bounds the work of one find: `local a = a + a; a` would
 	// otherwise branch exponentially.
 	steps int
+	// loose lets a list element match a comprehension's body or an element
+	// whose name is computed; find tries it only after an exact walk failed.
+	loose bool
+	// fetch reads an imported file (nil: imports are not followed); files
+	// caches each one's syntax tree by the path fetch found it at.
+	fetch fetchFunc
+	files map[string]ast.Node
+}
+
+// withImports lets the locator follow the spec's imports, read with fetch,
+// so that a value written in an imported file is reported there.
+func (l *locator) withImports(fetch fetchFunc) *locator {
+	l.fetch = fetch
+	l.files = map[string]ast.Node{}
+	return l
 }
 
 // maxSteps is far more than any real spec needs for one path.
@@ -74,8 +93,7 @@ func (l *locator) find(path string) string {
 		return ""
 	}
 	segs := parsePath(path)
-	l.steps = maxSteps
-	n := l.walk(l.root, nil, segs, 0)
+	n := l.walkRoot(segs)
 	// Climb to the nearest ancestor that is written down: the parent of a
 	// missing field, or the comprehension that computes a list. Stop below
 	// the top-level fields, which say too little about where to look.
@@ -83,8 +101,7 @@ func (l *locator) find(path string) string {
 		if end == 1 && len(segs) > 2 {
 			break
 		}
-		l.steps = maxSteps
-		n = l.walk(l.root, nil, segs[:end], 0)
+		n = l.walkRoot(segs[:end])
 	}
 	if n == nil {
 		return ""
@@ -93,7 +110,70 @@ func (l *locator) find(path string) string {
 	if loc == nil || !loc.IsSet() {
 		return ""
 	}
-	return fmt.Sprintf("%s:%d:%d", l.file, loc.Begin.Line, loc.Begin.Column)
+	return fmt.Sprintf("%s:%d:%d", l.display(fileOf(loc)), loc.Begin.Line, loc.Begin.Column)
+}
+
+// walkRoot walks segs from the spec's expression, first matching list
+// elements exactly, then loosely (see locator.loose).
+func (l *locator) walkRoot(segs []segment) ast.Node {
+	for _, loose := range []bool{false, true} {
+		l.steps, l.loose = maxSteps, loose
+		if n := l.walk(l.root, nil, segs, 0); n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// display names a file of the spec as the user does: the spec by the path
+// it was given, an import by that path's directory and the import's place
+// relative to the spec.
+func (l *locator) display(file string) string {
+	if file == "" || file == l.file || !filepath.IsAbs(file) {
+		return l.file
+	}
+	main, err := filepath.Abs(l.file)
+	if err != nil {
+		return file
+	}
+	rel, err := filepath.Rel(filepath.Dir(main), file)
+	if err != nil || !filepath.IsLocal(rel) {
+		return file
+	}
+	return filepath.Join(filepath.Dir(l.file), rel)
+}
+
+// fileOf returns the name a node's file was parsed under: the spec's path
+// as given, or the absolute path of an import.
+func fileOf(loc *ast.LocationRange) string {
+	if loc == nil || loc.File == nil {
+		return ""
+	}
+	return string(loc.File.DiagnosticFileName)
+}
+
+// imported returns the syntax tree of the file an import node names, or nil.
+func (l *locator) imported(imp *ast.Import) ast.Node {
+	if l.fetch == nil || imp.File == nil {
+		return nil
+	}
+	from := ""
+	if f := fileOf(imp.Loc()); f != l.file {
+		from = f
+	}
+	at, data, err := l.fetch(from, imp.File.Value)
+	if err != nil {
+		return nil
+	}
+	if root, ok := l.files[at]; ok {
+		return root
+	}
+	root, _, err := formatter.SnippetToRawAST(at, string(data))
+	if err != nil {
+		root = nil
+	}
+	l.files[at] = root
+	return root
 }
 
 // maxDepth bounds the walk: a spec like `local x = x; x` must not hang it.
@@ -135,7 +215,7 @@ func resolve(n ast.Node, e env) (ast.Node, env) {
 			n = t.Body
 		case *ast.Var:
 			b, ok := e[t.Id]
-			if !ok {
+			if !ok || b.node == nil {
 				return n, e
 			}
 			n, e = b.node, b.env
@@ -193,10 +273,39 @@ func (l *locator) walk(n ast.Node, e env, segs []segment, depth int) ast.Node {
 			}
 			return nil
 		}
+		var computed []ast.Node
 		for _, el := range t.Elements {
-			if l.nameOf(el.Expr, e, depth+1) == seg.name {
+			switch l.nameOf(el.Expr, e, depth+1) {
+			case seg.name:
 				return l.walk(el.Expr, e, rest, depth+1)
+			case "":
+				computed = append(computed, el.Expr)
 			}
+		}
+		// A name that is not written literally (s.service('svc-%d' % i))
+		// may be the one sought when no other element could be.
+		if l.loose && len(computed) == 1 {
+			return l.walk(computed[0], e, rest, depth+1)
+		}
+	case *ast.ArrayComp:
+		// Every element is the body evaluated once per iteration; the
+		// loop's variables have no single value.
+		if !seg.bracket || !l.loose {
+			return nil
+		}
+		if name := l.nameOf(t.Body, e, depth+1); name != "" && name != seg.name {
+			if _, isIndex := index(seg); !isIndex {
+				return nil
+			}
+		}
+		var vars []ast.Identifier
+		for spec := &t.Spec; spec != nil; spec = spec.Outer {
+			vars = append(vars, spec.VarName)
+		}
+		return l.walk(t.Body, e.with(vars, make([]ast.Node, len(vars))), rest, depth+1)
+	case *ast.Import:
+		if root := l.imported(t); root != nil {
+			return l.walk(root, nil, segs, depth+1)
 		}
 	case *ast.Apply:
 		if seg.bracket {

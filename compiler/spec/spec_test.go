@@ -285,3 +285,58 @@ func TestLocateTerminates(t *testing.T) {
 		}
 	}
 }
+
+// TestLocateComputedAndImported: a value written inside a list
+// comprehension's body is found there, a literally written element still
+// wins over a comprehension beside it, and a value written in an imported
+// file is reported in that file.
+func TestLocateComputedAndImported(t *testing.T) {
+	base := `local s = import 'stackc.libsonnet';
+s.stack {
+  services: [
+    s.service('shop', team='t') {
+      slos: [s.availability('avail', endpoint='y', objective=99)],
+    },
+  ],
+}
+`
+	src := `local s = import 'stackc.libsonnet';
+(import 'lib/base.libsonnet') {
+  seriesBudget: 10,
+  services+: [s.service('api', team='a') { port: 1 }] + [
+    s.service('svc-%d' % i, team='t') {
+      slos: [s.availability('svc-%d-avail' % i, endpoint='y', objective=99)],
+    }
+    for i in std.range(0, 1)
+  ],
+}
+`
+	dir := t.TempDir()
+	fetch := func(from, imported string) (string, []byte, error) {
+		if imported != "lib/base.libsonnet" || from != "" {
+			return "", nil, os.ErrNotExist
+		}
+		return filepath.Join(dir, "lib", "base.libsonnet"), []byte(base), nil
+	}
+	// The spec is named as given, an import by its place relative to it.
+	spec := filepath.Join(dir, "s.jsonnet")
+	l := newLocator(spec, []byte(src)).withImports(fetch)
+	for _, tc := range []struct{ path, want string }{
+		{"seriesBudget", "s.jsonnet:3:17"},
+		{"services[api].port", "s.jsonnet:4:50"},                          // a literal element beside the comprehension
+		{"services[svc-1].slos[svc-1-avail].endpoints", "s.jsonnet:6:58"}, // written once in the comprehension's body
+		{"services[svc-0].slos[svc-0-avail].period", "s.jsonnet:6:14"},    // not written: the call in the body
+		{"services[3].team", "s.jsonnet:5:34"},                            // by index
+		{"services[shop].slos[avail].endpoints", filepath.Join(dir, "lib/base.libsonnet") + ":5:47"},
+		{"services[shop].team", filepath.Join(dir, "lib/base.libsonnet") + ":4:28"},
+	} {
+		want := strings.Replace(tc.want, "s.jsonnet", spec, 1)
+		if got := l.find(tc.path); got != want {
+			t.Errorf("find(%q) = %q, want %q", tc.path, got, want)
+		}
+	}
+	// Without a way to read imports, the value is not guessed at.
+	if got := newLocator(spec, []byte(src)).find("services[shop].team"); strings.Contains(got, "lib") {
+		t.Errorf("find without imports = %q, want no place in lib/", got)
+	}
+}

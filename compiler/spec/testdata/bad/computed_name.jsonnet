@@ -1,7 +1,7 @@
-// A value built by a comprehension has no single place in the text; the
-// error points at the comprehension and names the element by its path.
+// A value built by a comprehension is written once, in the comprehension's
+// body: the error points there and names the element by its path.
 // exit: 1
-// want: computed_name.jsonnet:12:18: services[shop].endpoints[Checkout].name: ~ endpoint name "Checkout" is not valid ~ lower case
+// want: computed_name.jsonnet:12:51: services[shop].endpoints[Checkout].name: ~ endpoint name "Checkout" is not valid ~ lower case
 local s = import 'stackc.libsonnet';
 
 local pages = ['cart', 'Checkout'];
