@@ -42,7 +42,7 @@ func validateHA(st *model.Stack, ps *problems, usePort func(path string, port in
 	const hint = "rename the service; the HA stack's servers run as prometheus-N, alertmanager-N, thanos-sidecar-prometheus-N and thanos-query"
 	useName := func(path, name string) {
 		if !nameRE.MatchString(name) {
-			ps.errorf(path, "use lower case letters, digits and dashes, e.g. prometheus-0", "name %q is not valid", name)
+			ps.errorf(path, "use lower case letters, digits and dashes, starting with a letter (e.g. prometheus-0)", "name %q is not valid", name)
 			return
 		}
 		if other, ok := names[name]; ok {

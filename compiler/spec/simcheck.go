@@ -31,7 +31,7 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 				}
 				if burn := slo.SimBurn(ep, s); burn >= factor {
 					ps.warnf(epPath+".errorRate",
-						fmt.Sprintf("lower errorRate below %s (the %s factor %sx of a %s%% objective's budget), or lower SLO %s's objective", fmtShare(factor*s.ErrorBudget()), low.Name, fmtNum(factor), fmtNum(s.Objective), s.Name),
+						fmt.Sprintf("lower errorRate below %s (the %s factor %sx of a %s%% objective's budget), or lower SLO %s's objective", fmtShare(factor*s.ErrorBudget()), low.Name, fmtNum(factor), slo.FormatFloat(s.Objective), s.Name),
 						"simulated error rate %s of endpoint %s burns SLO %s's budget at %sx, at or above its %s tier's %sx: the demo alerts by itself",
 						fmtShare(ep.Sim.ErrorRate), ep.Name, s.Name, fmtNum(burn), low.Name, fmtNum(factor))
 				}

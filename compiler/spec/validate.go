@@ -290,7 +290,7 @@ func validateService(svc model.Service, path string, ps *problems) {
 		if ep.Name == "" {
 			ps.errorf(epPath, "name the endpoint: s.endpoint('GET', '/products/{id}', name='get_product')", "endpoint %s %s has no name", ep.Method, ep.Route)
 		} else if !endpointRE.MatchString(ep.Name) {
-			ps.errorf(epPath+".name", "use lower case letters, digits and underscores, e.g. get_product", "endpoint name %q is not valid", ep.Name)
+			ps.errorf(epPath+".name", "use lower case letters, digits and underscores, starting with a letter (e.g. get_product)", "endpoint name %q is not valid", ep.Name)
 		}
 		if _, dup := endpoints[ep.Name]; dup && ep.Name != "" {
 			ps.errorf(fmt.Sprintf("%s.endpoints[%d].name", path, i), "give every endpoint of a service a unique name", "duplicate endpoint %q", ep.Name)
@@ -335,7 +335,7 @@ func validateService(svc model.Service, path string, ps *problems) {
 		if s.Name == "" {
 			ps.errorf(sPath, "name the SLO: s.availability('checkout-availability', ...)", "SLO has no name")
 		} else if !nameRE.MatchString(s.Name) {
-			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, e.g. checkout-availability", "SLO name %q is not valid", s.Name)
+			ps.errorf(sPath+".name", "use lower case letters, digits and dashes, starting with a letter (e.g. checkout-availability)", "SLO name %q is not valid", s.Name)
 		}
 		checkNameLength(sPath+".name", "SLO", s.Name, maxName, "it names rule files, rule groups and its burn-rate alert", ps)
 		validateSLO(svc, s, sPath, endpoints, ps)

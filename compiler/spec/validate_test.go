@@ -234,3 +234,50 @@ func TestDerivedServiceNames(t *testing.T) {
 		})
 	}
 }
+
+// TestFixHints: the fix line must say what is wrong with the value, not
+// repeat a rule the value already follows ("9-nines" is made of lower case
+// letters, digits and dashes) or round the spec's numbers (a 99.99%
+// objective is not a 100% one).
+func TestFixHints(t *testing.T) {
+	for _, tc := range []struct {
+		name, patch string
+		path        string // of the problem whose hint is checked
+		want        string // the hint contains it
+	}{
+		{"SLO name with a leading digit", `{ services: [super.services[0] { slos: [s.availability('9-nines', 'get_cart', 99.9)] }] }`,
+			"services[shop].slos[9-nines].name", "starting with a letter"},
+		{"endpoint name with a leading digit", `{ services: [super.services[0] { endpoints: [s.endpoint('GET', '/cart', '2cart')], slos: [] }] }`,
+			"services[shop].endpoints[2cart].name", "starting with a letter"},
+		{"HA replica name with a leading digit", `{ ha: { prometheus: [{ name: '0prom' }, { name: 'prom-1' }] } }`,
+			"ha.prometheus[0].name", "starting with a letter"},
+		{"objective with many nines", `{ services: [super.services[0] {
+			endpoints: [s.endpoint('GET', '/cart', 'get_cart', sim={ errorRate: 0.01 })],
+			slos: [s.availability('cart', 'get_cart', 99.99)] }] }`,
+			"services[shop].endpoints[get_cart].sim.errorRate", "of a 99.99% objective's budget"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "local s = import 'stackc.libsonnet';\n(" + strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(minimal), "local s = import 'stackc.libsonnet';")) + ") + " + tc.patch
+			res, err := Load("p.jsonnet", []byte(src), Options{})
+			var problems []Problem
+			var specErr *Error
+			if errors.As(err, &specErr) {
+				problems = append(problems, specErr.Problems...)
+			} else if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if res != nil {
+				problems = append(problems, res.Warnings...)
+			}
+			for _, p := range problems {
+				if p.Path == tc.path {
+					if !strings.Contains(p.Hint, tc.want) {
+						t.Errorf("hint %q, want it to contain %q", p.Hint, tc.want)
+					}
+					return
+				}
+			}
+			t.Fatalf("no problem at %s; got %v", tc.path, problems)
+		})
+	}
+}
