@@ -84,13 +84,19 @@ func writeSLO(b *strings.Builder, o SLO) {
 	if o.Description != "" {
 		fmt.Fprintf(b, "%s\n\n", o.Description)
 	}
-	good := "answered without a server error (5xx)"
-	if o.Kind == "latency" {
-		good = "answered within " + o.Threshold
+	// A raw SLO counts the events of its own queries, not requests to endpoints.
+	events := "requests"
+	switch o.Kind {
+	case "raw":
+		events = "events"
+		fmt.Fprintf(b, "- objective: %s of the events of %s good, the bad ones counted by %s, over %s\n", percent(o.Objective/100), inlineQuery(o.Total), inlineQuery(o.Bad), o.Period)
+	case "latency":
+		fmt.Fprintf(b, "- objective: %s of requests to %s answered within %s, over %s\n", percent(o.Objective/100), strings.Join(o.Endpoints, ", "), o.Threshold, o.Period)
+	default:
+		fmt.Fprintf(b, "- objective: %s of requests to %s answered without a server error (5xx), over %s\n", percent(o.Objective/100), strings.Join(o.Endpoints, ", "), o.Period)
 	}
-	fmt.Fprintf(b, "- objective: %s of requests to %s %s, over %s\n", percent(o.Objective/100), strings.Join(o.Endpoints, ", "), good, o.Period)
-	fmt.Fprintf(b, "- error budget: %s of requests, %s of full outage per %s\n", percent(o.Budget), o.Outage, o.Period)
-	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s requests/s, unless an alert's long window holds at least %s bad events\n", num(o.MinEventRate), num(o.MinBadEvents))
+	fmt.Fprintf(b, "- error budget: %s of %s, %s of full outage per %s\n", percent(o.Budget), events, o.Outage, o.Period)
+	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s %s/s, unless an alert's long window holds at least %s bad events\n", num(o.MinEventRate), events, num(o.MinBadEvents))
 	if len(o.Disabled) > 0 {
 		fmt.Fprintf(b, "- disabled tiers: %s\n", strings.Join(o.Disabled, ", "))
 	}
@@ -184,6 +190,12 @@ func variables(vs []Variable) string {
 // code writes s as inline code that survives a Markdown table cell.
 func code(s string) string {
 	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "`", "'") + "`"
+}
+
+// inlineQuery writes a query as a code span on one line, outside a table
+// (where code's escaped | would show its backslash).
+func inlineQuery(q string) string {
+	return "`" + strings.ReplaceAll(strings.Join(strings.Fields(q), " "), "`", "'") + "`"
 }
 
 // cell keeps a value from breaking its Markdown table cell.

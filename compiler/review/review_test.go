@@ -123,10 +123,17 @@ func TestReviewMentions(t *testing.T) {
 		"![layout of shop overview](grafana/previews/stackc-shop-overview.svg)",
 		"| storefront-email | email | storefront@shop.example via smtp.shop.example:587 |",
 		"| **total** | | **",
+		// A raw SLO has no endpoints: its objective names its queries.
+		"- objective: 99% of the events of `sum(rate(shop_orders_total[{{.window}}])) + sum(rate(shop_payment_failures_total[{{.window}}]))` good, " +
+			"the bad ones counted by `sum(rate(shop_payment_failures_total[{{.window}}]))`, over 30d",
+		"- burn-rate alerts stay quiet below 0.1 events/s",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("REVIEW.md does not contain %q", want)
 		}
+	}
+	if strings.Contains(md, "requests to  ") {
+		t.Error("REVIEW.md lists an SLO without endpoints as requests to no endpoint")
 	}
 	if strings.Contains(md, "smtp-password") {
 		t.Error("REVIEW.md shows a secret's file")

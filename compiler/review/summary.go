@@ -90,8 +90,10 @@ type SLO struct {
 	Budget    float64
 	Period    string
 	// Outage is how long a full outage the budget allows per period.
-	Outage       string
-	Threshold    string
+	Outage    string
+	Threshold string
+	// Bad and Total are a raw SLO's queries of its bad and all events.
+	Bad, Total   string
 	MinEventRate float64
 	MinBadEvents float64
 	// AlertName is the burn-rate alert every tier shares.
@@ -228,8 +230,11 @@ func summarizeSLO(svc model.Service, o model.SLO, routed map[string]routing.Expe
 		Outage:       model.Duration(time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute)).String(),
 		MinEventRate: o.MinEventRate, MinBadEvents: o.MinBadEvents, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
 	}
-	if o.Kind == model.Latency {
+	switch o.Kind {
+	case model.Latency:
 		s.Threshold = o.Threshold.String()
+	case model.Raw:
+		s.Bad, s.Total = o.Bad, o.Total
 	}
 	for _, t := range slo.EnabledTiers(o) {
 		// The tier's condition is carried by the alert of its severity.
