@@ -221,13 +221,13 @@ func (ts *templates) fill(t *exprTemplate, lits []string) ([]read, string, error
 	return out, b.String(), nil
 }
 
-// matcher returns the matcher of tm's type with name and value.
+// matcher returns the matcher of tm's type with name and value: one for
+// all the rules that use it (a regular expression costs more to compile
+// than the rest of a selector, and an SLO's service and slo matchers
+// stand in each of its rules).
 func (ts *templates) matcher(tm *labels.Matcher, name, value string) (*labels.Matcher, error) {
 	if name == tm.Name && value == tm.Value {
 		return tm, nil
-	}
-	if tm.Type == labels.MatchEqual || tm.Type == labels.MatchNotEqual {
-		return labels.NewMatcher(tm.Type, name, value)
 	}
 	key := [3]string{tm.Type.String(), name, value}
 	ts.mu.Lock()
