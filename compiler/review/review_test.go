@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stackc/stackc/compiler/alertmanager"
 	"github.com/stackc/stackc/compiler/artifact"
@@ -164,5 +165,27 @@ func TestOtherSpecs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOutage: the full outage a budget allows is never rounded away.
+func TestOutage(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tc := range []struct {
+		period    time.Duration
+		objective float64
+		want      string
+	}{
+		{30 * day, 99.9, "43m"},
+		{30 * day, 99, "7h12m"},
+		{7 * day, 99.99, "1m"},
+		{30 * day, 99.999, "26s"},
+		{7 * day, 99.999, "6s"},
+		{28 * day, 99.9999, "2s"},
+	} {
+		o := model.SLO{Objective: tc.objective}
+		if got := outage(tc.period, o.ErrorBudget()); got != tc.want {
+			t.Errorf("outage(%v, %v%%) = %s, want %s", tc.period, tc.objective, got, tc.want)
+		}
 	}
 }

@@ -222,12 +222,25 @@ func displays(as []slo.Alert) []string {
 	return out
 }
 
+// outage is how long a full outage the budget allows per period, to the
+// minute, or to the second when that is under a minute: a 99.999% objective
+// allows 26s per 30d, not 0s.
+func outage(period time.Duration, budget float64) string {
+	d := time.Duration(float64(period) * budget)
+	if d.Round(time.Minute) >= time.Minute {
+		d = d.Round(time.Minute)
+	} else {
+		d = d.Round(time.Second)
+	}
+	return model.Duration(d).String()
+}
+
 func summarizeSLO(svc model.Service, o model.SLO, routed map[string]routing.Expectation) SLO {
 	period := time.Duration(o.Period)
 	s := SLO{
 		Service: svc.Name, Name: o.Name, Kind: string(o.Kind), Description: o.Description,
 		Endpoints: o.Endpoints, Objective: o.Objective, Budget: o.ErrorBudget(), Period: slo.FormatPeriod(period),
-		Outage:       model.Duration(time.Duration(float64(period) * o.ErrorBudget()).Round(time.Minute)).String(),
+		Outage:       outage(period, o.ErrorBudget()),
 		MinEventRate: o.MinEventRate, MinBadEvents: o.MinBadEvents, AlertName: slo.BurnAlertName(o), Disabled: o.DisabledTiers,
 	}
 	switch o.Kind {
