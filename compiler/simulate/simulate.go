@@ -269,6 +269,10 @@ func NotSimulated(svc model.Service, o model.SLO) string {
 	if o.Kind == model.Raw {
 		return "a raw SLI: its series are the spec's own queries, which the simulation does not synthesize (the generated promtool tests cover its alerts)"
 	}
+	if len(slo.AlertingTiers(o)) == 0 {
+		// The spec's loader warns of it; no rule alerts for the SLO.
+		return "no burn tier alerts: every tier is disabled or out of reach of its objective, so the SLO never alerts"
+	}
 	return ""
 }
 

@@ -555,3 +555,50 @@ s.stack {
 		}
 	}
 }
+
+// An SLO with no tier that can alert (all disabled, or none reachable at
+// its objective) is valid with a warning; the simulation reports it as not
+// simulated instead of failing the build, and simulates the others.
+func TestNoAlertingTier(t *testing.T) {
+	st, files := compiled(t, `local s = import 'stackc.libsonnet';
+s.stack {
+  services: [
+    s.service('web', team='front') {
+      endpoints: [s.endpoint('GET', '/home', name='home')],
+      slos: [
+        s.availability('silent', endpoint='home', objective=99.9) { disabledTiers: ['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow'] },
+        s.availability('unreachable', endpoint='home', objective=90) { disabledTiers: ['page-slow', 'ticket-fast', 'ticket-slow'] },
+        s.availability('home', endpoint='home', objective=99.9),
+      ],
+    },
+  ],
+  alerting: { receivers: { oncall: s.webhook('http://127.0.0.1:9095/alerts') } },
+}
+`)
+	rep, err := Run(st, files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		slo       string
+		simulated bool
+	}{
+		{"silent", false},
+		{"unreachable", false},
+		{"home", true},
+	} {
+		res, ok := rep.Find("web", tc.slo)
+		if !ok {
+			t.Fatalf("%s: no result", tc.slo)
+		}
+		if got := res.NotSimulated == ""; got != tc.simulated {
+			t.Errorf("%s: simulated %v (%q), want %v", tc.slo, got, res.NotSimulated, tc.simulated)
+		}
+		if tc.simulated && len(res.Timelines) != len(Scenarios) {
+			t.Errorf("%s: %d timelines", tc.slo, len(res.Timelines))
+		}
+	}
+}
