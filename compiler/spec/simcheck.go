@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/stackc/stackc/compiler/model"
@@ -31,9 +30,9 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 				}
 				if burn := slo.SimBurn(ep, s); burn >= factor {
 					ps.warnf(epPath+".errorRate",
-						fmt.Sprintf("lower errorRate below %s (the %s factor %sx of a %s%% objective's budget), or lower SLO %s's objective", fmtShare(factor*s.ErrorBudget()), low.Name, fmtNum(factor), slo.FormatFloat(s.Objective), s.Name),
+						fmt.Sprintf("lower errorRate below %s (the %s factor %sx of a %s%% objective's budget), or lower SLO %s's objective", slo.FormatFactorPercent(factor*s.ErrorBudget()), low.Name, slo.FormatFactor(factor), slo.FormatFloat(s.Objective), s.Name),
 						"simulated error rate %s of endpoint %s burns SLO %s's budget at %sx, at or above its %s tier's %sx: the demo alerts by itself",
-						fmtShare(ep.Sim.ErrorRate), ep.Name, s.Name, fmtNum(burn), low.Name, fmtNum(factor))
+						slo.FormatFactorPercent(ep.Sim.ErrorRate), ep.Name, s.Name, slo.FormatFactor(burn), low.Name, slo.FormatFactor(factor))
 				}
 			case model.Latency:
 				if s.Threshold <= 0 {
@@ -44,13 +43,9 @@ func checkSimBurn(svc model.Service, path string, ps *problems) {
 					ps.warnf(epPath+".latency",
 						fmt.Sprintf("make the simulated latency faster (latency and latencyP99 well below %s), or raise SLO %s's threshold", model.Duration(s.Threshold), s.Name),
 						"simulated latency of endpoint %s (median %s, p99 %s) puts %s of requests above SLO %s's %s threshold, burning its budget at %sx, at or above its %s tier's %sx: the demo alerts by itself",
-						ep.Name, ep.Sim.Latency, ep.Sim.LatencyP99, fmtShare(slow), s.Name, model.Duration(s.Threshold), fmtNum(burn), low.Name, fmtNum(factor))
+						ep.Name, ep.Sim.Latency, ep.Sim.LatencyP99, slo.FormatFactorPercent(slow), s.Name, model.Duration(s.Threshold), slo.FormatFactor(burn), low.Name, slo.FormatFactor(factor))
 				}
 			}
 		}
 	}
 }
-
-func fmtShare(f float64) string { return strconv.FormatFloat(f*100, 'g', 3, 64) + "%" }
-
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', 3, 64) }
