@@ -96,7 +96,11 @@ func writeSLO(b *strings.Builder, o SLO) {
 		fmt.Fprintf(b, "- objective: %s of requests to %s answered without a server error (5xx), over %s\n", percent(o.Objective/100), strings.Join(o.Endpoints, ", "), o.Period)
 	}
 	fmt.Fprintf(b, "- error budget: %s of %s, %s of full outage per %s\n", percent(o.Budget), events, o.Outage, o.Period)
-	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s %s/s, unless an alert's long window holds at least %s bad events\n", num(o.MinEventRate), events, num(o.MinBadEvents))
+	badEvents := "bad events"
+	if o.MinBadEvents == 1 {
+		badEvents = "bad event"
+	}
+	fmt.Fprintf(b, "- burn-rate alerts stay quiet below %s %s/s, unless an alert's long window holds at least %s %s\n", num(o.MinEventRate), events, num(o.MinBadEvents), badEvents)
 	if len(o.Disabled) > 0 {
 		fmt.Fprintf(b, "- disabled tiers: %s\n", strings.Join(o.Disabled, ", "))
 	}
