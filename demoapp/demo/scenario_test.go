@@ -43,21 +43,24 @@ func TestLocalize(t *testing.T) {
 		t.Errorf("ports %v are not distinct or the inbox port moved", ports)
 	}
 	// Every webhook to the spec's inbox (127.0.0.1:9095) follows the inbox,
-	// path kept; other receivers are untouched.
+	// path kept; the others (the spec's email) post to the inbox at
+	// /<receiver>.
 	const specInbox = "http://127.0.0.1:9095/"
-	moved := 0
+	moved, redirected := 0, 0
 	for _, r := range loc.Alerting.Receivers {
-		want := origURLs[r.Name]
-		if path, ok := strings.CutPrefix(want, specInbox); ok {
+		want := "http://127.0.0.1:40123/" + r.Name
+		if path, ok := strings.CutPrefix(origURLs[r.Name], specInbox); ok {
 			want = "http://127.0.0.1:40123/" + path
 			moved++
+		} else {
+			redirected++
 		}
-		if r.URL != want {
-			t.Errorf("receiver %s URL %q, want %q", r.Name, r.URL, want)
+		if r.URL != want || r.Type != model.Webhook {
+			t.Errorf("receiver %s: %s %q, want a webhook to %q", r.Name, r.Type, r.URL, want)
 		}
 	}
-	if moved < 2 {
-		t.Errorf("%d of the spec's receivers post to its inbox; the test expects the demo's webhooks (at least oncall and tickets)", moved)
+	if moved < 2 || redirected < 1 {
+		t.Errorf("%d of the spec's receivers post to its inbox and %d elsewhere; the test expects the demo's webhooks (at least oncall and tickets) and its email", moved, redirected)
 	}
 	// The original model is untouched.
 	if st.Network.PrometheusPort != 9090 || st.Alerting.Receivers[0].URL != origURLs[st.Alerting.Receivers[0].Name] {
@@ -66,6 +69,54 @@ func TestLocalize(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// A receiver that would notify outside the machine posts to the inbox at
+// /<receiver> in the demo, with no secret file left to read and its
+// sendResolved kept.
+func TestLocalizeReceivers(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         model.Receiver
+		want       string
+		redirected bool
+	}{
+		{"local webhook", model.Receiver{Type: model.Webhook, URL: "http://127.0.0.1:9095/alerts", SendResolved: true}, "http://127.0.0.1:40123/alerts", false},
+		{"localhost webhook", model.Receiver{Type: model.Webhook, URL: "http://localhost:9095/x"}, "http://127.0.0.1:40123/x", false},
+		{"compose inbox", model.Receiver{Type: model.Webhook, URL: "http://inbox:9095/r-1", SendResolved: true}, "http://127.0.0.1:40123/compose%20inbox", true},
+		{"remote webhook", model.Receiver{Type: model.Webhook, URL: "https://hooks.example.com/page"}, "http://127.0.0.1:40123/remote%20webhook", true},
+		{"secret-url", model.Receiver{Type: model.Webhook, URLFile: "/etc/am/url", SendResolved: true}, "http://127.0.0.1:40123/secret-url", true},
+		{"mail", model.Receiver{Type: model.Email, To: "a@example.com", From: "b@example.com", Smarthost: "smtp.example.com:587", AuthUsername: "am", AuthPasswordFile: "/etc/am/smtp", SendResolved: true}, "http://127.0.0.1:40123/mail", true},
+		{"chat", model.Receiver{Type: model.Slack, Channel: "#alerts", APIURLFile: "/etc/am/slack-url"}, "http://127.0.0.1:40123/chat", true},
+		{"pd", model.Receiver{Type: model.PagerDuty, RoutingKeyFile: "/etc/am/pd-key", SendResolved: true}, "http://127.0.0.1:40123/pd", true},
+	}
+	st := demoModel(t)
+	st.Alerting.Receivers = nil
+	for _, tt := range tests {
+		r := tt.in
+		r.Name = tt.name
+		st.Alerting.Receivers = append(st.Alerting.Receivers, r)
+	}
+	loc, err := Localize(st, 40123)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirected := Redirected(st)
+	for i, tt := range tests {
+		got := loc.Alerting.Receivers[i]
+		want := model.Receiver{Name: tt.name, Type: model.Webhook, URL: tt.want, SendResolved: tt.in.SendResolved}
+		if !tt.redirected {
+			want = tt.in
+			want.Name, want.URL = tt.name, tt.want
+		}
+		if got != want {
+			t.Errorf("%s: got %+v, want %+v", tt.name, got, want)
+		}
+		in := slices.ContainsFunc(redirected, func(s string) bool { return strings.HasPrefix(s, tt.name+" (") })
+		if in != tt.redirected {
+			t.Errorf("%s: in Redirected %v, want %v (%q)", tt.name, in, tt.redirected, redirected)
+		}
+	}
+}
 
 func TestScenarioFromSpec(t *testing.T) {
 	st := demoModel(t)
@@ -194,5 +245,57 @@ func TestPickBreakages(t *testing.T) {
 	}
 	if _, err := PickBreakage(&model.Stack{}); err == nil {
 		t.Error("PickBreakage of a spec without SLOs succeeded")
+	}
+}
+
+// The demo runs the services the demo apps can instrument and leaves the
+// exporter presets' services out, saying why; with none left it refuses.
+func TestNativeServices(t *testing.T) {
+	tests := []struct {
+		instrumentation []string // of the demo spec's services, in order
+		wantKept        []string
+		wantSkipped     []string
+	}{
+		{[]string{"", ""}, []string{"shop", "catalog"}, nil},
+		{[]string{"registry", "prometheus-flask-exporter"}, []string{"shop"}, []string{"catalog"}},
+		{[]string{"opentelemetry", ""}, []string{"catalog"}, []string{"shop"}},
+		{[]string{"micrometer", "opentelemetry"}, nil, []string{"shop", "catalog"}},
+	}
+	for _, tt := range tests {
+		st := demoModel(t)
+		if len(st.Services) != len(tt.instrumentation) {
+			t.Fatalf("the demo spec has %d services, the test expects %d", len(st.Services), len(tt.instrumentation))
+		}
+		for i, in := range tt.instrumentation {
+			st.Services[i].Instrumentation = in
+		}
+		native, skipped, err := NativeServices(st)
+		if len(skipped) != len(tt.wantSkipped) {
+			t.Errorf("%v: skipped %q, want %v", tt.instrumentation, skipped, tt.wantSkipped)
+		}
+		for i, name := range tt.wantSkipped {
+			if i < len(skipped) && !strings.HasPrefix(skipped[i], "service "+name+": it is instrumented by ") {
+				t.Errorf("%v: skipped[%d] = %q, want service %s", tt.instrumentation, i, skipped[i], name)
+			}
+		}
+		if tt.wantKept == nil {
+			if err == nil {
+				t.Errorf("%v: no error with every service left out", tt.instrumentation)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", tt.instrumentation, err)
+		}
+		var kept []string
+		for _, svc := range native.Services {
+			kept = append(kept, svc.Name)
+		}
+		if !slices.Equal(kept, tt.wantKept) {
+			t.Errorf("%v: kept %v, want %v", tt.instrumentation, kept, tt.wantKept)
+		}
+		if len(st.Services) != len(tt.instrumentation) {
+			t.Errorf("%v: NativeServices changed its input", tt.instrumentation)
+		}
 	}
 }

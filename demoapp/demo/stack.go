@@ -192,11 +192,18 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
+	native, skipped, err := NativeServices(res.Stack)
+	if err != nil {
+		return s, err
+	}
+	for _, sk := range skipped {
+		s.status("not running %s", sk)
+	}
 	inboxLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return s, err
 	}
-	if s.Model, err = Localize(res.Stack, inboxLn.Addr().(*net.TCPAddr).Port); err != nil {
+	if s.Model, err = Localize(native, inboxLn.Addr().(*net.TCPAddr).Port); err != nil {
 		inboxLn.Close()
 		return s, err
 	}
@@ -213,6 +220,9 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	s.status("compiled %d files in %.1fs", len(set), time.Since(compileStart).Seconds())
+	if r := Redirected(res.Stack); len(r) > 0 {
+		s.status("receivers %s would notify outside this machine; the demo posts their alerts to the inbox at /<receiver> instead", strings.Join(r, ", "))
+	}
 
 	s.status("building the servers (cached after the first run)")
 	servers := []string{"prometheus", "alertmanager"}
@@ -317,6 +327,35 @@ func start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 	}
 	return s, nil
+}
+
+// NativeServices returns a copy of st without the services the demo
+// cannot run, and why each was left out. The demo apps export the
+// generated registry (Go) or the generated Python module (Flask); a
+// service instrumented by an exporter preset (prometheus-flask-exporter,
+// OpenTelemetry, Micrometer) exports that exporter's series, which no
+// demo app produces. Run as a demo app, its SLOs would have no data and
+// its metrics-absent alert would fire, so it is left out of the stack
+// (scrape config, rules and all) rather than shown broken.
+func NativeServices(st *model.Stack) (*model.Stack, []string, error) {
+	c, err := st.Clone()
+	if err != nil {
+		return nil, nil, err
+	}
+	var skipped []string
+	c.Services = slices.DeleteFunc(c.Services, func(svc model.Service) bool {
+		in := slo.InstrumentationOf(svc)
+		if in.Preset == slo.Registry {
+			return false
+		}
+		skipped = append(skipped, fmt.Sprintf("service %s: it is instrumented by %s, whose metrics (%s) no demo app exports; "+
+			"the demo leaves it, its rules and its SLOs out (build the spec and scrape the real app to see them)", svc.Name, in.Preset, in.Duration))
+		return true
+	})
+	if len(c.Services) == 0 {
+		return nil, skipped, fmt.Errorf("every service of the spec is instrumented by an exporter preset; the demo runs only services instrumented by stackc's registry (Go or Python)")
+	}
+	return c, skipped, nil
 }
 
 // nativeTargets are the targets whose files the native stack reads: the
@@ -602,7 +641,13 @@ func (s *Stack) status(format string, args ...any) {
 // ports: Prometheus, the Alertmanager, every service's port and admin
 // port, and the inbox (inboxPort, already listening). Scrape targets follow
 // the services, and webhooks that point at the spec's local inbox follow
-// the inbox.
+// the inbox. Every other receiver (email, Slack, PagerDuty, a webhook to
+// another host or whose URL is a secret file) becomes a webhook to the
+// inbox at /<receiver name>, sendResolved kept: the demo must not notify
+// a real on-call, it cannot read the spec's secret files, and a page
+// that leaves the machine could not be shown arriving. Routes and
+// receiver names are unchanged, so the inbox still shows which receiver
+// the spec sends each alert to.
 func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
 	c, err := st.Clone()
 	if err != nil {
@@ -649,20 +694,53 @@ func Localize(st *model.Stack, inboxPort int) (*model.Stack, error) {
 			h.ThanosQuery.Port, h.ThanosQuery.GRPCPort = next(), next()
 		}
 	}
+	inbox := "http://" + net.JoinHostPort(n.BindAddress, strconv.Itoa(inboxPort))
 	for i, r := range st.Alerting.Receivers {
-		if r.Type != model.Webhook || r.URL == "" {
-			continue
-		}
-		u, err := url.Parse(r.URL)
+		u, local, err := localInbox(st, r)
 		if err != nil {
-			return nil, fmt.Errorf("receiver %s: %w", r.Name, err)
+			return nil, err
 		}
-		if compose.IsLocalInbox(st, u) {
+		if local {
 			u.Host = net.JoinHostPort(n.BindAddress, strconv.Itoa(inboxPort))
 			c.Alerting.Receivers[i].URL = u.String()
+			continue
+		}
+		c.Alerting.Receivers[i] = model.Receiver{
+			Name: r.Name, Type: model.Webhook,
+			URL:          inbox + "/" + url.PathEscape(r.Name),
+			SendResolved: r.SendResolved,
 		}
 	}
 	return c, nil
+}
+
+// localInbox reports whether r is a webhook to the spec's inbox on this
+// machine, and returns its URL if so.
+func localInbox(st *model.Stack, r model.Receiver) (*url.URL, bool, error) {
+	if r.Type != model.Webhook || r.URL == "" {
+		return nil, false, nil
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, false, fmt.Errorf("receiver %s: %w", r.Name, err)
+	}
+	return u, compose.IsLocalInbox(st, u), nil
+}
+
+// Redirected returns the receivers of st that Localize sends to the inbox
+// instead of where the spec delivers them, as "name (type)".
+func Redirected(st *model.Stack) []string {
+	var out []string
+	for _, r := range st.Alerting.Receivers {
+		if _, local, err := localInbox(st, r); err == nil && !local {
+			kind := string(r.Type)
+			if r.Type == model.Webhook && r.URL != "" {
+				kind += " to " + r.URL
+			}
+			out = append(out, fmt.Sprintf("%s (%s)", r.Name, kind))
+		}
+	}
+	return out
 }
 
 // haPorts is how many ports an HA stack needs beyond the single servers'.

@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -132,7 +134,7 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 	if err := st.InjectFault(ctx, b.Service.Name, b.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
 		return err
 	}
-	page, err := st.WaitAlert(ctx, after, func(e inbox.Entry) bool { return e.Status == "firing" && b.Matches(e) })
+	page, err := waitPage(ctx, st, b, after, bound)
 	if err != nil {
 		return err
 	}
@@ -143,7 +145,15 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 		if ob.Service.Name == b.Service.Name {
 			continue
 		}
-		if err := st.WaitWarm(warm, ob); err != nil {
+		// Its own deadline: the first incident has used the first's.
+		owarm, ocancel := context.WithTimeout(ctx, 3*time.Minute)
+		err := st.WaitWarm(owarm, ob)
+		ocancel()
+		if err != nil {
+			return err
+		}
+		ofor, err := st.PageFor(ctx, ob)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "==> injecting a full outage into %s %s (SLO %s, team %s)\n", ob.Service.Name, ob.Endpoint, ob.SLO.Name, ob.Service.Team)
@@ -151,7 +161,7 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 		if err := st.InjectFault(ctx, ob.Service.Name, ob.Endpoint, fault.Request{ErrorRate: 1}); err != nil {
 			return err
 		}
-		op, err := st.WaitAlert(ctx, obefore, func(e inbox.Entry) bool { return e.Status == "firing" && ob.Matches(e) })
+		op, err := waitPage(ctx, st, ob, obefore, demo.Bound(st.Model, ob.PageLabels(), ofor))
 		if err != nil {
 			return err
 		}
@@ -167,15 +177,65 @@ func scenario(ctx context.Context, st *demo.Stack, out io.Writer) error {
 	if err := st.ClearFault(ctx, b.Service.Name, b.Endpoint); err != nil {
 		return err
 	}
-	resolved, err := st.WaitAlert(ctx, page.Seq, func(e inbox.Entry) bool {
-		return e.Status == "resolved" && e.Fingerprint == page.Fingerprint
-	})
-	if err != nil {
-		return err
+	if rs := demo.Receivers(st.Model, b.PageLabels()); !sendsResolved(st.Model, rs) {
+		// No notification will say so: watch the Alertmanager instead.
+		if err := demo.Poll(ctx, time.Second, "the page to resolve in the Alertmanager", func() error {
+			n, err := st.ActiveAlerts(ctx, b.PageLabels())
+			if err == nil && n > 0 {
+				err = fmt.Errorf("%d active", n)
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "==> resolved in the Alertmanager %.0fs after the fault was cleared; no resolved notification: receiver %s has sendResolved false\n",
+			time.Since(cleared).Seconds(), strings.Join(rs, ", "))
+	} else {
+		resolved, err := st.WaitAlert(ctx, page.Seq, func(e inbox.Entry) bool {
+			return e.Status == "resolved" && e.Fingerprint == page.Fingerprint
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "==> resolved %.0fs after the fault was cleared: %s\n", resolved.Received.Sub(cleared).Seconds(), resolved.Line())
 	}
-	fmt.Fprintf(out, "==> resolved %.0fs after the fault was cleared: %s\n", resolved.Received.Sub(cleared).Seconds(), resolved.Line())
 	fmt.Fprintln(out, "    (one page and one resolve per incident: slower tiers stay quiet while their windows drain; see docs/alerting.md)")
 	fmt.Fprintln(out, "==> the stack keeps running; press Ctrl-C to stop it")
 	<-ctx.Done()
 	return ctx.Err()
+}
+
+// waitPage waits for the page of b after the inbox's sequence number
+// after. A page that has not arrived long after its bound will not: the
+// error says where it stopped rather than leaving the demo silent.
+func waitPage(ctx context.Context, st *demo.Stack, b demo.Breakage, after int, bound time.Duration) (inbox.Entry, error) {
+	wait := pageTimeout(bound)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	page, err := st.WaitAlert(ctx, after, func(e inbox.Entry) bool { return e.Status == "firing" && b.Matches(e) })
+	if err == nil || ctx.Err() == nil || errors.Is(context.Cause(ctx), context.Canceled) {
+		return page, err
+	}
+	where := "Prometheus has not fired it (see its /alerts page and logs/prometheus.log)"
+	if n, aerr := st.ActiveAlerts(context.Background(), b.PageLabels()); aerr == nil && n > 0 {
+		where = "the Alertmanager holds it but no notification reached the inbox (see logs/alertmanager.log)"
+	}
+	return page, fmt.Errorf("no page %s in the inbox %s after the fault (bound %s): %s",
+		b.PageLabels()["alertname"], wait, bound, where)
+}
+
+// pageTimeout is how long the demo waits for a page of bound: several
+// bounds, for a loaded machine, and at least two minutes.
+func pageTimeout(bound time.Duration) time.Duration {
+	return max(4*bound, 2*time.Minute)
+}
+
+// sendsResolved reports whether any of the receivers notifies resolved alerts.
+func sendsResolved(st *model.Stack, receivers []string) bool {
+	for _, r := range st.Alerting.Receivers {
+		if r.SendResolved && slices.Contains(receivers, r.Name) {
+			return true
+		}
+	}
+	return false
 }
